@@ -1,0 +1,1 @@
+"""The Lived Experience Charter: commitments, measures, targets and board reports."""

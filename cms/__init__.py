@@ -1,0 +1,1 @@
+"""The site shell every app plugs into: users, organisations, roles, pages and shared tools."""

@@ -1,0 +1,33 @@
+"""App configuration for the site shell."""
+
+from django.apps import AppConfig
+from wagtail.users.apps import WagtailUsersAppConfig
+
+
+class CmsConfig(AppConfig):
+    name = "cms"
+    verbose_name = "Site"
+    default = True
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import permissions, schedules, signals  # noqa: F401
+
+        permissions.register_shell_visibility()
+
+        schedules.register(
+            name="Worker heartbeat",
+            func="cms.tasks.heartbeat",
+            minutes=1,
+        )
+        schedules.register(
+            name="Retry waiting email",
+            func="cms.tasks.retry_pending_email",
+            minutes=15,
+        )
+
+
+class UsersAppConfig(WagtailUsersAppConfig):
+    """Wagtail's user admin, with the organisation and partnership-wide access fields."""
+
+    user_viewset = "cms.viewsets.UserViewSet"

@@ -1,0 +1,108 @@
+"""Account safety checks that run on every request.
+
+A signed-in person's session ends after inactivity or an absolute lifetime; an account whose
+email is not verified is signed out; and anyone holding a staff role is sent to set up
+multi-factor authentication before any page other than public content and account pages.
+"""
+
+import time
+from urllib.parse import urlencode
+
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve, reverse
+
+from . import permissions
+
+SESSION_STARTED = "lep_session_started"
+SESSION_LAST_SEEN = "lep_last_seen"
+SESSION_EMAIL_VERIFIED = "lep_email_verified"
+SESSION_MFA_READY = "lep_mfa_ready"
+# Writing the session on every request would cost a query each; a minute is precise enough.
+LAST_SEEN_RESOLUTION = 60
+
+# Views a staff member without MFA may still reach: public content and the account pages
+# that let them set MFA up or sign out.
+MFA_EXEMPT_URL_NAMES = frozenset(
+    {"wagtail_serve", "robots_txt", "sitemap", "search", "crisis_help", "home"}
+)
+MFA_EXEMPT_PREFIXES = ("account_", "mfa_")
+
+
+def _is_mfa_exempt(request) -> bool:
+    if request.path_info.startswith((settings.STATIC_URL, settings.MEDIA_URL)):
+        return True
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return True  # a 404 reveals nothing
+    name = match.url_name or ""
+    return name in MFA_EXEMPT_URL_NAMES or name.startswith(MFA_EXEMPT_PREFIXES)
+
+
+def _sign_out(request, message: str):
+    next_path = request.get_full_path()
+    logout(request)
+    messages.info(request, message)
+    return redirect_to_login(next_path)
+
+
+class AccountSafetyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response = self._check(request, user)
+            if response is not None:
+                return response
+        return self.get_response(request)
+
+    def _check(self, request, user):
+        session = request.session
+        now = int(time.time())
+        started = session.get(SESSION_STARTED)
+        if started is None:
+            session[SESSION_STARTED] = started = now
+        last_seen = session.get(SESSION_LAST_SEEN, now)
+        if now - started > settings.SESSION_ABSOLUTE_LIFETIME:
+            return _sign_out(request, "For your safety you were signed out. Please sign in again.")
+        if now - last_seen > settings.SESSION_IDLE_TIMEOUT:
+            return _sign_out(
+                request,
+                "You were signed out because you had not done anything for a while. "
+                "Please sign in again.",
+            )
+        if now - last_seen >= LAST_SEEN_RESOLUTION or SESSION_LAST_SEEN not in session:
+            session[SESSION_LAST_SEEN] = now
+
+        if not session.get(SESSION_EMAIL_VERIFIED):
+            if not user.emailaddress_set.filter(verified=True).exists():
+                return _sign_out(
+                    request,
+                    "Please confirm your email address using the link we sent you, "
+                    "then sign in.",
+                )
+            session[SESSION_EMAIL_VERIFIED] = True
+
+        if permissions.requires_mfa(user) and not _is_mfa_exempt(request):
+            if not session.get(SESSION_MFA_READY):
+                if not Authenticator.objects.filter(
+                    user=user, type=Authenticator.Type.TOTP
+                ).exists():
+                    messages.info(
+                        request,
+                        "Your role needs an authenticator app as a second step when you "
+                        "sign in. Please set it up to continue.",
+                    )
+                    return redirect(
+                        f"{reverse('mfa_activate_totp')}?"
+                        f"{urlencode({'next': request.get_full_path()})}"
+                    )
+                session[SESSION_MFA_READY] = True
+        return None

@@ -1,0 +1,17 @@
+"""Models of the site shell, split by topic."""
+
+from .mail import OutboundEmail
+from .organisations import Organisation
+from .pages import ContentPage, HomePage
+from .users import User, UserManager
+from .worker import Heartbeat
+
+__all__ = [
+    "ContentPage",
+    "Heartbeat",
+    "HomePage",
+    "Organisation",
+    "OutboundEmail",
+    "User",
+    "UserManager",
+]

@@ -1,0 +1,181 @@
+"""The one place that answers "may this person do X to this record".
+
+Rules are registered by name (``"cms.view_audit_log"``, later ``"coproduce.approve_claim"``)
+as small predicate functions, so each app adds its own rules here through the registry while
+views, templates and admin policies only ever ask ``can(user, "app.action", obj)``. Each app
+also registers a ``visible_to`` function per model, used by every list, export and count.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+
+from .roles import STAFF_ROLES, Role
+
+Rule = Callable[[Any, Any], bool]
+_rules: dict[str, Rule] = {}
+_visibility: dict[type[Model], Callable[[Any, QuerySet], QuerySet]] = {}
+
+
+# --- Who holds which role --------------------------------------------------------------
+
+
+def roles_of(user) -> frozenset[Role]:
+    """Every role ``user`` holds; anonymous people hold none."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    roles = {Role(name) for name in user.role_names if name in Role._value2member_map_}
+    if user.is_superuser:
+        roles.add(Role.ADMIN)
+    return frozenset(roles)
+
+
+def has_role(user, *roles: Role) -> bool:
+    """True when ``user`` holds any of ``roles``."""
+    return bool(roles_of(user).intersection(roles))
+
+
+def is_admin(user) -> bool:
+    return Role.ADMIN in roles_of(user)
+
+
+def is_staff_member(user) -> bool:
+    """True for anyone holding a staff role (they must use MFA)."""
+    return bool(roles_of(user) & STAFF_ROLES)
+
+
+def requires_mfa(user) -> bool:
+    return is_staff_member(user)
+
+
+def in_organisation_scope(user, organisation_id: int | None) -> bool:
+    """May this staff member see records of ``organisation_id``?"""
+    if is_admin(user) or getattr(user, "partnership_wide", False):
+        return True
+    return organisation_id is not None and organisation_id == getattr(
+        user, "organisation_id", None
+    )
+
+
+def scope_to_organisation(user, queryset: QuerySet, field: str = "organisation") -> QuerySet:
+    """Narrow ``queryset`` to the organisations ``user`` may see."""
+    if is_admin(user) or getattr(user, "partnership_wide", False):
+        return queryset
+    if not getattr(user, "organisation_id", None):
+        return queryset.none()
+    return queryset.filter(**{f"{field}_id": user.organisation_id})
+
+
+# --- The registry ----------------------------------------------------------------------
+
+
+def register(name: str) -> Callable[[Rule], Rule]:
+    """Register ``fn(user, obj) -> bool`` as the rule called ``name``."""
+
+    def decorator(fn: Rule) -> Rule:
+        if name in _rules and _rules[name] is not fn:
+            raise ValueError(f"The permission rule {name!r} is already registered.")
+        _rules[name] = fn
+        return fn
+
+    return decorator
+
+
+def register_visibility(model: type[Model]):
+    """Register ``fn(user, queryset) -> queryset`` as the records of ``model`` a user sees."""
+
+    def decorator(fn):
+        _visibility[model] = fn
+        return fn
+
+    return decorator
+
+
+def can(user, name: str, obj: Any = None) -> bool:
+    """May ``user`` do ``name`` (to ``obj``)? Unknown rules are refused, never allowed."""
+    if user is None:
+        user = AnonymousUser()
+    rule = _rules.get(name)
+    if rule is None:
+        raise KeyError(f"No permission rule called {name!r} is registered.")
+    return bool(rule(user, obj))
+
+
+def require(user, name: str, obj: Any = None) -> None:
+    """Raise PermissionDenied unless ``can(user, name, obj)``."""
+    if not can(user, name, obj):
+        raise PermissionDenied
+
+
+def visible_to(user, model_or_queryset) -> QuerySet:
+    """The records of a model that ``user`` may see; nothing when no rule is registered."""
+    queryset = (
+        model_or_queryset
+        if isinstance(model_or_queryset, QuerySet)
+        else model_or_queryset._default_manager.all()
+    )
+    rule = _visibility.get(queryset.model)
+    if rule is None:
+        return queryset.none()
+    return rule(user, queryset)
+
+
+def registered_rules() -> list[str]:
+    return sorted(_rules)
+
+
+# --- The shell's own rules ---------------------------------------------------------------
+
+
+@register("cms.view_my_space")
+def _view_my_space(user, obj=None) -> bool:
+    return user.is_authenticated and user.is_active
+
+
+@register("cms.use_admin_site")
+def _use_admin_site(user, obj=None) -> bool:
+    from .roles import ADMIN_SITE_ROLES
+
+    return is_admin(user) or has_role(user, *ADMIN_SITE_ROLES)
+
+
+@register("cms.edit_pages")
+def _edit_pages(user, obj=None) -> bool:
+    return has_role(user, Role.EDITOR, Role.ADMIN)
+
+
+@register("cms.view_audit_log")
+def _view_audit_log(user, obj=None) -> bool:
+    return is_admin(user)
+
+
+@register("cms.view_worker_status")
+def _view_worker_status(user, obj=None) -> bool:
+    return is_admin(user)
+
+
+@register("cms.manage_organisations")
+def _manage_organisations(user, obj=None) -> bool:
+    return is_admin(user)
+
+
+@register("cms.view_organisation_records")
+def _view_organisation_records(user, obj=None) -> bool:
+    """Staff may see records belonging to an organisation in their scope."""
+    if not is_staff_member(user):
+        return False
+    organisation_id = getattr(obj, "organisation_id", getattr(obj, "pk", None))
+    return in_organisation_scope(user, organisation_id)
+
+
+def register_shell_visibility() -> None:
+    """Called from CmsConfig.ready, once models can be imported."""
+    from .models import Organisation
+
+    @register_visibility(Organisation)
+    def _organisations_visible_to(user, queryset):
+        # Organisations are public facts (names, kinds, areas): everyone may see them.
+        return queryset

@@ -1,0 +1,1 @@
+"""Settings for the Lived Experience Platform: base, dev, production and test."""

@@ -1,0 +1,26 @@
+"""Settings for the test suite: fast hashing, mail kept in memory, tasks run inline."""
+
+import os
+from urllib.parse import urlsplit, urlunsplit
+
+from .base import *  # noqa: F403
+from .base import CACHES, Q_CLUSTER, REDIS_URL
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+Q_CLUSTER = {**Q_CLUSTER, "sync": True}
+EMAIL_QUEUE_ON_COMMIT = False
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WAGTAILADMIN_BASE_URL = "http://testserver"
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+
+# Parallel workers must not share rate-limit counters: each gets its own Redis database.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or "0"
+if REDIS_URL:
+    _parts = urlsplit(REDIS_URL)
+    _location = urlunsplit(_parts._replace(path=f"/{(int(_worker) % 15) + 1}"))
+    CACHES = {"default": {**CACHES["default"], "LOCATION": _location}}

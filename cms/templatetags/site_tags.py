@@ -1,0 +1,75 @@
+"""Template tags for the site layout and NHS.UK form rendering."""
+
+from django import template
+from django.forms.widgets import CheckboxSelectMultiple, RadioSelect
+from wagtail.models import Site
+from wagtailnhsukfrontend.forms.templatetags.nhsukfrontendforms_tags import (
+    get_widget_html_class,
+    get_widget_html_error_class,
+)
+from wagtailnhsukfrontend.settings.models import HeaderSettings
+
+register = template.Library()
+
+SERVICE_NAME = "Lived Experience Platform"
+
+
+@register.inclusion_tag("components/header.html", takes_context=True)
+def site_header(context):
+    """The header, with navigation links editors choose in Settings → Header."""
+    request = context["request"]
+    navigation = []
+    site = Site.find_for_request(request)
+    if site is not None:
+        header = HeaderSettings.for_request(request)
+        for link in header.navigation_links.select_related("page"):
+            if link.page is None:
+                continue
+            url = link.page.relative_url(site)
+            navigation.append(
+                {
+                    "label": link.label,
+                    "url": url,
+                    "current": url != "/" and request.path.startswith(url),
+                }
+            )
+    return {
+        "request": request,
+        "service_name": (header.service_name if site is not None else "") or SERVICE_NAME,
+        "navigation": navigation,
+        "signed_in": context.get("signed_in"),
+        "can_use_admin_site": context.get("can_use_admin_site"),
+        "csrf_token": context.get("csrf_token"),
+        "search_query": context.get("query", ""),
+    }
+
+
+@register.filter
+def is_multiple_choice(field) -> bool:
+    return isinstance(field.field.widget, RadioSelect | CheckboxSelectMultiple)
+
+
+@register.filter
+def described_by(field) -> str:
+    """The ids of a field's hint and error, for aria-describedby."""
+    ids = []
+    if field.help_text:
+        ids.append(f"{field.auto_id}-hint")
+    if field.errors:
+        ids.append(f"{field.auto_id}-error")
+    return " ".join(ids)
+
+
+@register.filter
+def nhsuk_widget(field, described: str = ""):
+    """Render a field's widget with NHS.UK classes and its aria-describedby."""
+    widget = field.field.widget
+    classes = [get_widget_html_class(widget)]
+    if field.errors:
+        classes.append(get_widget_html_error_class(widget))
+    attrs = {"class": " ".join(c for c in classes if c)}
+    if described and not is_multiple_choice(field):
+        attrs["aria-describedby"] = described
+    if field.errors and not is_multiple_choice(field):
+        attrs["aria-invalid"] = "true"
+    return field.as_widget(attrs=attrs)

@@ -1,0 +1,51 @@
+"""The site's URLs: accounts (allauth), the Wagtail admin, My space and public pages."""
+
+from django.conf import settings
+from django.urls import include, path, reverse_lazy
+from django.views.generic import RedirectView
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
+from wagtail.documents import urls as wagtaildocs_urls
+
+from . import views
+
+
+class QueryKeepingRedirect(RedirectView):
+    """Send Wagtail's own account views to allauth's, keeping ?next=."""
+
+    query_string = True
+    permanent = False
+
+
+urlpatterns = [
+    # No log-in route bypasses allauth: Wagtail's own are sent to allauth's.
+    path(
+        "admin/login/",
+        QueryKeepingRedirect.as_view(url=reverse_lazy("account_login")),
+        name="wagtailadmin_login_redirect",
+    ),
+    path(
+        "admin/password_reset/",
+        QueryKeepingRedirect.as_view(url=reverse_lazy("account_reset_password")),
+        name="wagtailadmin_password_reset_redirect",
+    ),
+    path("admin/", include(wagtailadmin_urls)),
+    path("accounts/", include("allauth.urls")),
+    path("documents/", include(wagtaildocs_urls)),
+    path("my-space/", views.my_space, name="my_space"),
+    path("search/", views.search, name="search"),
+    path("help-now/", views.crisis_help, name="crisis_help"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, name="sitemap"),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+urlpatterns += [path("", include(wagtail_urls))]
+
+handler404 = "cms.views.page_not_found"
+handler500 = "cms.views.server_error"

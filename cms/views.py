@@ -1,0 +1,78 @@
+"""Front-end views of the site shell: My space, search, robots.txt and error pages."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+from django.utils.http import urlencode
+from wagtail.models import Page
+
+from . import permissions
+from .myspace import panels_for
+from .roles import Role
+
+SEARCH_PAGE_SIZE = 10
+SEARCH_QUERY_MAX_LENGTH = 200
+
+
+@login_required
+def my_space(request):
+    permissions.require(request.user, "cms.view_my_space")
+    roles = permissions.roles_of(request.user)
+    return render(
+        request,
+        "cms/my_space.html",
+        {
+            "panels": [panel.render(request) for panel in panels_for(request)],
+            "role_labels": [role.label for role in Role if role in roles],
+        },
+    )
+
+
+@require_GET
+def search(request):
+    query = request.GET.get("q", "").strip()[:SEARCH_QUERY_MAX_LENGTH]
+    results = None
+    if query:
+        results_qs = Page.objects.live().public().specific().search(query)
+        paginator = Paginator(results_qs, SEARCH_PAGE_SIZE)
+        try:
+            results = paginator.page(request.GET.get("page", 1))
+        except PageNotAnInteger:
+            results = paginator.page(1)
+        except EmptyPage:
+            results = paginator.page(paginator.num_pages)
+    return render(
+        request,
+        "cms/search.html",
+        {"query": query, "results": results, "query_string": urlencode({"q": query})},
+    )
+
+
+@require_GET
+@cache_control(max_age=3600, public=True)
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /accounts/",
+        "Disallow: /my-space/",
+        "Disallow: /search/",
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+@require_GET
+def crisis_help(request):
+    return render(request, "cms/crisis_help.html")
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "500.html", status=500)

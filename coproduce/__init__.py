@@ -1,0 +1,1 @@
+"""Co-production: involvement profiles, design panels, meetings, payments and feedback."""

@@ -1,0 +1,1 @@
+"""Peer workers: recruitment, practice records, supervision, wellbeing and progression."""
