@@ -1,0 +1,212 @@
+"""The site shell's part of the demo partnership: organisations, one person per role, pages.
+
+Idempotent: every object is found by a natural key before it is created, so running the
+demo again changes nothing.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from wagtail.models import Site
+from wagtailnhsukfrontend.settings.models import FooterLinks, FooterSettings, HeaderSettings
+
+from tests.factories import DEMO_PASSWORD, OrganisationFactory, UserFactory, add_page, home_page
+
+from .models import ContentPage, Organisation, User
+from .roles import Role
+
+# A published demo secret so staff can sign in with any authenticator app (or
+# `oathtool --totp -b SECRET`). Demo only: load_demo refuses to run with DEBUG off.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
+
+ORGANISATIONS = [
+    ("Northdale Health and Care NHS Foundation Trust", Organisation.Kind.NHS_TRUST, "Northdale"),
+    ("Southmoor Community Mental Health NHS Trust", Organisation.Kind.NHS_TRUST, "Southmoor"),
+    ("Northdale Council", Organisation.Kind.LOCAL_AUTHORITY, "Northdale"),
+    ("Southmoor Metropolitan Borough Council", Organisation.Kind.LOCAL_AUTHORITY, "Southmoor"),
+    ("Mind in Northdale", Organisation.Kind.VCSE, "Northdale"),
+    ("Open Door Crisis Café", Organisation.Kind.VCSE, "Southmoor"),
+    ("Deaf Peer Connect", Organisation.Kind.VCSE, "Northdale and Southmoor"),
+    ("Citizens Advice Southmoor", Organisation.Kind.VCSE, "Southmoor"),
+]
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    email: str
+    first_name: str
+    last_name: str
+    roles: tuple[Role, ...]
+    organisation: str | None = None
+
+
+DEMO_PEOPLE = [
+    DemoPerson("member@example.org", "Sam", "Ahmed", (Role.MEMBER,)),
+    DemoPerson(
+        "peer@example.org", "Jo", "Clarke", (Role.PEER_WORKER,), ORGANISATIONS[4][0]
+    ),
+    DemoPerson(
+        "supervisor@example.org", "Priya", "Patel", (Role.SUPERVISOR,), ORGANISATIONS[4][0]
+    ),
+    DemoPerson(
+        "lead@example.org", "Chris", "Evans", (Role.ENGAGEMENT_LEAD,), ORGANISATIONS[0][0]
+    ),
+    DemoPerson("hr@example.org", "Morgan", "Hughes", (Role.HR,), ORGANISATIONS[0][0]),
+    DemoPerson("finance@example.org", "Alex", "Wood", (Role.FINANCE,), ORGANISATIONS[0][0]),
+    DemoPerson("editor@example.org", "Robin", "Shaw", (Role.EDITOR,), ORGANISATIONS[2][0]),
+    DemoPerson("admin@example.org", "Kim", "Taylor", (Role.ADMIN,)),
+]
+
+PAGES = [
+    (
+        "About the partnership",
+        "about",
+        "Who we are: NHS trusts, councils and voluntary organisations working with people "
+        "who have lived experience of mental ill health.",
+        [
+            ("heading", "No wrong door"),
+            (
+                "text",
+                "<p>Whichever door you knock on – your GP, the council, a crisis café or a "
+                "peer support group – you should get help, not be sent away.</p>",
+            ),
+            ("heading", "Built with people who use services"),
+            (
+                "text",
+                "<p>Experts by experience sit on our design panels and are paid for their "
+                "time. You can read what changed because people spoke.</p>",
+            ),
+        ],
+    ),
+    (
+        "How we involve people",
+        "get-involved",
+        "How you can help shape local mental health support, and how we pay you for your "
+        "time.",
+        [
+            ("heading", "What involvement means"),
+            (
+                "text",
+                "<p>You can join a design panel, give feedback on a service, or become a peer "
+                "mentor. You choose how much you do.</p>",
+            ),
+            ("heading", "Access and support"),
+            (
+                "text",
+                "<p>Tell us what you need: a BSL interpreter, easy read papers, a quiet space "
+                "or help with travel. We arrange it before every meeting.</p>",
+            ),
+        ],
+    ),
+    (
+        "Accessibility statement",
+        "accessibility",
+        "How accessible this website is, and how to tell us about a problem.",
+        [
+            (
+                "text",
+                "<p>We want as many people as possible to use this website. It is built to "
+                "meet the Web Content Accessibility Guidelines (WCAG) 2.2 at level AA.</p>",
+            ),
+        ],
+    ),
+    (
+        "Privacy notice",
+        "privacy",
+        "What we keep about you, why, and how to ask for it or for it to be deleted.",
+        [
+            (
+                "text",
+                "<p>We keep only what we need to involve you and pay you. Anything you tell us "
+                "about your lived experience is optional and private.</p>",
+            ),
+        ],
+    ),
+]
+
+
+def _organisations() -> dict[str, Organisation]:
+    return {
+        name: OrganisationFactory(name=name, kind=kind, area=area)
+        for name, kind, area in ORGANISATIONS
+    }
+
+
+def _people(organisations: dict[str, Organisation]) -> list[User]:
+    people = []
+    for person in DEMO_PEOPLE:
+        if User.objects.filter(email=person.email).exists():
+            people.append(User.objects.get(email=person.email))
+            continue
+        staff = any(role not in (Role.MEMBER, Role.PEER_WORKER) for role in person.roles)
+        people.append(
+            UserFactory(
+                email=person.email,
+                first_name=person.first_name,
+                last_name=person.last_name,
+                organisation=organisations.get(person.organisation),
+                roles=list(person.roles),
+                mfa=DEMO_TOTP_SECRET if staff else None,
+            )
+        )
+    return people
+
+
+def _pages() -> dict[str, ContentPage]:
+    home = home_page()
+    if not home.body:
+        home.intro = (
+            "Shaping mental health support together with the people who use it. Join a "
+            "design panel, find support, and see what changed because people spoke."
+        )
+        home.body = [
+            ("heading", "Get involved"),
+            (
+                "text",
+                "<p>Experts by experience and carers help design local services. You will be "
+                "paid for your time, and we will meet your access needs.</p>",
+            ),
+            (
+                "inset_text",
+                {
+                    "body": "<p>You do not need any experience of meetings or computers to "
+                    "take part. We will help you every step of the way.</p>"
+                },
+            ),
+        ]
+        home.save_revision().publish()
+    pages = {}
+    for title, slug, intro, body in PAGES:
+        page = ContentPage.objects.filter(slug=slug).first()
+        if page is None:
+            page = add_page(home, ContentPage(title=title, slug=slug, intro=intro, body=body))
+        pages[slug] = page
+    return pages
+
+
+def _site_settings(pages: dict[str, ContentPage]) -> None:
+    site = Site.objects.get(is_default_site=True)
+    header = HeaderSettings.for_site(site)
+    header.service_name = "Lived Experience Platform"
+    header.save()
+    if not header.navigation_links.exists():
+        for order, slug in enumerate(["about", "get-involved"]):
+            header.navigation_links.create(label=pages[slug].title, page=pages[slug], sort_order=order)
+    footer = FooterSettings.for_site(site)
+    if not footer.footer_links.exists():
+        for order, slug in enumerate(["accessibility", "privacy", "about"]):
+            FooterLinks.objects.create(
+                setting=footer,
+                link_label=pages[slug].title,
+                link_url=pages[slug].url,
+                sort_order=order,
+            )
+
+
+@transaction.atomic
+def load_cms_demo() -> dict:
+    organisations = _organisations()
+    people = _people(organisations)
+    pages = _pages()
+    _site_settings(pages)
+    return {"organisations": organisations, "people": people, "pages": pages}

@@ -1,0 +1,57 @@
+"""Serve the site and its django-q2 worker together until Ctrl-C, then stop both cleanly."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.core.management.base import BaseCommand
+
+STOP_GRACE_SECONDS = 10
+
+
+class Command(BaseCommand):
+    help = "Run the web server and the task worker together (for development)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", default="8000")
+
+    def handle(self, *args, host, port, **options):
+        manage = [sys.executable, "manage.py"]
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        children = [
+            subprocess.Popen([*manage, "qcluster"], env=env),  # noqa: S603
+            subprocess.Popen(  # noqa: S603
+                [*manage, "runserver", "--noreload", f"{host}:{port}"], env=env
+            ),
+        ]
+        self.stdout.write(f"Serving on http://{host}:{port}/ with the task worker. Ctrl-C stops both.")
+
+        stopping = False
+
+        def stop(signum, frame):
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            while not stopping and all(child.poll() is None for child in children):
+                time.sleep(0.5)
+        finally:
+            for child in children:
+                if child.poll() is None:
+                    child.send_signal(signal.SIGINT)
+            deadline = time.monotonic() + STOP_GRACE_SECONDS
+            for child in children:
+                try:
+                    child.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    child.kill()
+                    child.wait()
+        self.stdout.write("Stopped the web server and the task worker.")
+        failed = [c.returncode for c in children if c.returncode not in (0, -2, -15, 1)]
+        if failed and not stopping:
+            sys.exit(1)

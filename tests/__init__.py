@@ -1,0 +1,1 @@
+"""The test suite; tests/ mirrors the apps, plus browser journeys."""

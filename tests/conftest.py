@@ -1,0 +1,95 @@
+"""Fixtures shared by the whole suite: people in each role, signed-in clients, a clean cache."""
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+
+from cms.roles import Role
+from tests.factories import DEMO_PASSWORD, OrganisationFactory, UserFactory
+
+# Every role the access matrix speaks of, plus the two states of "no role".
+ROLE_NAMES = [
+    "anonymous",
+    "unverified",
+    "member",
+    "peer_worker",
+    "supervisor",
+    "engagement_lead",
+    "hr",
+    "finance",
+    "editor",
+    "admin",
+]
+ROLE_FOR_NAME = {
+    "unverified": Role.MEMBER,
+    "member": Role.MEMBER,
+    "peer_worker": Role.PEER_WORKER,
+    "supervisor": Role.SUPERVISOR,
+    "engagement_lead": Role.ENGAGEMENT_LEAD,
+    "hr": Role.HR,
+    "finance": Role.FINANCE,
+    "editor": Role.EDITOR,
+    "admin": Role.ADMIN,
+}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("createcachetable", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache(request):
+    """Rate-limit counters and cached settings must not leak from one test to the next."""
+    if "django_db_setup" in request.fixturenames or request.node.get_closest_marker("django_db"):
+        cache.clear()
+    yield
+
+
+@pytest.fixture
+def organisation(db):
+    return OrganisationFactory(name="Northdale Health NHS Trust", nhs_trust=True)
+
+
+@pytest.fixture
+def other_organisation(db):
+    return OrganisationFactory(name="Southmoor Council", local_authority=True)
+
+
+@pytest.fixture
+def make_person(db, organisation):
+    """Make a person in a role by name (see ROLE_NAMES); staff get MFA unless mfa=False."""
+
+    def make(role_name: str, *, mfa: bool | None = None, **kwargs):
+        if role_name == "anonymous":
+            return None
+        role = ROLE_FOR_NAME[role_name]
+        staff = role not in (Role.MEMBER, Role.PEER_WORKER)
+        kwargs.setdefault("organisation", organisation if staff or role is Role.PEER_WORKER else None)
+        return UserFactory(
+            roles=[role],
+            verified=role_name != "unverified",
+            mfa=staff if mfa is None else mfa,
+            **kwargs,
+        )
+
+    return make
+
+
+@pytest.fixture
+def client_as(client, make_person):
+    """A test client signed in as a new person in the named role (anonymous: signed out)."""
+
+    def sign_in(role_name: str, **kwargs):
+        person = make_person(role_name, **kwargs)
+        if person is not None:
+            client.force_login(person)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def password():
+    return DEMO_PASSWORD

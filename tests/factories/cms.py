@@ -1,0 +1,101 @@
+"""Factories for the site shell: organisations, people with roles, pages."""
+
+import factory
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.contrib.auth.models import Group
+from wagtail.models import Page
+
+from cms.models import ContentPage, HomePage, Organisation, User
+from cms.roles import Role
+
+# Used by tests and by the demo (which refuses to run with DEBUG off).
+DEMO_PASSWORD = "lived-experience-demo"  # noqa: S105
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    kind = Organisation.Kind.VCSE
+    area = "Kirklees"
+    website = factory.LazyAttribute(lambda o: f"https://{o.name.lower().replace(' ', '-')}.example.org")
+
+    class Params:
+        nhs_trust = factory.Trait(kind=Organisation.Kind.NHS_TRUST)
+        local_authority = factory.Trait(kind=Organisation.Kind.LOCAL_AUTHORITY)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A person with a verified email; ``roles=[Role.X]`` adds groups, ``mfa=True`` a TOTP."""
+
+    class Meta:
+        model = User
+        django_get_or_create = ("email",)
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    first_name = factory.Faker("first_name", locale="en_GB")
+    last_name = factory.Faker("last_name", locale="en_GB")
+    password = factory.PostGenerationMethodCall("set_password", DEMO_PASSWORD)
+
+    @factory.post_generation
+    def verified(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            EmailAddress.objects.update_or_create(
+                user=self, email=self.email, defaults={"verified": True, "primary": True}
+            )
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if not create or not extracted:
+            return
+        for role in extracted:
+            if role is Role.ADMIN:
+                self.is_superuser = True
+                self.is_staff = True
+            else:
+                self.groups.add(Group.objects.get(name=role.value))
+        self.save()
+        self.__dict__.pop("role_names", None)
+
+    @factory.post_generation
+    def mfa(self, create, extracted, **kwargs):
+        """``mfa=True`` gives a random secret; ``mfa="SECRET"`` a known one."""
+        if create and extracted:
+            secret = extracted if isinstance(extracted, str) else generate_totp_secret()
+            TOTP.activate(self, secret)
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        if create:
+            instance.save()
+
+
+def home_page() -> HomePage:
+    return HomePage.objects.get(depth=2)
+
+
+def add_page(parent: Page, page: Page) -> Page:
+    """Add ``page`` under ``parent`` and publish it."""
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+class ContentPageFactory(factory.Factory):
+    """Build a ContentPage; pass ``parent`` to add and publish it."""
+
+    class Meta:
+        model = ContentPage
+
+    title = factory.Sequence(lambda n: f"Content page {n}")
+    slug = factory.LazyAttribute(lambda o: o.title.lower().replace(" ", "-"))
+    intro = "A page of plain information."
+
+    @classmethod
+    def _create(cls, model_class, *args, parent=None, **kwargs):
+        page = model_class(*args, **kwargs)
+        return add_page(parent or home_page(), page)
