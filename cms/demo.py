@@ -8,7 +8,12 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from wagtail.models import Site
-from wagtailnhsukfrontend.settings.models import FooterLinks, FooterSettings, HeaderSettings
+from wagtailnhsukfrontend.settings.models import (
+    FooterLinks,
+    FooterSettings,
+    HeaderSettings,
+    NavigationLink,
+)
 
 from tests.factories import DEMO_PASSWORD, OrganisationFactory, UserFactory, add_page, home_page
 
@@ -191,7 +196,9 @@ def _site_settings(pages: dict[str, ContentPage]) -> None:
     header.save()
     if not header.navigation_links.exists():
         for order, slug in enumerate(["about", "get-involved"]):
-            header.navigation_links.create(label=pages[slug].title, page=pages[slug], sort_order=order)
+            NavigationLink.objects.create(
+                setting=header, label=pages[slug].title, page=pages[slug], sort_order=order
+            )
     footer = FooterSettings.for_site(site)
     if not footer.footer_links.exists():
         for order, slug in enumerate(["accessibility", "privacy", "about"]):

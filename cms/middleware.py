@@ -12,7 +12,6 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 
@@ -40,15 +39,16 @@ def _is_mfa_exempt(request) -> bool:
         match = resolve(request.path_info)
     except Resolver404:
         return True  # a 404 reveals nothing
-    name = match.url_name or ""
+    # The namespaced name: Wagtail's admin page search is "wagtailadmin_pages:search".
+    name = match.view_name or ""
     return name in MFA_EXEMPT_URL_NAMES or name.startswith(MFA_EXEMPT_PREFIXES)
 
 
-def _sign_out(request, message: str):
-    next_path = request.get_full_path()
+def _sign_out(request, message: str) -> None:
+    """Sign the person out and carry on as a visitor: public pages still show, with the
+    message; pages that need an account send them to log in, keeping where they were."""
     logout(request)
     messages.info(request, message)
-    return redirect_to_login(next_path)
 
 
 class AccountSafetyMiddleware:
@@ -62,6 +62,7 @@ class AccountSafetyMiddleware:
             if response is not None:
                 return response
         return self.get_response(request)
+
 
     def _check(self, request, user):
         session = request.session

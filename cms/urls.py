@@ -45,7 +45,15 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += [path("", include(wagtail_urls))]
+urlpatterns += [
+    # Wagtail's front-end log-in (for private pages) is sent to allauth's too.
+    path(
+        "_util/login/",
+        QueryKeepingRedirect.as_view(url=reverse_lazy("account_login")),
+        name="wagtailcore_login_redirect",
+    ),
+    path("", include(wagtail_urls)),
+]
 
 handler404 = "cms.views.page_not_found"
 handler500 = "cms.views.server_error"

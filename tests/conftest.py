@@ -1,6 +1,12 @@
 """Fixtures shared by the whole suite: people in each role, signed-in clients, a clean cache."""
 
+import time
+
 import pytest
+from allauth.account.internal.flows.login import (
+    _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+    AUTHENTICATION_METHODS_SESSION_KEY,
+)
 from django.core.cache import cache
 from django.core.management import call_command
 
@@ -47,6 +53,14 @@ def _clean_cache(request):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _email_through_the_queue(settings):
+    """Django's test set-up swaps EMAIL_BACKEND for locmem; put the production path back so
+    every email in the suite goes through the queue and its (inline) delivery task, which
+    hands it to locmem (EMAIL_DELIVERY_BACKEND) for the outbox."""
+    settings.EMAIL_BACKEND = "cms.mail.QueuedEmailBackend"
+
+
 @pytest.fixture
 def organisation(db):
     return OrganisationFactory(name="Northdale Health NHS Trust", nhs_trust=True)
@@ -77,17 +91,31 @@ def make_person(db, organisation):
     return make
 
 
+def sign_in(client, person):
+    """Sign ``person`` in as if they had just typed their password (and code, if they use
+    MFA), so allauth does not ask them to re-authenticate for sensitive account pages."""
+    client.force_login(person)
+    session = client.session
+    methods = [{"method": "password", "at": time.time(), "email": person.email}]
+    if person.authenticator_set.exists():
+        methods.append({"method": "mfa", "at": time.time(), "type": "totp"})
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = methods
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(person.pk)
+    session.save()
+    return client
+
+
 @pytest.fixture
 def client_as(client, make_person):
     """A test client signed in as a new person in the named role (anonymous: signed out)."""
 
-    def sign_in(role_name: str, **kwargs):
+    def sign_in_as(role_name: str, **kwargs):
         person = make_person(role_name, **kwargs)
         if person is not None:
-            client.force_login(person)
+            sign_in(client, person)
         return client
 
-    return sign_in
+    return sign_in_as
 
 
 @pytest.fixture

@@ -40,7 +40,7 @@ class ContentPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["breadcrumbs"] = self.get_ancestors().live().public().filter(depth__gt=1)
+        context["breadcrumbs"] = list(self.get_ancestors().live().public().filter(depth__gt=1))
         return context
 
     class Meta:

@@ -276,6 +276,7 @@ SIGNUP_OPEN = env_bool("SIGNUP_OPEN", True)
 WAGTAIL_SITE_NAME = "Lived Experience Platform"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILADMIN_LOGIN_URL = "account_login"
+WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
@@ -300,8 +301,9 @@ STORAGES = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-# Wagtail's preview shows pages in a same-origin frame; no other site may frame us.
-X_FRAME_OPTIONS = "SAMEORIGIN"
+# No page may be framed; Wagtail relaxes this to SAMEORIGIN on its own preview views,
+# which CSP's frame-ancestors 'self' also allows.
+X_FRAME_OPTIONS = "DENY"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

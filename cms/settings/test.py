@@ -24,3 +24,6 @@ if REDIS_URL:
     _parts = urlsplit(REDIS_URL)
     _location = urlunsplit(_parts._replace(path=f"/{(int(_worker) % 15) + 1}"))
     CACHES = {"default": {**CACHES["default"], "LOCATION": _location}}
+# Serve static files straight from the apps (no collectstatic in tests).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

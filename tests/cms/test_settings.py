@@ -1,0 +1,123 @@
+"""Configuration comes from the environment, and production refuses unsafe defaults."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from cms.settings import base
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_manage(*args, env_overrides):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"SECRET_KEY", "DEBUG", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def production_env(**extra):
+    return {
+        "DJANGO_SETTINGS_MODULE": "cms.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "lep.example.org",
+        "DATABASE_URL": "sqlite:///:memory:",
+        **extra,
+    }
+
+
+def test_production_settings_pass_the_deploy_check_with_no_warnings():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env_overrides=production_env())
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize("secret", ["", base.INSECURE_SECRET_KEY, "short", "a" * 60])
+def test_production_refuses_to_start_without_a_real_secret_key(secret):
+    result = run_manage("check", env_overrides=production_env(SECRET_KEY=secret))
+    assert result.returncode != 0
+    assert "Set SECRET_KEY to a long random value" in result.stderr
+
+
+def test_production_turns_on_https_only_cookies_and_hsts():
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s; print(s.DEBUG, s.SESSION_COOKIE_SECURE, "
+        "s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS >= 31536000)",
+        env_overrides=production_env(),
+    )
+    assert result.stdout.split() == ["False", "True", "True", "True", "True"], result.stderr
+
+
+def test_database_defaults_to_sqlite_with_wal_and_immediate_transactions(settings):
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        pytest.skip("DATABASE_URL points at another database in this run")
+    assert "journal_mode=WAL" in database["OPTIONS"]["init_command"]
+    assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+def test_the_cache_is_shared_between_processes(settings):
+    backend = settings.CACHES["default"]["BACKEND"]
+    assert backend in {
+        "django.core.cache.backends.db.DatabaseCache",
+        "django.core.cache.backends.redis.RedisCache",
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("1", True), ("true", True), ("YES", True), ("0", False), ("off", False), ("", False)],
+)
+def test_boolean_settings_read_plain_words(monkeypatch, value, expected):
+    monkeypatch.setenv("SOME_FLAG", value)
+    assert base.env_bool("SOME_FLAG") is expected
+
+
+def test_a_mistyped_boolean_setting_stops_start_up_with_a_clear_message(monkeypatch):
+    monkeypatch.setenv("SOME_FLAG", "perhaps")
+    with pytest.raises(ImproperlyConfigured, match="SOME_FLAG must be true or false"):
+        base.env_bool("SOME_FLAG")
+
+
+def test_a_mistyped_number_setting_stops_start_up_with_a_clear_message(monkeypatch):
+    monkeypatch.setenv("SOME_NUMBER", "ten")
+    with pytest.raises(ImproperlyConfigured, match="SOME_NUMBER must be a whole number"):
+        base.env_int("SOME_NUMBER", 1)
+
+
+def test_lists_are_read_from_commas(monkeypatch):
+    monkeypatch.setenv("SOME_HOSTS", "a.example.org, b.example.org,,")
+    assert base.env_list("SOME_HOSTS") == ["a.example.org", "b.example.org"]
+
+
+def test_redis_url_switches_the_cache_to_redis():
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s; print(s.CACHES['default']['BACKEND'])",
+        env_overrides={"REDIS_URL": "redis://127.0.0.1:6379/0", "DATABASE_URL": "sqlite:///:memory:"},
+    )
+    assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache", result.stderr
+
+
+def test_django_admin_is_not_installed(settings):
+    assert "django.contrib.admin" not in settings.INSTALLED_APPS

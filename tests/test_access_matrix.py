@@ -1,0 +1,232 @@
+"""The access matrix: for every URL the site resolves and every role, the expected answer.
+
+The table below is the single statement of who may reach what. ``test_every_url_has_a_row``
+walks Django's URL resolver, so a URL added without a row fails the build: every feature
+must state its access rules here. Wagtail's admin URLs are covered by one prefix row (all
+of them sit behind Wagtail's own ``access_admin`` check and our MFA rule), and a set of
+representative admin pages is requested for every role.
+
+Answers: 200; LOGIN (redirect to log-in); MFA (redirect to MFA set-up); 403; 404;
+MY_SPACE (a signed-in person sent on to My space); ADMIN_HOME (Wagtail's "no permission"
+redirect to the admin dashboard); REAUTH (allauth asks for the password again before a
+sensitive account change); or the URL name another redirect goes to.
+"""
+
+from dataclasses import dataclass, field
+from fnmatch import fnmatch
+from urllib.parse import urlsplit
+
+import pytest
+from django.urls import Resolver404, resolve
+
+from tests.conftest import ROLE_NAMES
+from tests.urlwalk import all_routes
+
+LOGIN = "login"
+MFA = "mfa"
+MY_SPACE = "my_space"
+ADMIN_HOME = "admin_home"
+HOME = "home"
+REAUTH = "account_reauthenticate"
+
+A, U, M, P, S, E, H, F, ED, AD = ROLE_NAMES
+SIGNED_IN = [U, M, P, S, E, H, F, ED, AD]
+VERIFIED = [M, P, S, E, H, F, ED, AD]
+STAFF = [S, E, H, F, ED, AD]
+ADMIN_SITE = [E, H, F, ED, AD]
+
+
+def answers(default, **by_role):
+    """Expected answers for every role: ``default``, with named roles overridden."""
+    table = dict.fromkeys(ROLE_NAMES, default)
+    table.update(by_role)
+    return table
+
+
+def roles(names, value):
+    return dict.fromkeys(names, value)
+
+
+@dataclass(frozen=True)
+class Row:
+    expect: dict
+    path: str | None = None  # a concrete path; default: the resolver's sample path
+    note: str = ""
+    requested: bool = True  # False only for shadowed or POST-only routes, with a note
+    extra: dict = field(default_factory=dict)
+
+
+PUBLIC = answers(200)
+# An unverified account is signed out on its first request and carries on as a visitor.
+PUBLIC_SIGNED_OUT_ONLY = answers(200, **roles(VERIFIED, MY_SPACE))
+SIGNED_IN_ONLY = answers(200, anonymous=LOGIN, unverified=LOGIN)
+
+ROWS: dict[str, Row] = {
+    # --- Public site ---------------------------------------------------------------------
+    "wagtail_serve": Row(PUBLIC, path="/", note="public pages: the home page"),
+    "search": Row(PUBLIC, path="/search/?q=partnership"),
+    "crisis_help": Row(PUBLIC),
+    "robots_txt": Row(PUBLIC),
+    "sitemap": Row(PUBLIC),
+    "wagtailcore_authenticate_with_password": Row(
+        answers(404), note="no such private page: nothing revealed"
+    ),
+    "wagtaildocs_serve": Row(answers(404), path="/documents/999/none.pdf"),
+    "wagtaildocs_authenticate_with_password": Row(answers(404)),
+    # --- My space --------------------------------------------------------------------------
+    "my_space": Row(answers(200, anonymous=LOGIN, unverified=LOGIN, **roles(STAFF, 200))),
+    # --- allauth ----------------------------------------------------------------------------
+    "account_login": Row(PUBLIC_SIGNED_OUT_ONLY),
+    "account_signup": Row(PUBLIC_SIGNED_OUT_ONLY),
+    "account_logout": Row(answers(200, anonymous=HOME, unverified=HOME)),
+    "account_inactive": Row(PUBLIC),
+    "account_reauthenticate": Row(SIGNED_IN_ONLY),
+    "account_email": Row(SIGNED_IN_ONLY),
+    "account_email_verification_sent": Row(PUBLIC),
+    "account_change_password": Row(SIGNED_IN_ONLY),
+    "account_set_password": Row(
+        answers("account_change_password", anonymous=LOGIN, unverified=LOGIN),
+        note="everyone has a password, so allauth sends them to change it",
+    ),
+    "account_reset_password": Row(PUBLIC),
+    "account_reset_password_done": Row(PUBLIC),
+    "account_confirm_login_code": Row(
+        answers(LOGIN, **roles(VERIFIED, MY_SPACE)), note="no login code pending"
+    ),
+    "account_confirm_email": Row(
+        PUBLIC, path="/accounts/confirm-email/bad-key/", note="says the link has expired"
+    ),
+    "account_reset_password_from_key": Row(
+        PUBLIC, path="/accounts/password/reset/key/1-bad-key/", note="says the link is bad"
+    ),
+    "account_reset_password_from_key_done": Row(PUBLIC),
+    "mfa_index": Row(SIGNED_IN_ONLY),
+    "mfa_authenticate": Row(answers(LOGIN, **roles(VERIFIED, MY_SPACE)), note="no login pending"),
+    # Changing MFA asks for the password again first (allauth's reauthentication), even
+    # straight after signing in.
+    "mfa_reauthenticate": Row(answers(LOGIN, **roles([M, P], REAUTH), **roles(STAFF, 200))),
+    "mfa_activate_totp": Row(answers(REAUTH, anonymous=LOGIN, unverified=LOGIN)),
+    "mfa_deactivate_totp": Row(answers(404, anonymous=LOGIN, unverified=LOGIN, **roles(STAFF, REAUTH))),
+    "mfa_view_recovery_codes": Row(answers(404, anonymous=LOGIN, unverified=LOGIN)),
+    "mfa_generate_recovery_codes": Row(answers(REAUTH, anonymous=LOGIN, unverified=LOGIN)),
+    "mfa_download_recovery_codes": Row(answers(404, anonymous=LOGIN, unverified=LOGIN)),
+    # --- Wagtail's own log-in routes, all sent to allauth ----------------------------------
+    "wagtailadmin_login_redirect": Row(answers(LOGIN), note="allauth's login then routes on"),
+    "wagtailadmin_password_reset_redirect": Row(answers("account_reset_password")),
+    "wagtailcore_login_redirect": Row(answers(LOGIN), note="allauth's login then routes on"),
+    "wagtailadmin_login": Row(
+        answers(LOGIN), requested=False, note="shadowed by wagtailadmin_login_redirect"
+    ),
+    "wagtailadmin_password_reset*": Row(
+        answers(LOGIN), requested=False, note="shadowed by the redirect to allauth's reset"
+    ),
+    "wagtailcore_login": Row(
+        answers(LOGIN), requested=False, note="shadowed by wagtailcore_login_redirect"
+    ),
+}
+
+# Every Wagtail admin URL: Wagtail's access_admin check, then our MFA rule for staff.
+ADMIN_AREA = answers(
+    LOGIN, **roles(ADMIN_SITE, 200), supervisor=LOGIN
+)
+ADMIN_PREFIX_NOTE = "all Wagtail admin URLs: access_admin (admin-site roles) and MFA"
+
+# Representative admin pages requested for every role.
+ADMIN_SAMPLES = {
+    "/admin/": ADMIN_AREA,
+    "/admin/pages/": answers(LOGIN, **roles([E, H, F], ADMIN_HOME), editor=200, admin=200),
+    "/admin/organisations/": answers(LOGIN, **roles([E, H, F, ED], ADMIN_HOME), admin=200),
+    "/admin/users/": answers(LOGIN, **roles([E, H, F, ED], ADMIN_HOME), admin=200),
+    "/admin/reports/site-history/": ADMIN_AREA,
+    "/admin/documents/": answers(LOGIN, **roles([E, H, F], ADMIN_HOME), editor=200, admin=200),
+}
+
+
+def row_for(name: str) -> Row | None:
+    if name in ROWS:
+        return ROWS[name]
+    for key, row in ROWS.items():
+        if "*" in key and fnmatch(name, key):
+            return row
+    return None
+
+
+def _outcome(response) -> object:
+    if response.status_code not in (301, 302):
+        return response.status_code
+    location = urlsplit(response["Location"]).path
+    try:
+        match = resolve(location)
+    except Resolver404:
+        return f"redirect to {location}"
+    return {
+        "account_login": LOGIN,
+        "mfa_activate_totp": MFA,
+        "my_space": MY_SPACE,
+        "wagtailadmin_home": ADMIN_HOME,
+        "wagtail_serve": HOME if location == "/" else f"redirect to {location}",
+    }.get(match.url_name, match.url_name)
+
+
+def test_every_url_has_a_row():
+    missing = []
+    for route in all_routes():
+        if not route.name:
+            continue  # unnamed patterns (static media in DEBUG) are not views of ours
+        if route.sample_path.startswith("/admin/") and row_for(route.name) is None:
+            continue  # covered by the admin prefix row
+        if row_for(route.name) is None:
+            missing.append(f"{route.name} ({route.pattern})")
+    assert not missing, "URLs with no row in the access matrix:\n" + "\n".join(missing)
+
+
+def test_the_matrix_names_no_url_that_does_not_exist():
+    names = {route.name for route in all_routes()}
+    stale = [key for key in ROWS if "*" not in key and key not in names]
+    assert not stale, f"Rows for URLs that no longer exist: {stale}"
+
+
+def _cases():
+    for name, row in ROWS.items():
+        if row.requested:
+            for role in ROLE_NAMES:
+                yield pytest.param(name, role, id=f"{name}-{role}")
+
+
+def _path_for(name: str, row: Row) -> str:
+    if row.path:
+        return row.path
+    for route in all_routes():
+        if route.name == name:
+            return route.sample_path
+    raise AssertionError(f"No path for {name}")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "role"), list(_cases()))
+def test_access(name, role, client_as):
+    row = ROWS[name]
+    client = client_as(role)
+    response = client.get(_path_for(name, row))
+    assert _outcome(response) == row.expect[role], (
+        f"{name} as {role}: got {_outcome(response)}, the matrix says {row.expect[role]}"
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", list(ADMIN_SAMPLES))
+@pytest.mark.parametrize("role", ROLE_NAMES)
+def test_admin_access(path, role, client_as):
+    client = client_as(role)
+    response = client.get(path)
+    assert _outcome(response) == ADMIN_SAMPLES[path][role], (
+        f"{path} as {role}: got {_outcome(response)}, the matrix says {ADMIN_SAMPLES[path][role]}"
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", STAFF)
+def test_staff_without_mfa_are_sent_to_set_it_up_from_every_non_public_row(role, client_as):
+    client = client_as(role, mfa=False)
+    for path in ["/my-space/", "/admin/", "/admin/pages/"]:
+        assert _outcome(client.get(path)) == MFA, path
