@@ -15,7 +15,7 @@ from wagtailnhsukfrontend.settings.models import (
     NavigationLink,
 )
 
-from tests.factories import DEMO_PASSWORD, OrganisationFactory, UserFactory, add_page, home_page
+from tests.factories import OrganisationFactory, UserFactory, add_page, home_page
 
 from .models import ContentPage, Organisation, User
 from .roles import Role
@@ -47,15 +47,9 @@ class DemoPerson:
 
 DEMO_PEOPLE = [
     DemoPerson("member@example.org", "Sam", "Ahmed", (Role.MEMBER,)),
-    DemoPerson(
-        "peer@example.org", "Jo", "Clarke", (Role.PEER_WORKER,), ORGANISATIONS[4][0]
-    ),
-    DemoPerson(
-        "supervisor@example.org", "Priya", "Patel", (Role.SUPERVISOR,), ORGANISATIONS[4][0]
-    ),
-    DemoPerson(
-        "lead@example.org", "Chris", "Evans", (Role.ENGAGEMENT_LEAD,), ORGANISATIONS[0][0]
-    ),
+    DemoPerson("peer@example.org", "Jo", "Clarke", (Role.PEER_WORKER,), ORGANISATIONS[4][0]),
+    DemoPerson("supervisor@example.org", "Priya", "Patel", (Role.SUPERVISOR,), ORGANISATIONS[4][0]),
+    DemoPerson("lead@example.org", "Chris", "Evans", (Role.ENGAGEMENT_LEAD,), ORGANISATIONS[0][0]),
     DemoPerson("hr@example.org", "Morgan", "Hughes", (Role.HR,), ORGANISATIONS[0][0]),
     DemoPerson("finance@example.org", "Alex", "Wood", (Role.FINANCE,), ORGANISATIONS[0][0]),
     DemoPerson("editor@example.org", "Robin", "Shaw", (Role.EDITOR,), ORGANISATIONS[2][0]),
@@ -86,8 +80,7 @@ PAGES = [
     (
         "How we involve people",
         "get-involved",
-        "How you can help shape local mental health support, and how we pay you for your "
-        "time.",
+        "How you can help shape local mental health support, and how we pay you for your time.",
         [
             ("heading", "What involvement means"),
             (

@@ -91,9 +91,7 @@ class DeliveryFailed(Exception):
 def email_deliver(*, outbound_id: int) -> OutboundEmail | None:
     """Send one stored message unless it has been sent already."""
     with transaction.atomic():
-        outbound = (
-            OutboundEmail.objects.select_for_update().filter(pk=outbound_id).first()
-        )
+        outbound = OutboundEmail.objects.select_for_update().filter(pk=outbound_id).first()
         if outbound is None or outbound.status != OutboundEmail.Status.PENDING:
             return outbound
         outbound.attempts += 1

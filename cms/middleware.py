@@ -63,7 +63,6 @@ class AccountSafetyMiddleware:
                 return response
         return self.get_response(request)
 
-
     def _check(self, request, user):
         session = request.session
         now = int(time.time())
@@ -86,24 +85,20 @@ class AccountSafetyMiddleware:
             if not user.emailaddress_set.filter(verified=True).exists():
                 return _sign_out(
                     request,
-                    "Please confirm your email address using the link we sent you, "
-                    "then sign in.",
+                    "Please confirm your email address using the link we sent you, then sign in.",
                 )
             session[SESSION_EMAIL_VERIFIED] = True
 
-        if permissions.requires_mfa(user) and not _is_mfa_exempt(request):
-            if not session.get(SESSION_MFA_READY):
-                if not Authenticator.objects.filter(
-                    user=user, type=Authenticator.Type.TOTP
-                ).exists():
-                    messages.info(
-                        request,
-                        "Your role needs an authenticator app as a second step when you "
-                        "sign in. Please set it up to continue.",
-                    )
-                    return redirect(
-                        f"{reverse('mfa_activate_totp')}?"
-                        f"{urlencode({'next': request.get_full_path()})}"
-                    )
-                session[SESSION_MFA_READY] = True
+        mfa_checked = session.get(SESSION_MFA_READY)
+        if not mfa_checked and permissions.requires_mfa(user) and not _is_mfa_exempt(request):
+            if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+                messages.info(
+                    request,
+                    "Your role needs an authenticator app as a second step when you "
+                    "sign in. Please set it up to continue.",
+                )
+                return redirect(
+                    f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.get_full_path()})}"
+                )
+            session[SESSION_MFA_READY] = True
         return None

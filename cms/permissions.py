@@ -55,9 +55,7 @@ def in_organisation_scope(user, organisation_id: int | None) -> bool:
     """May this staff member see records of ``organisation_id``?"""
     if is_admin(user) or getattr(user, "partnership_wide", False):
         return True
-    return organisation_id is not None and organisation_id == getattr(
-        user, "organisation_id", None
-    )
+    return organisation_id is not None and organisation_id == getattr(user, "organisation_id", None)
 
 
 def scope_to_organisation(user, queryset: QuerySet, field: str = "organisation") -> QuerySet:

@@ -80,7 +80,9 @@ def make_person(db, organisation):
             return None
         role = ROLE_FOR_NAME[role_name]
         staff = role not in (Role.MEMBER, Role.PEER_WORKER)
-        kwargs.setdefault("organisation", organisation if staff or role is Role.PEER_WORKER else None)
+        kwargs.setdefault(
+            "organisation", organisation if staff or role is Role.PEER_WORKER else None
+        )
         return UserFactory(
             roles=[role],
             verified=role_name != "unverified",

@@ -106,7 +106,9 @@ ROWS: dict[str, Row] = {
     # straight after signing in.
     "mfa_reauthenticate": Row(answers(LOGIN, **roles([M, P], REAUTH), **roles(STAFF, 200))),
     "mfa_activate_totp": Row(answers(REAUTH, anonymous=LOGIN, unverified=LOGIN)),
-    "mfa_deactivate_totp": Row(answers(404, anonymous=LOGIN, unverified=LOGIN, **roles(STAFF, REAUTH))),
+    "mfa_deactivate_totp": Row(
+        answers(404, anonymous=LOGIN, unverified=LOGIN, **roles(STAFF, REAUTH))
+    ),
     "mfa_view_recovery_codes": Row(answers(404, anonymous=LOGIN, unverified=LOGIN)),
     "mfa_generate_recovery_codes": Row(answers(REAUTH, anonymous=LOGIN, unverified=LOGIN)),
     "mfa_download_recovery_codes": Row(answers(404, anonymous=LOGIN, unverified=LOGIN)),
@@ -126,9 +128,7 @@ ROWS: dict[str, Row] = {
 }
 
 # Every Wagtail admin URL: Wagtail's access_admin check, then our MFA rule for staff.
-ADMIN_AREA = answers(
-    LOGIN, **roles(ADMIN_SITE, 200), supervisor=LOGIN
-)
+ADMIN_AREA = answers(LOGIN, **roles(ADMIN_SITE, 200), supervisor=LOGIN)
 ADMIN_PREFIX_NOTE = "all Wagtail admin URLs: access_admin (admin-site roles) and MFA"
 
 # Representative admin pages requested for every role.

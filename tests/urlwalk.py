@@ -33,6 +33,7 @@ def _sample(pattern) -> str:
         return re.sub(r"<(?:(\w+):)?\w+>", fill, route)
     if isinstance(pattern, RegexPattern):
         regex = str(pattern).lstrip("^").rstrip("$").replace("\\Z", "")
+
         # Fill each group with a sample that its own sub-pattern accepts.
         def fill_group(match):
             body = match.group(0)
@@ -61,7 +62,11 @@ def walk(resolver=None, prefix="", namespace=None):
             name = entry.name or ""
             if name and namespace:
                 name = f"{namespace}:{name}"
-            yield Route(name=name, pattern=str(entry.pattern), sample_path="/" + prefix + _sample(entry.pattern))
+            yield Route(
+                name=name,
+                pattern=str(entry.pattern),
+                sample_path="/" + prefix + _sample(entry.pattern),
+            )
 
 
 def all_routes() -> list[Route]:

@@ -26,8 +26,13 @@ def test_sending_email_queues_it_and_the_worker_delivers_it():
 
 def test_html_alternatives_attachments_and_headers_survive_the_queue():
     message = EmailMultiAlternatives(
-        "Remittance", "Plain body", "finance@example.org", ["sam@example.org"],
-        cc=["copy@example.org"], reply_to=["help@example.org"], headers={"X-Claim": "42"},
+        "Remittance",
+        "Plain body",
+        "finance@example.org",
+        ["sam@example.org"],
+        cc=["copy@example.org"],
+        reply_to=["help@example.org"],
+        headers={"X-Claim": "42"},
     )
     message.attach_alternative("<p>HTML body</p>", "text/html")
     message.attach("remittance.pdf", b"%PDF-1.4 fake", "application/pdf")

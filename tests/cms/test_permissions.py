@@ -61,7 +61,9 @@ def test_a_person_can_hold_several_roles(make_person):
     assert permissions.requires_mfa(person)
 
 
-def test_staff_see_only_their_own_organisations_records(make_person, organisation, other_organisation):
+def test_staff_see_only_their_own_organisations_records(
+    make_person, organisation, other_organisation
+):
     lead = make_person("engagement_lead", organisation=organisation)
     assert permissions.can(lead, "cms.view_organisation_records", organisation)
     assert not permissions.can(lead, "cms.view_organisation_records", other_organisation)

@@ -42,7 +42,9 @@ def production_env(**extra):
 
 
 def test_production_settings_pass_the_deploy_check_with_no_warnings():
-    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env_overrides=production_env())
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", env_overrides=production_env()
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
 
@@ -114,7 +116,10 @@ def test_redis_url_switches_the_cache_to_redis():
         "--no-imports",
         "-c",
         "from django.conf import settings as s; print(s.CACHES['default']['BACKEND'])",
-        env_overrides={"REDIS_URL": "redis://127.0.0.1:6379/0", "DATABASE_URL": "sqlite:///:memory:"},
+        env_overrides={
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
+            "DATABASE_URL": "sqlite:///:memory:",
+        },
     )
     assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache", result.stderr
 

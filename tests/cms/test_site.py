@@ -102,7 +102,9 @@ def test_search_finds_live_pages_and_paginates(client):
     assert "Peer support draft" not in first.get_text()
     second = soup(client.get("/search/?q=peer+support&page=2"))
     assert len(second.select("main h3")) == 2
-    assert second.find("a", class_="nhsuk-pagination__link--prev")["href"].startswith("?q=peer+support")
+    assert second.find("a", class_="nhsuk-pagination__link--prev")["href"].startswith(
+        "?q=peer+support"
+    )
 
 
 def test_search_with_no_results_or_bad_page_numbers_gives_a_normal_page(client):

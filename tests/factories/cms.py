@@ -21,7 +21,9 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Organisation {n}")
     kind = Organisation.Kind.VCSE
     area = "Kirklees"
-    website = factory.LazyAttribute(lambda o: f"https://{o.name.lower().replace(' ', '-')}.example.org")
+    website = factory.LazyAttribute(
+        lambda o: f"https://{o.name.lower().replace(' ', '-')}.example.org"
+    )
 
     class Params:
         nhs_trust = factory.Trait(kind=Organisation.Kind.NHS_TRUST)

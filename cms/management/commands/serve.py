@@ -27,7 +27,9 @@ class Command(BaseCommand):
                 [*manage, "runserver", "--noreload", f"{host}:{port}"], env=env
             ),
         ]
-        self.stdout.write(f"Serving on http://{host}:{port}/ with the task worker. Ctrl-C stops both.")
+        self.stdout.write(
+            f"Serving on http://{host}:{port}/ with the task worker. Ctrl-C stops both."
+        )
 
         stopping = False
 

@@ -1,0 +1,90 @@
+"""The demo partnership loads on a fresh site, twice without change, and never in production."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from cms.demo import DEMO_PEOPLE, ORGANISATIONS
+from cms.models import ContentPage, Organisation, User
+from cms.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts():
+    from allauth.mfa.models import Authenticator
+    from wagtailnhsukfrontend.settings.models import FooterLinks, NavigationLink
+
+    return {
+        "organisations": Organisation.objects.count(),
+        "users": User.objects.count(),
+        "pages": ContentPage.objects.count(),
+        "authenticators": Authenticator.objects.count(),
+        "navigation": NavigationLink.objects.count(),
+        "footer": FooterLinks.objects.count(),
+    }
+
+
+def test_loading_the_demo_twice_changes_nothing_the_second_time(settings, capsys):
+    settings.DEBUG = True
+    call_command("load_demo")
+    first = _counts()
+    call_command("load_demo")
+    assert _counts() == first
+    assert first["organisations"] == len(ORGANISATIONS)
+    assert first["users"] == len(DEMO_PEOPLE)
+    assert first["navigation"] == 2 and first["footer"] == 3
+
+
+def test_the_demo_has_organisations_of_every_kind(settings):
+    settings.DEBUG = True
+    call_command("load_demo")
+    kinds = {kind for kind in Organisation.objects.values_list("kind", flat=True)}
+    assert {
+        Organisation.Kind.NHS_TRUST,
+        Organisation.Kind.LOCAL_AUTHORITY,
+        Organisation.Kind.VCSE,
+    } <= kinds
+    assert Organisation.objects.filter(kind=Organisation.Kind.NHS_TRUST).count() >= 2
+    assert Organisation.objects.filter(kind=Organisation.Kind.LOCAL_AUTHORITY).count() >= 2
+
+
+def test_there_is_one_demo_person_per_role_who_can_sign_in(settings, client, password):
+    settings.DEBUG = True
+    call_command("load_demo")
+    from cms import permissions
+
+    held = set()
+    for person in DEMO_PEOPLE:
+        user = User.objects.get(email=person.email)
+        held |= permissions.roles_of(user)
+        assert user.check_password(password)
+        assert user.emailaddress_set.filter(verified=True).exists()
+    assert held == set(Role)
+    response = client.post(
+        "/accounts/login/", {"login": "member@example.org", "password": password}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == "/my-space/"
+
+
+def test_the_demo_prints_the_log_ins(settings, capsys):
+    settings.DEBUG = True
+    call_command("load_demo")
+    out = capsys.readouterr().out
+    assert "member@example.org" in out and "admin@example.org" in out
+    assert "password for all" in out
+
+
+def test_the_demo_refuses_to_load_when_debug_is_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="only loads when DEBUG is on"):
+        call_command("load_demo")
+    assert not User.objects.exists()
+
+
+def test_demo_pages_are_published_and_shown(settings, client):
+    settings.DEBUG = True
+    call_command("load_demo")
+    for slug in ["about", "get-involved", "accessibility", "privacy"]:
+        assert client.get(f"/{slug}/").status_code == 200
+    home = client.get("/").content.decode()
+    assert "Get involved" in home

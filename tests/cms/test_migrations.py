@@ -1,0 +1,42 @@
+"""The data migrations create the roles and the home page, and can be reversed."""
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from cms.roles import ADMIN_SITE_ROLES, GROUP_ROLES
+
+
+def _migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_role_groups_migration_creates_each_role_and_reverses_cleanly():
+    apps = _migrate([("cms", "0003_create_roles")])
+    Group = apps.get_model("auth", "Group")
+    names = set(Group.objects.values_list("name", flat=True))
+    assert {role.value for role in GROUP_ROLES} <= names
+    for role in ADMIN_SITE_ROLES:
+        group = Group.objects.get(name=role.value)
+        assert group.permissions.filter(codename="access_admin").exists(), role
+
+    apps = _migrate([("cms", "0002_pages")])
+    Group = apps.get_model("auth", "Group")
+    remaining = set(Group.objects.values_list("name", flat=True))
+    assert "Peer workers" not in remaining
+    assert "Editors" in remaining  # Wagtail's own group stays
+
+    _migrate([("cms", "0004_create_homepage")])
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_homepage_migration_replaces_wagtails_placeholder_once():
+    apps = _migrate([("cms", "0004_create_homepage")])
+    HomePage = apps.get_model("cms", "HomePage")
+    Site = apps.get_model("wagtailcore", "Site")
+    assert HomePage.objects.count() == 1
+    assert Site.objects.get(is_default_site=True).root_page_id == HomePage.objects.get().pk
