@@ -4,24 +4,21 @@ import os
 from urllib.parse import urlsplit, urlunsplit
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, CACHES, DATABASES, Q_CLUSTER, REDIS_URL, env, env_bool
+from .base import CACHES, Q_CLUSTER, REDIS_URL, env, env_bool
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_DELIVERY_BACKEND = env(
     "EMAIL_DELIVERY_BACKEND", "django.core.mail.backends.locmem.EmailBackend"
 )
-# Tasks run inline, except in the worker started by tests/cms/test_real_worker.py, which
-# sets Q_SYNC=0 and a fast guard cycle so its scheduler runs within seconds.
+# Tasks run inline, except for the real worker started by tests/cms/test_real_worker.py,
+# which sets Q_SYNC=0 and a fast guard cycle so its scheduler runs within seconds.
 Q_CLUSTER = {
     **Q_CLUSTER,
     "sync": env_bool("Q_SYNC", True),
     "guard_cycle": float(env("Q_GUARD_CYCLE", "0.5")),
 }
-# The test database is a file, so a real worker process can share it.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    (BASE_DIR / "var").mkdir(exist_ok=True)
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
+
 EMAIL_QUEUE_ON_COMMIT = False
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

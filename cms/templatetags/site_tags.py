@@ -25,7 +25,7 @@ def site_header(context):
         for link in header.navigation_links.select_related("page"):
             if link.page is None:
                 continue
-            url = link.page.relative_url(site)
+            url = link.page.relative_url(site, request)
             navigation.append(
                 {
                     "label": link.label,
@@ -64,6 +64,8 @@ def described_by(field) -> str:
 def nhsuk_widget(field, described: str = ""):
     """Render a field's widget with NHS.UK classes and its aria-describedby."""
     widget = field.field.widget
+    # NHS.UK guidance: no placeholders (they vanish when typing and repeat the label).
+    widget.attrs.pop("placeholder", None)
     classes = [get_widget_html_class(widget)]
     if field.errors:
         classes.append(get_widget_html_error_class(widget))

@@ -11,10 +11,6 @@ from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; Django would otherwise refuse the
-# ORM calls the tests make (creating people, reading the outbox) while it runs.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 BROWSER_DIR = Path(__file__).parent
 SKIP_REASON = "Chromium not found (install Debian package chromium): browser tests skipped"
 CHROMIUM_ARGS = [
@@ -65,10 +61,19 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture
+def browser(monkeypatch):
+    """Chromium for one test.
+
+    Playwright's sync API leaves an event loop running in this thread while it is started.
+    Django then refuses ORM calls (hence DJANGO_ALLOW_ASYNC_UNSAFE, only while it runs) and,
+    worse, hands out fresh database connection objects that lack the serialized copy of the
+    migrations' data, so a later test's serialized rollback would silently restore nothing.
+    Starting and stopping it per test (about a second) keeps every other test unaffected.
+    """
     from playwright.sync_api import sync_playwright
 
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     playwright = sync_playwright().start()
     try:
         browser = playwright.chromium.launch(

@@ -72,7 +72,7 @@ def test_person_creates_account_confirms_email_and_signs_back_in(live_server, pa
     page.get_by_role("main").get_by_role("button", name="Create an account").focus()
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/accounts/signup/$"))
-    expect(heading(page, "Sign Up")).to_be_visible()
+    expect(heading(page, "Create an account")).to_be_visible()
     check_page(page, "signup")
 
     page.get_by_label("Email", exact=True).focus()
@@ -85,7 +85,7 @@ def test_person_creates_account_confirms_email_and_signs_back_in(live_server, pa
     page.keyboard.type(NEW_PASSWORD)
     page.keyboard.press("Enter")
 
-    expect(heading(page, "Verify Your Email Address")).to_be_visible()
+    expect(heading(page, "Check your email")).to_be_visible()
     expect(page.get_by_role("main")).to_contain_text(f"Confirmation email sent to {NEW_EMAIL}")
     check_page(page, "verification-sent")
 
@@ -93,7 +93,7 @@ def test_person_creates_account_confirms_email_and_signs_back_in(live_server, pa
     message = mail.outbox[0]
     assert message.to == [NEW_EMAIL]
     page.goto(live_server.url + confirmation_path(message.body))
-    expect(heading(page, "Confirm Email Address")).to_be_visible()
+    expect(heading(page, "Confirm your email address")).to_be_visible()
     expect(page.get_by_role("main")).to_contain_text(NEW_EMAIL)
     check_page(page, "confirm-email")
 
@@ -109,7 +109,7 @@ def test_person_creates_account_confirms_email_and_signs_back_in(live_server, pa
     check_page(page, "signed-out")
 
     page.get_by_role("navigation", name="Account").get_by_role("link", name="Sign in").click()
-    expect(heading(page, "Sign In")).to_be_visible()
+    expect(heading(page, "Sign in")).to_be_visible()
     check_page(page, "login")
 
     sign_in(page, NEW_EMAIL, NEW_PASSWORD)

@@ -76,7 +76,7 @@ def test_new_person_signs_up_confirms_email_and_lands_on_my_space_as_a_member(cl
 
     assert response.status_code == 302
     assert response.url == reverse("account_email_verification_sent")
-    assert "Verify Your Email Address" in main_text(client.get(response.url))
+    assert "Check your email" in main_text(client.get(response.url))
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [NEW_EMAIL]
@@ -91,7 +91,7 @@ def test_new_person_signs_up_confirms_email_and_lands_on_my_space_as_a_member(cl
 
     response = client.get(link)
     assert response.status_code == 200
-    assert "Confirm Email Address" in main_text(response)
+    assert "Confirm your email address" in main_text(response)
     assert NEW_EMAIL in main_text(response)
 
     response = client.post(link)
@@ -114,7 +114,7 @@ def test_unconfirmed_account_is_told_to_verify_its_email_when_signing_in(client)
 
     assert response.status_code == 302
     assert response.url == reverse("account_email_verification_sent")
-    assert "Verify Your Email Address" in main_text(client.get(response.url))
+    assert "Check your email" in main_text(client.get(response.url))
     assert not is_signed_in(client)
     assert client.get(MY_SPACE_URL).status_code == 302
 
