@@ -189,13 +189,17 @@ def screenshot(request, screenshots_dir):
 
 @pytest.fixture
 def check_page(screenshot):
-    """Everything each page of a journey gets: styles, no console errors, axe, a screenshot."""
+    """Everything each page of a journey gets: styles, no console errors, no template syntax
+    showing, axe, a screenshot."""
 
     def check(page, name: str) -> None:
         page.wait_for_load_state("load")
         screenshot(page, name)
         assert_styled(page)
         assert_no_console_errors(page)
+        text = page.locator("body").inner_text()
+        for marker in ("{#", "#}", "{%", "%}", "{{", "}}"):
+            assert marker not in text, f"Template syntax {marker!r} shows on {page.url}"
         axe_check(page)
 
     return check

@@ -140,7 +140,7 @@ def test_staff_member_sets_up_authenticator_app_before_reaching_admin(
     sign_in_again.press("Enter")
 
     expect(page).to_have_url(re.compile(r"/accounts/2fa/totp/activate/"))
-    expect(heading(page, "Activate Authenticator App")).to_be_visible()
+    expect(heading(page, "Set up your authenticator app")).to_be_visible()
     check_page(page, "activate-authenticator")
 
     secret = page.locator("#authenticator_secret").input_value()

@@ -192,3 +192,18 @@ def test_static_files_are_served_by_whitenoise(client):
     response = client.get("/static/cms/css/site.css")
     assert response.status_code == 200
     assert b"lep-crisis-help" in b"".join(response.streaming_content)
+
+
+def test_no_template_syntax_leaks_onto_pages(client, make_person):
+    pages = ["/", "/search/?q=x", "/help-now/", "/accounts/login/", "/accounts/signup/"]
+    for url in pages:
+        body = client.get(url).content.decode()
+        for marker in ("{#", "#}", "{%", "%}", "{{", "}}"):
+            assert marker not in body, f"{marker} shown on {url}"
+    from tests.conftest import sign_in
+
+    sign_in(client, make_person("engagement_lead", mfa=False))
+    for url in ["/my-space/", "/accounts/2fa/", "/accounts/password/change/"]:
+        body = client.get(url, follow=True).content.decode()
+        for marker in ("{#", "#}", "{%", "%}"):
+            assert marker not in body, f"{marker} shown on {url}"
