@@ -1,4 +1,5 @@
-"""A real django-q2 worker process: queued email is delivered and schedules run.
+"""`manage.py serve` (what `make run` runs): the site answers, a real django-q2 worker
+delivers queued email and runs schedules, and Ctrl-C stops both.
 
 The worker is a separate process, so it cannot see the test's own (uncommitted, possibly
 in-memory) database; this test builds a small site of its own in a temporary SQLite file
@@ -7,10 +8,12 @@ with the management commands, as a deployment would.
 
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,7 +71,21 @@ def _wait_for(condition) -> bool:
     return False
 
 
-def test_a_real_worker_delivers_queued_email_and_runs_the_scheduled_heartbeat(tmp_path):
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _answers(url) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def test_serve_runs_the_site_and_a_real_worker_and_ctrl_c_stops_both(tmp_path):
     env = _env(tmp_path)
     db_path = tmp_path / "worker.sqlite3"
     _manage(env, "migrate", "--noinput")
@@ -77,8 +94,9 @@ def test_a_real_worker_delivers_queued_email_and_runs_the_scheduled_heartbeat(tm
     _manage(env, "shell", "--no-imports", "-c", QUEUE_EMAIL)
     assert _query(db_path, "select status from cms_outboundemail") == [("pending",)]
 
+    port = _free_port()
     worker = subprocess.Popen(  # noqa: S603
-        [sys.executable, "manage.py", "qcluster"],
+        [sys.executable, "manage.py", "serve", "--port", str(port)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -86,6 +104,7 @@ def test_a_real_worker_delivers_queued_email_and_runs_the_scheduled_heartbeat(tm
         text=True,
     )
     try:
+        serving = _wait_for(lambda: _answers(f"http://127.0.0.1:{port}/robots.txt"))
         delivered = _wait_for(
             lambda: _query(db_path, "select status from cms_outboundemail") == [("sent",)]
         )
@@ -99,9 +118,11 @@ def test_a_real_worker_delivers_queued_email_and_runs_the_scheduled_heartbeat(tm
         except subprocess.TimeoutExpired:
             worker.kill()
             output, _ = worker.communicate()
+    assert serving, f"The site did not answer. Output:\n{output}"
+    assert worker.returncode == 0, output
+    assert "Stopped the web server and the task worker." in output
     assert delivered, f"The worker did not deliver the email. Worker output:\n{output}"
     assert beat, f"The worker did not run the heartbeat. Worker output:\n{output}"
-    assert worker.returncode is not None
     files = list((tmp_path / "mail").iterdir())
     assert len(files) == 1
     assert "Subject: From the worker" in files[0].read_text()

@@ -6,7 +6,7 @@ import subprocess
 import sys
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 STOP_GRACE_SECONDS = 10
 
@@ -43,9 +43,11 @@ class Command(BaseCommand):
             while not stopping and all(child.poll() is None for child in children):
                 time.sleep(0.5)
         finally:
+            # SIGTERM, not SIGINT: a process started in the background may ignore SIGINT,
+            # and both runserver and qcluster shut down cleanly on SIGTERM.
             for child in children:
                 if child.poll() is None:
-                    child.send_signal(signal.SIGINT)
+                    child.terminate()
             deadline = time.monotonic() + STOP_GRACE_SECONDS
             for child in children:
                 try:
@@ -53,7 +55,9 @@ class Command(BaseCommand):
                 except subprocess.TimeoutExpired:
                     child.kill()
                     child.wait()
+        if not stopping:
+            raise CommandError(
+                "The web server or the task worker stopped unexpectedly (see above), so "
+                "both have been stopped."
+            )
         self.stdout.write("Stopped the web server and the task worker.")
-        failed = [c.returncode for c in children if c.returncode not in (0, -2, -15, 1)]
-        if failed and not stopping:
-            sys.exit(1)
