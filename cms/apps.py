@@ -14,6 +14,7 @@ class CmsConfig(AppConfig):
         from . import permissions, schedules, signals  # noqa: F401
 
         permissions.register_shell_visibility()
+        signals.connect_site_shell_purges()
 
         schedules.register(
             name="Worker heartbeat",

@@ -1,4 +1,4 @@
-"""Decoupled side effects of account events: session bookkeeping only."""
+"""Decoupled side effects only: session bookkeeping on account events, and cache purges."""
 
 import time
 
@@ -21,3 +21,28 @@ def start_session_clock(sender, request, user, **kwargs):
 def forget_mfa_ready(sender, request=None, **kwargs):
     if request is not None and hasattr(request, "session"):
         request.session.pop(SESSION_MFA_READY, None)
+
+
+def _forget_site_shell(**kwargs):
+    from .site_shell import site_shell_forget
+
+    site_shell_forget()
+
+
+def connect_site_shell_purges() -> None:
+    """Drop the cached header and footer whenever a setting, link or page changes."""
+    from django.db.models.signals import post_delete, post_save
+    from wagtail.models import Page
+    from wagtail.signals import page_published, page_unpublished, post_page_move
+    from wagtailnhsukfrontend.settings.models import (
+        FooterLinks,
+        FooterSettings,
+        HeaderSettings,
+        NavigationLink,
+    )
+
+    for model in (HeaderSettings, NavigationLink, FooterSettings, FooterLinks, Page):
+        post_save.connect(_forget_site_shell, sender=model, dispatch_uid=f"shell-save-{model}")
+        post_delete.connect(_forget_site_shell, sender=model, dispatch_uid=f"shell-del-{model}")
+    for signal in (page_published, page_unpublished, post_page_move):
+        signal.connect(_forget_site_shell, dispatch_uid=f"shell-{signal}")

@@ -7,41 +7,37 @@ from wagtailnhsukfrontend.forms.templatetags.nhsukfrontendforms_tags import (
     get_widget_html_class,
     get_widget_html_error_class,
 )
-from wagtailnhsukfrontend.settings.models import HeaderSettings
+
+from ..site_shell import site_shell_for
 
 register = template.Library()
-
-SERVICE_NAME = "Lived Experience Platform"
 
 
 @register.inclusion_tag("components/header.html", takes_context=True)
 def site_header(context):
     """The header, with navigation links editors choose in Settings → Header."""
     request = context["request"]
-    navigation = []
-    site = Site.find_for_request(request)
-    if site is not None:
-        header = HeaderSettings.for_request(request)
-        for link in header.navigation_links.select_related("page"):
-            if link.page is None:
-                continue
-            url = link.page.relative_url(site, request)
-            navigation.append(
-                {
-                    "label": link.label,
-                    "url": url,
-                    "current": url != "/" and request.path.startswith(url),
-                }
-            )
+    shell = site_shell_for(Site.find_for_request(request))
+    navigation = [
+        {**item, "current": item["url"] != "/" and request.path.startswith(item["url"])}
+        for item in shell["navigation"]
+    ]
     return {
         "request": request,
-        "service_name": (header.service_name if site is not None else "") or SERVICE_NAME,
+        "service_name": shell["service_name"],
         "navigation": navigation,
         "signed_in": context.get("signed_in"),
         "can_use_admin_site": context.get("can_use_admin_site"),
         "csrf_token": context.get("csrf_token"),
         "search_query": context.get("query", ""),
     }
+
+
+@register.inclusion_tag("components/footer.html", takes_context=True)
+def site_footer(context):
+    """The footer, with links editors choose in Settings → Footer."""
+    shell = site_shell_for(Site.find_for_request(context["request"]))
+    return {"links": shell["footer_links"]}
 
 
 @register.filter

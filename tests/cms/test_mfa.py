@@ -112,7 +112,7 @@ def test_staff_member_reaches_their_pages_once_the_authenticator_is_set_up(
 
     page = client.get(MFA_SETUP_URL)
     assert page.status_code == 200
-    assert "Authenticator App" in main_text(page)
+    assert "Set up your authenticator app" in main_text(page)
     secret = client.session[SECRET_SESSION_KEY]
     assert input_value(page, "authenticator_secret") == secret  # for those who cannot scan
     response = client.post(MFA_SETUP_URL, {"code": current_code(secret)})

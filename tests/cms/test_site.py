@@ -207,3 +207,46 @@ def test_no_template_syntax_leaks_onto_pages(client, make_person):
         body = client.get(url, follow=True).content.decode()
         for marker in ("{#", "#}", "{%", "%}"):
             assert marker not in body, f"{marker} shown on {url}"
+
+
+def test_header_and_footer_are_cached_and_refreshed_when_editors_change_them(
+    client, django_assert_max_num_queries
+):
+    from wagtail.models import Site
+    from wagtailnhsukfrontend.settings.models import FooterLinks, FooterSettings, HeaderSettings
+
+    site = Site.objects.get(is_default_site=True)
+    about = ContentPageFactory(title="About", slug="about")
+    header = HeaderSettings.for_site(site)
+    from wagtailnhsukfrontend.settings.models import NavigationLink
+
+    NavigationLink.objects.create(setting=header, label="About us", page=about, sort_order=0)
+    FooterLinks.objects.create(
+        setting=FooterSettings.for_site(site), link_label="Privacy", link_url="/privacy/"
+    )
+    first = client.get("/").content.decode()
+    assert "About us" in first and "Privacy" in first
+
+    about.title = "About the partnership"
+    about.slug = "about-the-partnership"
+    about.save_revision().publish()
+    page = soup(client.get("/"))
+    nav = {
+        a.get_text(strip=True): a["href"] for a in page.select("a.nhsuk-header__navigation-link")
+    }
+    assert nav["About us"] == "/about-the-partnership/"
+
+    NavigationLink.objects.filter(label="About us").update(label="x")  # bypasses signals
+    NavigationLink.objects.get(label="x").delete()
+    assert "About us" not in client.get("/").content.decode()
+
+
+def test_the_shell_costs_no_queries_once_cached(client, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get("/help-now/")
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/help-now/")
+    tables = " ".join(q["sql"] for q in queries)
+    assert "wagtailnhsukfrontendsettings" not in tables

@@ -1,0 +1,56 @@
+"""What the header and footer of every page show, read once and cached per site.
+
+Header and footer come from editor-managed site settings (wagtail-nhsuk-frontend's
+HeaderSettings and FooterSettings) and the pages they link to. Reading them costs five
+queries, on every page; so they are cached as plain data and the cache is dropped whenever
+a setting, a link or a page changes (cms/signals.py).
+"""
+
+from django.core.cache import cache
+from wagtailnhsukfrontend.settings.models import FooterSettings, HeaderSettings
+
+SERVICE_NAME = "Lived Experience Platform"
+CACHE_TIMEOUT = 60 * 60
+_KEY = "site-shell:{site_id}"
+
+
+def _key(site_id: int) -> str:
+    return _KEY.format(site_id=site_id)
+
+
+def site_shell_for(site) -> dict:
+    """The service name, navigation links and footer links of ``site`` (cached)."""
+    if site is None:
+        return {"service_name": SERVICE_NAME, "navigation": [], "footer_links": []}
+    data = cache.get(_key(site.pk))
+    if data is None:
+        data = _read(site)
+        cache.set(_key(site.pk), data, CACHE_TIMEOUT)
+    return data
+
+
+def _read(site) -> dict:
+    header = HeaderSettings.for_site(site)
+    footer = FooterSettings.for_site(site)
+    navigation = [
+        {"label": link.label, "url": link.page.relative_url(site)}
+        for link in header.navigation_links.select_related("page")
+        if link.page is not None and link.page.live
+    ]
+    footer_links = [
+        {"label": link.link_label, "url": link.link_url}
+        for link in footer.footer_links.all()
+        if link.link_url
+    ]
+    return {
+        "service_name": header.service_name or SERVICE_NAME,
+        "navigation": navigation,
+        "footer_links": footer_links,
+    }
+
+
+def site_shell_forget() -> None:
+    """Drop every site's cached header and footer (called when anything they show changes)."""
+    from wagtail.models import Site
+
+    cache.delete_many([_key(site_id) for site_id in Site.objects.values_list("pk", flat=True)])
