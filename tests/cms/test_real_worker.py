@@ -6,17 +6,15 @@ in-memory) database; this test builds a small site of its own in a temporary SQL
 with the management commands, as a deployment would.
 """
 
-import os
 import signal
 import socket
 import sqlite3
 import subprocess
-import sys
 import time
 import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests import processes as manage
+
 WAIT_SECONDS = 60
 
 QUEUE_EMAIL = (
@@ -26,33 +24,18 @@ QUEUE_EMAIL = (
 
 
 def _env(tmp_path):
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"REDIS_URL", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    }
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "cms.settings.test",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'worker.sqlite3'}",
-            "Q_SYNC": "0",
-            "Q_GUARD_CYCLE": "0.1",
-            "EMAIL_DELIVERY_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-            "EMAIL_FILE_PATH": str(tmp_path / "mail"),
-        }
+    return manage.manage_env(
+        DJANGO_SETTINGS_MODULE="cms.settings.test",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'worker.sqlite3'}",
+        Q_SYNC="0",
+        Q_GUARD_CYCLE="0.1",
+        EMAIL_DELIVERY_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(tmp_path / "mail"),
     )
-    return env
 
 
 def _manage(env, *args):
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = manage.run_manage(*args, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 
@@ -96,8 +79,8 @@ def test_serve_runs_the_site_and_a_real_worker_and_ctrl_c_stops_both(tmp_path):
 
     port = _free_port()
     worker = subprocess.Popen(  # noqa: S603
-        [sys.executable, "manage.py", "serve", "--port", str(port)],
-        cwd=ROOT,
+        manage.manage_python("serve", "--port", str(port)),
+        cwd=manage.ROOT,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

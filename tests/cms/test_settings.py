@@ -1,42 +1,16 @@
 """Configuration comes from the environment, and production refuses unsafe defaults."""
 
-import os
 import secrets
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from cms.settings import base
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests import processes as manage
 
 
 def run_manage(*args, env_overrides):
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key
-        not in {
-            "SECRET_KEY",
-            "DEBUG",
-            "DATABASE_URL",
-            "DJANGO_SETTINGS_MODULE",
-            # Set by the browser tests for Playwright; check --deploy rightly objects to it.
-            "DJANGO_ALLOW_ASYNC_UNSAFE",
-        }
-    }
-    env.update(env_overrides)
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return manage.run_manage(*args, env=manage.manage_env(**env_overrides), timeout=120)
 
 
 def production_env(**extra):
