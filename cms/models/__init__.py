@@ -1,12 +1,18 @@
 """Models of the site shell, split by topic."""
 
 from .mail import OutboundEmail
+from .offers import Area, Need, OfferPage, OffersIndexPage, OpeningTime
 from .organisations import Organisation
 from .pages import ContentPage, HomePage
 from .users import User, UserManager
 from .worker import Heartbeat
 
 __all__ = [
+    "Area",
+    "Need",
+    "OfferPage",
+    "OffersIndexPage",
+    "OpeningTime",
     "ContentPage",
     "Heartbeat",
     "HomePage",

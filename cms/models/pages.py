@@ -22,6 +22,7 @@ class HomePage(Page):
 
     max_count = 1
     parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["cms.ContentPage", "cms.OffersIndexPage"]
 
     class Meta:
         verbose_name = "home page"

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "wagtailnhsukfrontend.settings",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
+    "wagtail.contrib.routable_page",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.embeds",

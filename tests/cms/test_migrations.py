@@ -14,6 +14,14 @@ def _migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+@pytest.fixture(autouse=True)
+def _back_to_the_latest_migrations():
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_role_groups_migration_creates_each_role_and_reverses_cleanly():
     apps = _migrate([("cms", "0003_create_roles")])
@@ -30,8 +38,6 @@ def test_role_groups_migration_creates_each_role_and_reverses_cleanly():
     assert "Peer workers" not in remaining
     assert "Editors" in remaining  # Wagtail's own group stays
 
-    _migrate([("cms", "0004_create_homepage")])
-
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_homepage_migration_replaces_wagtails_placeholder_once():
@@ -40,3 +46,13 @@ def test_homepage_migration_replaces_wagtails_placeholder_once():
     Site = apps.get_model("wagtailcore", "Site")
     assert HomePage.objects.count() == 1
     assert Site.objects.get(is_default_site=True).root_page_id == HomePage.objects.get().pk
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_needs_migration_seeds_the_wider_determinants_and_reverses():
+    apps = _migrate([("cms", "0006_seed_needs")])
+    Need = apps.get_model("cms", "Need")
+    wider = set(Need.objects.filter(wider_determinant=True).values_list("slug", flat=True))
+    assert {"money-and-debt", "housing", "work", "loneliness"} <= wider
+    apps = _migrate([("cms", "0005_offers_directory")])
+    assert not apps.get_model("cms", "Need").objects.exists()

@@ -2,15 +2,23 @@
 
 from .cms import (
     DEMO_PASSWORD,
+    AreaFactory,
     ContentPageFactory,
+    NeedFactory,
+    OfferPageFactory,
     OrganisationFactory,
     UserFactory,
     add_page,
     home_page,
+    offers_index,
 )
 
 __all__ = [
     "DEMO_PASSWORD",
+    "AreaFactory",
+    "NeedFactory",
+    "OfferPageFactory",
+    "offers_index",
     "ContentPageFactory",
     "OrganisationFactory",
     "UserFactory",

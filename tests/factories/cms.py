@@ -6,7 +6,17 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import Group
 from wagtail.models import Page
 
-from cms.models import ContentPage, HomePage, Organisation, User
+from cms.models import (
+    Area,
+    ContentPage,
+    HomePage,
+    Need,
+    OfferPage,
+    OffersIndexPage,
+    OpeningTime,
+    Organisation,
+    User,
+)
 from cms.roles import Role
 
 # Used by tests and by the demo (which refuses to run with DEBUG off).
@@ -101,3 +111,71 @@ class ContentPageFactory(factory.Factory):
     def _create(cls, model_class, *args, parent=None, **kwargs):
         page = model_class(*args, **kwargs)
         return add_page(parent or home_page(), page)
+
+
+def offers_index() -> OffersIndexPage:
+    """The directory page, created under the home page the first time it is asked for."""
+    index = OffersIndexPage.objects.first()
+    if index is None:
+        index = add_page(
+            home_page(),
+            OffersIndexPage(
+                title="Find support",
+                slug="find-support",
+                intro="Support for your mental health from the NHS, the council and local "
+                "charities, whichever door you come in by.",
+            ),
+        )
+    return index
+
+
+class NeedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Need
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Need {n}")
+    slug = factory.LazyAttribute(lambda o: o.name.lower().replace(" ", "-"))
+
+
+class AreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Area
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Area {n}")
+    slug = factory.LazyAttribute(lambda o: o.name.lower().replace(" ", "-"))
+
+
+class OfferPageFactory(factory.Factory):
+    """Build an offer; creating one adds and publishes it in the directory.
+
+    ``needs=[...]``, ``areas=[...]`` and ``opening_times=[(weekday, "09:00", "17:00")]``
+    set its relations.
+    """
+
+    class Meta:
+        model = OfferPage
+
+    title = factory.Sequence(lambda n: f"Offer {n}")
+    slug = factory.LazyAttribute(lambda o: o.title.lower().replace(" ", "-"))
+    provider = factory.SubFactory(OrganisationFactory)
+    summary = "Friendly support for people who are struggling."
+    easy_read_summary = "We help people who feel sad or worried."
+
+    @classmethod
+    def _create(cls, model_class, *args, needs=(), areas=(), opening_times=(), **kwargs):
+        from datetime import time as clock
+
+        page = model_class(*args, **kwargs)
+        page.needs = list(needs)
+        page.areas = list(areas)
+        page.opening_times = [
+            OpeningTime(
+                weekday=weekday,
+                opens=clock.fromisoformat(opens),
+                closes=clock.fromisoformat(closes),
+            )
+            for weekday, opens, closes in opening_times
+        ]
+        return add_page(offers_index(), page)

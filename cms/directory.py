@@ -1,0 +1,181 @@
+"""Views of the offers directory: find support, read an offer, "help me choose"."""
+
+import json
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from . import selectors
+from .models import Area, Need, Organisation
+from .selectors import OfferFilters
+
+PAGE_SIZE = 20
+QUERY_MAX_LENGTH = 200
+
+DELIVERY_CHOICES = [("in_person", "In person"), ("online", "Online"), ("phone", "By phone")]
+SORT_CHOICES = [("", "Best match"), ("name", "Name (A to Z)"), ("reviewed", "Recently checked")]
+
+
+class DirectoryFilterForm(forms.Form):
+    """The directory's filters, read from the URL so any search can be shared."""
+
+    q = forms.CharField(label="Search", required=False, max_length=QUERY_MAX_LENGTH)
+    need = forms.MultipleChoiceField(
+        label="What would you like help with?", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    area = forms.ChoiceField(label="Area", required=False)
+    self_referral = forms.BooleanField(label="I can refer myself", required=False)
+    open_now = forms.BooleanField(label="Open now", required=False)
+    delivery = forms.MultipleChoiceField(
+        label="How", required=False, choices=DELIVERY_CHOICES, widget=forms.CheckboxSelectMultiple
+    )
+    provider = forms.ChoiceField(label="Who runs it", required=False)
+    sort = forms.ChoiceField(label="Sort by", required=False, choices=SORT_CHOICES)
+
+    def __init__(self, *args, needs, areas, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["need"].choices = [(need.slug, need.name) for need in needs]
+        self.fields["area"].choices = [("", "Any area")] + [(a.slug, a.name) for a in areas]
+        self.fields["provider"].choices = [("", "Anyone")] + list(Organisation.Kind.choices)
+
+
+def _read_filters(request, *, needs, areas) -> tuple[DirectoryFilterForm, OfferFilters, bool]:
+    """Bind the URL's filters, keeping the valid ones; say whether any were ignored."""
+    data = request.GET.copy()
+    data.pop("page", None)
+    form = DirectoryFilterForm(data, needs=needs, areas=areas)
+    form.is_valid()
+    ignored = bool(form.errors)
+    if ignored:
+        for name in form.errors:
+            data.pop(name, None)
+        form = DirectoryFilterForm(data, needs=needs, areas=areas)
+        form.is_valid()
+    values = form.cleaned_data
+    filters = OfferFilters(
+        query=values.get("q", "").strip(),
+        needs=tuple(values.get("need") or ()),
+        area=values.get("area") or "",
+        self_referral=bool(values.get("self_referral")),
+        open_now=bool(values.get("open_now")),
+        delivery=tuple(values.get("delivery") or ()),
+        provider_kind=values.get("provider") or "",
+        sort=values.get("sort") or "",
+    )
+    return form, filters, ignored
+
+
+def _page_of(request, queryset):
+    paginator = Paginator(queryset, PAGE_SIZE)
+    try:
+        return paginator.page(request.GET.get("page", 1))
+    except PageNotAnInteger:
+        return paginator.page(1)
+    except EmptyPage:
+        return paginator.page(paginator.num_pages)
+
+
+def directory_view(request, *, index_page):
+    needs = list(Need.objects.all())
+    areas = list(Area.objects.all())
+    form, filters, ignored = _read_filters(request, needs=needs, areas=areas)
+    if ignored:
+        messages.info(
+            request,
+            "Some of the filters in the web address were not recognised, so we left them out.",
+        )
+    results = _page_of(request, selectors.offers_search(filters))
+    now = timezone.now()
+    for offer in results:
+        offer.open_now = offer.is_open_at(now)
+    query_string = urlencode(
+        [(k, v) for k, values in form.data.lists() for v in values if v], doseq=True
+    )
+    return TemplateResponse(
+        request,
+        "cms/offers_index_page.html",
+        {
+            "page": index_page,
+            "self": index_page,
+            "form": form,
+            "filters": filters,
+            "results": results,
+            "query_string": query_string,
+            "needs": needs,
+            "areas": areas,
+            "filtering": any(
+                [
+                    filters.query,
+                    filters.needs,
+                    filters.area,
+                    filters.self_referral,
+                    filters.open_now,
+                    filters.delivery,
+                    filters.provider_kind,
+                ]
+            ),
+        },
+    )
+
+
+def help_me_choose_view(request, *, index_page):
+    """Two or three plain questions for someone who does not know what they need."""
+    return TemplateResponse(
+        request,
+        "cms/offers_help_me_choose.html",
+        {
+            "page": index_page,
+            "self": index_page,
+            "needs": Need.objects.all(),
+            "areas": Area.objects.all(),
+        },
+    )
+
+
+def _structured_data(offer, request) -> str:
+    """schema.org description of the offer, for search engines and service finders."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Service",
+        "name": offer.title,
+        "description": offer.summary,
+        "url": offer.get_full_url(request),
+        "provider": {"@type": "Organization", "name": offer.provider.name},
+        "areaServed": [area.name for area in offer.areas.all()],
+        "serviceType": [need.name for need in offer.needs.all()],
+        "availableLanguage": ["English", *offer.language_list]
+        + (["British Sign Language"] if offer.bsl else []),
+        "hoursAvailable": [
+            {
+                "@type": "OpeningHoursSpecification",
+                "dayOfWeek": f"https://schema.org/{span.get_weekday_display()}",
+                "opens": span.opens.strftime("%H:%M"),
+                "closes": span.closes.strftime("%H:%M"),
+            }
+            for span in offer.opening_times.all()
+        ],
+    }
+    if offer.phone:
+        data["telephone"] = offer.phone
+    if offer.email:
+        data["email"] = offer.email
+    # Escaped for a <script> block: no "</script>" can close it early.
+    return json.dumps(data).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def offer_page_context(offer, request) -> dict:
+    days = {}
+    for span in offer.opening_times.all():
+        days.setdefault(span.get_weekday_display(), []).append(span)
+    return {
+        "open_now": offer.is_open_at(timezone.now()),
+        "opening_days": days,
+        "alternatives": selectors.offer_alternatives(offer),
+        "structured_data": _structured_data(offer, request),
+        "directory_url": offer.get_parent().url,
+        "need_filter_query": urlencode([("need", need.slug) for need in offer.needs.all()]),
+    }

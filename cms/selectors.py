@@ -1,0 +1,112 @@
+"""Reads of the site shell that span relations: the offers directory's queries."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from .models import OfferPage
+from .models.offers import REVIEW_DUE_AFTER_DAYS
+
+SEARCH_RESULTS_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class OfferFilters:
+    """What a person asked the directory for; every field is optional."""
+
+    query: str = ""
+    needs: tuple[str, ...] = ()
+    area: str = ""
+    self_referral: bool = False
+    open_now: bool = False
+    delivery: tuple[str, ...] = field(default_factory=tuple)
+    provider_kind: str = ""
+    sort: str = ""
+
+
+def offers_live() -> QuerySet[OfferPage]:
+    return OfferPage.objects.live().public()
+
+
+def _with_card_data(queryset: QuerySet[OfferPage]) -> QuerySet[OfferPage]:
+    return queryset.select_related("provider").prefetch_related("needs", "areas", "opening_times")
+
+
+def offers_open_at(queryset: QuerySet[OfferPage], moment: datetime) -> QuerySet[OfferPage]:
+    local = timezone.localtime(moment)
+    return queryset.filter(
+        opening_times__weekday=local.weekday(),
+        opening_times__opens__lte=local.time(),
+        opening_times__closes__gt=local.time(),
+    )
+
+
+def offers_search(filters: OfferFilters, *, now: datetime | None = None) -> QuerySet[OfferPage]:
+    """The live offers matching ``filters``, ready to show as cards."""
+    offers = offers_live()
+    if filters.needs:
+        offers = offers.filter(needs__slug__in=filters.needs)
+    if filters.area:
+        offers = offers.filter(areas__slug=filters.area)
+    if filters.self_referral:
+        offers = offers.filter(self_referral=True)
+    if filters.open_now:
+        offers = offers_open_at(offers, now or timezone.now())
+    if filters.delivery:
+        delivery = Q()
+        for way in filters.delivery:
+            delivery |= Q(
+                **{{"in_person": "in_person", "online": "online", "phone": "by_phone"}[way]: True}
+            )
+        offers = offers.filter(delivery)
+    if filters.provider_kind:
+        offers = offers.filter(provider__kind=filters.provider_kind)
+    offers = offers.distinct()
+    ranked_ids: list[int] = []
+    if filters.query:
+        ranked_ids = [
+            page.pk for page in offers_live().search(filters.query)[:SEARCH_RESULTS_LIMIT]
+        ]
+        offers = offers.filter(pk__in=ranked_ids)
+    if filters.sort == "reviewed":
+        offers = offers.order_by("-last_reviewed", "title")
+    elif filters.sort == "name" or not ranked_ids:
+        offers = offers.order_by("title")
+    else:
+        from django.db.models import Case, IntegerField, When
+
+        offers = offers.order_by(
+            Case(
+                *[When(pk=pk, then=position) for position, pk in enumerate(ranked_ids)],
+                output_field=IntegerField(),
+            )
+        )
+    return _with_card_data(offers)
+
+
+def offer_alternatives(offer: OfferPage, *, limit: int = 3) -> list[OfferPage]:
+    """Other live offers meeting the same needs in the same areas, best matches first."""
+    need_ids = [need.pk for need in offer.needs.all()]
+    if not need_ids:
+        return []
+    candidates = offers_live().exclude(pk=offer.pk).filter(needs__in=need_ids)
+    area_ids = [area.pk for area in offer.areas.all()]
+    if area_ids:
+        candidates = candidates.filter(Q(areas__in=area_ids) | Q(areas__isnull=True))
+    candidates = candidates.annotate(
+        shared=Count("needs", filter=Q(needs__in=need_ids), distinct=True)
+    ).order_by("-shared", "title")
+    return list(_with_card_data(candidates)[:limit])
+
+
+def offers_overdue_for_review(*, today=None) -> QuerySet[OfferPage]:
+    today = today or timezone.localdate()
+    cutoff = today - timedelta(days=REVIEW_DUE_AFTER_DAYS)
+    return (
+        OfferPage.objects.live()
+        .filter(last_reviewed__lt=cutoff)
+        .select_related("provider")
+        .order_by("last_reviewed")
+    )
