@@ -5,8 +5,11 @@ demo again changes nothing.
 """
 
 from dataclasses import dataclass
+from datetime import time, timedelta
 
 from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
 from wagtail.models import Site
 from wagtailnhsukfrontend.settings.models import (
     FooterLinks,
@@ -17,7 +20,17 @@ from wagtailnhsukfrontend.settings.models import (
 
 from tests.factories import OrganisationFactory, UserFactory, add_page, home_page
 
-from .models import ContentPage, Organisation, User
+from .demo_offers import OFFERS
+from .models import (
+    Area,
+    ContentPage,
+    Need,
+    OfferPage,
+    OffersIndexPage,
+    OpeningTime,
+    Organisation,
+    User,
+)
 from .roles import Role
 
 # A published demo secret so staff can sign in with any authenticator app (or
@@ -188,10 +201,12 @@ def _site_settings(pages: dict[str, ContentPage]) -> None:
     header.service_name = "Lived Experience Platform"
     header.save()
     if not header.navigation_links.exists():
-        for order, slug in enumerate(["about", "get-involved"]):
-            NavigationLink.objects.create(
-                setting=header, label=pages[slug].title, page=pages[slug], sort_order=order
-            )
+        directory = OffersIndexPage.objects.first()
+        links = [("Find support", directory)] + [
+            (pages[slug].title, pages[slug]) for slug in ["about", "get-involved"]
+        ]
+        for order, (label, page) in enumerate(links):
+            NavigationLink.objects.create(setting=header, label=label, page=page, sort_order=order)
     footer = FooterSettings.for_site(site)
     if not footer.footer_links.exists():
         for order, slug in enumerate(["accessibility", "privacy", "about"]):
@@ -203,10 +218,74 @@ def _site_settings(pages: dict[str, ContentPage]) -> None:
             )
 
 
+def _directory() -> OffersIndexPage:
+    index = OffersIndexPage.objects.first()
+    if index is None:
+        index = add_page(
+            home_page(),
+            OffersIndexPage(
+                title="Find support",
+                slug="find-support",
+                intro="Support for your mental health from the NHS, the council and local "
+                "charities, whichever door you come in by.",
+            ),
+        )
+    return index
+
+
+def _offers(organisations: dict[str, Organisation]) -> list[OfferPage]:
+    index = _directory()
+    providers = list(organisations.values())
+    needs = {need.slug: need for need in Need.objects.all()}
+    areas = {name: Area.objects.get_or_create(name=name)[0] for name in ("Northdale", "Southmoor")}
+    existing = {page.title: page for page in OfferPage.objects.all()}
+    today = timezone.localdate()
+    offers = []
+    for position, (title, provider, need_slugs, area_names, summary, extras) in enumerate(OFFERS):
+        if title in existing:
+            offers.append(existing[title])
+            continue
+        extras = dict(extras)
+        times = extras.pop("times", [])
+        self_referral = any(
+            extras.get(key)
+            for key in ("self_referral_drop_in", "self_referral_phone", "self_referral_url")
+        )
+        page = OfferPage(
+            title=title,
+            slug=slugify(title)[:80],
+            provider=providers[provider],
+            summary=summary,
+            easy_read_summary=summary.split(".")[0] + ".",
+            self_referral=self_referral,
+            phone=extras.get("self_referral_phone", ""),
+            email=f"hello@{slugify(providers[provider].name)[:30].strip('-')}.example.org",
+            # A few offers have not been checked for over a year, to show the warning.
+            last_reviewed=today - timedelta(days=400 if position % 9 == 4 else 30 + position * 5),
+            **extras,
+        )
+        page.needs = [needs[slug] for slug in need_slugs if slug in needs]
+        page.areas = [areas[name] for name in area_names]
+        page.opening_times = [
+            OpeningTime(
+                weekday=day, opens=time.fromisoformat(opens), closes=time.fromisoformat(closes)
+            )
+            for day, opens, closes in times
+        ]
+        offers.append(add_page(index, page))
+    return offers
+
+
 @transaction.atomic
 def load_cms_demo() -> dict:
     organisations = _organisations()
     people = _people(organisations)
     pages = _pages()
+    offers = _offers(organisations)
     _site_settings(pages)
-    return {"organisations": organisations, "people": people, "pages": pages}
+    return {
+        "organisations": organisations,
+        "people": people,
+        "pages": pages,
+        "offers": offers,
+    }

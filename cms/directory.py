@@ -23,7 +23,7 @@ SORT_CHOICES = [("", "Best match"), ("name", "Name (A to Z)"), ("reviewed", "Rec
 class DirectoryFilterForm(forms.Form):
     """The directory's filters, read from the URL so any search can be shared."""
 
-    q = forms.CharField(label="Search", required=False, max_length=QUERY_MAX_LENGTH)
+    q = forms.CharField(label="Search offers", required=False, max_length=QUERY_MAX_LENGTH)
     need = forms.MultipleChoiceField(
         label="What would you like help with?", required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -136,7 +136,7 @@ def help_me_choose_view(request, *, index_page):
     )
 
 
-def _structured_data(offer, request) -> str:
+def _structured_data(offer, request, *, needs, areas, spans) -> str:
     """schema.org description of the offer, for search engines and service finders."""
     data = {
         "@context": "https://schema.org",
@@ -145,8 +145,8 @@ def _structured_data(offer, request) -> str:
         "description": offer.summary,
         "url": offer.get_full_url(request),
         "provider": {"@type": "Organization", "name": offer.provider.name},
-        "areaServed": [area.name for area in offer.areas.all()],
-        "serviceType": [need.name for need in offer.needs.all()],
+        "areaServed": [area.name for area in areas],
+        "serviceType": [need.name for need in needs],
         "availableLanguage": ["English", *offer.language_list]
         + (["British Sign Language"] if offer.bsl else []),
         "hoursAvailable": [
@@ -156,7 +156,7 @@ def _structured_data(offer, request) -> str:
                 "opens": span.opens.strftime("%H:%M"),
                 "closes": span.closes.strftime("%H:%M"),
             }
-            for span in offer.opening_times.all()
+            for span in spans
         ],
     }
     if offer.phone:
@@ -168,14 +168,25 @@ def _structured_data(offer, request) -> str:
 
 
 def offer_page_context(offer, request) -> dict:
+    """Everything an offer page shows beyond its own fields, each relation read once."""
+    needs = list(offer.needs.all())
+    areas = list(offer.areas.all())
+    spans = list(offer.opening_times.all())
     days = {}
-    for span in offer.opening_times.all():
+    for span in spans:
         days.setdefault(span.get_weekday_display(), []).append(span)
+    local = timezone.localtime()
+    ancestors = list(offer.get_ancestors().filter(depth__gt=1))
     return {
-        "open_now": offer.is_open_at(timezone.now()),
+        "offer_needs": needs,
+        "offer_areas": areas,
+        "open_now": any(
+            s.weekday == local.weekday() and s.opens <= local.time() < s.closes for s in spans
+        ),
         "opening_days": days,
-        "alternatives": selectors.offer_alternatives(offer),
-        "structured_data": _structured_data(offer, request),
-        "directory_url": offer.get_parent().url,
-        "need_filter_query": urlencode([("need", need.slug) for need in offer.needs.all()]),
+        "alternatives": selectors.offer_alternatives(offer, needs=needs, areas=areas),
+        "structured_data": _structured_data(offer, request, needs=needs, areas=areas, spans=spans),
+        "breadcrumbs": ancestors,
+        "directory_url": ancestors[-1].get_url(request),
+        "need_filter_query": urlencode([("need", need.slug) for need in needs]),
     }

@@ -24,10 +24,23 @@ SESSION_MFA_READY = "lep_mfa_ready"
 # Writing the session on every request would cost a query each; a minute is precise enough.
 LAST_SEEN_RESOLUTION = 60
 
-# Views a staff member without MFA may still reach: public content and the account pages
-# that let them set MFA up or sign out.
+# Views a staff member without MFA may still reach: public content, the public open-data
+# API and the account pages that let them set MFA up or sign out.
 MFA_EXEMPT_URL_NAMES = frozenset(
-    {"wagtail_serve", "robots_txt", "sitemap", "search", "crisis_help", "home"}
+    {
+        "wagtail_serve",
+        "robots_txt",
+        "sitemap",
+        "search",
+        "crisis_help",
+        "oruk_root",
+        "oruk_services",
+        "oruk_service",
+        "oruk_taxonomies",
+        "oruk_taxonomy",
+        "oruk_taxonomy_terms",
+        "oruk_taxonomy_term",
+    }
 )
 MFA_EXEMPT_PREFIXES = ("account_", "mfa_")
 

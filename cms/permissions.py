@@ -145,6 +145,12 @@ def _edit_pages(user, obj=None) -> bool:
     return has_role(user, Role.EDITOR, Role.ADMIN)
 
 
+@register("cms.import_offers")
+def _import_offers(user, obj=None) -> bool:
+    """Importing an Open Referral UK file publishes offers, so it is for those who publish."""
+    return has_role(user, Role.EDITOR, Role.ADMIN)
+
+
 @register("cms.view_audit_log")
 def _view_audit_log(user, obj=None) -> bool:
     return is_admin(user)

@@ -9,7 +9,8 @@ from django.utils import timezone
 from .models import OfferPage
 from .models.offers import REVIEW_DUE_AFTER_DAYS
 
-SEARCH_RESULTS_LIMIT = 1000
+# Wagtail's search ranks; only the best few hundred matter to a person reading a list.
+SEARCH_RESULTS_LIMIT = 200
 
 
 @dataclass(frozen=True)
@@ -86,13 +87,13 @@ def offers_search(filters: OfferFilters, *, now: datetime | None = None) -> Quer
     return _with_card_data(offers)
 
 
-def offer_alternatives(offer: OfferPage, *, limit: int = 3) -> list[OfferPage]:
+def offer_alternatives(offer: OfferPage, *, needs, areas, limit: int = 3) -> list[OfferPage]:
     """Other live offers meeting the same needs in the same areas, best matches first."""
-    need_ids = [need.pk for need in offer.needs.all()]
+    need_ids = [need.pk for need in needs]
     if not need_ids:
         return []
     candidates = offers_live().exclude(pk=offer.pk).filter(needs__in=need_ids)
-    area_ids = [area.pk for area in offer.areas.all()]
+    area_ids = [area.pk for area in areas]
     if area_ids:
         candidates = candidates.filter(Q(areas__in=area_ids) | Q(areas__isnull=True))
     candidates = candidates.annotate(

@@ -8,7 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from . import views
+from . import oruk_views, views
 
 
 class QueryKeepingRedirect(RedirectView):
@@ -38,6 +38,22 @@ urlpatterns = [
     path("help-now/", views.crisis_help, name="crisis_help"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, name="sitemap"),
+    # The offers directory as Open Referral UK open data (paths as the standard names them).
+    path("api/oruk/", oruk_views.api_root, name="oruk_root"),
+    path("api/oruk/services", oruk_views.services, name="oruk_services"),
+    path("api/oruk/services/<uuid:service_id>", oruk_views.service_detail, name="oruk_service"),
+    path("api/oruk/taxonomies", oruk_views.taxonomies, name="oruk_taxonomies"),
+    path(
+        "api/oruk/taxonomies/<uuid:taxonomy_id>",
+        oruk_views.taxonomy_detail,
+        name="oruk_taxonomy",
+    ),
+    path("api/oruk/taxonomy_terms", oruk_views.taxonomy_terms, name="oruk_taxonomy_terms"),
+    path(
+        "api/oruk/taxonomy_terms/<uuid:term_id>",
+        oruk_views.taxonomy_term_detail,
+        name="oruk_taxonomy_term",
+    ),
 ]
 
 if settings.DEBUG:

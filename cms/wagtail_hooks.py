@@ -1,10 +1,17 @@
-"""The site shell's Wagtail admin: organisations, users, audit actions, worker status."""
+"""The site shell's Wagtail admin: organisations, users, audit actions, worker status,
+the directory's taxonomies and the overdue-offers report."""
 
 from django.template.loader import render_to_string
+from django.urls import path, reverse
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from . import audit, permissions, worker
+from . import audit, oruk_admin, permissions, worker
+from .models import Area, Need
+from .reports import OffersOverdueReport
 from .viewsets import OrganisationViewSet
 
 
@@ -43,3 +50,70 @@ def add_shell_panels(request, panels):
     from .myspace_panels import AccountPanel, GettingStartedPanel, StaffToolsPanel
 
     panels.extend([GettingStartedPanel(), StaffToolsPanel(), AccountPanel()])
+
+
+class NeedViewSet(SnippetViewSet):
+    """The needs offers meet: editors keep this taxonomy."""
+
+    model = Need
+    icon = "tag"
+    menu_label = "Needs"
+    menu_order = 300
+    list_display = ["name", "wider_determinant", "sort_order"]
+    list_filter = ["wider_determinant"]
+    search_fields = ["name"]
+    add_to_admin_menu = False
+
+
+class AreaViewSet(SnippetViewSet):
+    model = Area
+    icon = "site"
+    menu_label = "Areas"
+    list_display = ["name"]
+    search_fields = ["name"]
+
+
+class DirectoryViewSetGroup(SnippetViewSetGroup):
+    items = (NeedViewSet, AreaViewSet)
+    menu_icon = "list-ul"
+    menu_label = "Directory"
+    menu_order = 300
+
+
+register_snippet(DirectoryViewSetGroup)
+
+
+@hooks.register("register_admin_urls")
+def register_report_urls():
+    return [
+        path(
+            "reports/offers-overdue/", OffersOverdueReport.as_view(), name="offers_overdue_report"
+        ),
+        path(
+            "reports/offers-overdue/results/",
+            OffersOverdueReport.as_view(results_only=True),
+            name="offers_overdue_report_results",
+        ),
+    ]
+
+
+class _EditorsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return permissions.can(request.user, "cms.edit_pages")
+
+
+@hooks.register("register_reports_menu_item")
+def register_overdue_offers_menu_item():
+    return _EditorsMenuItem(
+        "Offers overdue for review", reverse("offers_overdue_report"), icon_name="date", order=700
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_oruk_import_url():
+    return [path("offers/import-oruk/", oruk_admin.oruk_import_view, name="offers_import_oruk")]
+
+
+@hooks.register("register_admin_menu_item")
+def register_oruk_import_menu_item():
+    return oruk_admin.oruk_import_menu_item()

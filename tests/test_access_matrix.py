@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import Resolver404, resolve
 
+from cms.oruk import taxonomy_id as oruk_taxonomy_id
 from tests.conftest import ROLE_NAMES
 from tests.urlwalk import all_routes
 
@@ -68,6 +69,14 @@ ROWS: dict[str, Row] = {
     "crisis_help": Row(PUBLIC),
     "robots_txt": Row(PUBLIC),
     "sitemap": Row(PUBLIC),
+    # --- Open Referral UK open data: public, read-only, any origin ------------------------
+    "oruk_root": Row(PUBLIC),
+    "oruk_services": Row(PUBLIC),
+    "oruk_service": Row(answers(404), note="no service with the sample id: a JSON 404"),
+    "oruk_taxonomies": Row(PUBLIC),
+    "oruk_taxonomy": Row(PUBLIC, path="/api/oruk/taxonomies/" + str(oruk_taxonomy_id())),
+    "oruk_taxonomy_terms": Row(PUBLIC),
+    "oruk_taxonomy_term": Row(answers(404), note="no need with the sample id: a JSON 404"),
     "wagtailcore_authenticate_with_password": Row(
         answers(404), note="no such private page: nothing revealed"
     ),
@@ -139,6 +148,10 @@ ADMIN_SAMPLES = {
     "/admin/users/": answers(LOGIN, **roles([E, H, F, ED], ADMIN_HOME), admin=200),
     "/admin/reports/site-history/": ADMIN_AREA,
     "/admin/documents/": answers(LOGIN, **roles([E, H, F], ADMIN_HOME), editor=200, admin=200),
+    # Importing offers from an Open Referral UK file: editors and admins (cms.import_offers).
+    "/admin/offers/import-oruk/": answers(
+        LOGIN, **roles([E, H, F], ADMIN_HOME), editor=200, admin=200
+    ),
 }
 
 

@@ -71,6 +71,8 @@ def discover() -> None:
     from django.conf import settings
     from django.utils.module_loading import module_has_submodule
 
+    # The shell's offers directory keeps its scenarios and generator beside the harness.
+    import_module(f"{__package__}.offers")
     project = Path(settings.BASE_DIR).resolve()
     for config in apps.get_app_configs():
         if config.name == "cms" or not Path(config.path).resolve().is_relative_to(project):

@@ -190,8 +190,11 @@ class OfferPage(RoutablePageMixin, Page):
     venue_accessibility = models.TextField(blank=True)
     cost = models.CharField(max_length=120, default="Free")
     last_reviewed = models.DateField(default=timezone.localdate)
+    oruk_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     base_form_class = OfferPageForm
+    # A copy is a new service: it must not claim the original's Open Referral id.
+    exclude_fields_in_copy = ["oruk_id"]
     parent_page_types = ["cms.OffersIndexPage"]
     subpage_types: list[str] = []
 

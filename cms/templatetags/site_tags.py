@@ -71,3 +71,17 @@ def nhsuk_widget(field, described: str = ""):
     if field.errors and not is_multiple_choice(field):
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def clock(value) -> str:
+    """A time the NHS way: 9am, 5:30pm, midnight."""
+    if value is None:
+        return ""
+    if value.hour == 0 and value.minute == 0:
+        return "midnight"
+    if value.hour == 23 and value.minute == 59:
+        return "midnight"
+    hour = value.hour % 12 or 12
+    suffix = "am" if value.hour < 12 else "pm"
+    return f"{hour}{suffix}" if value.minute == 0 else f"{hour}:{value.minute:02d}{suffix}"

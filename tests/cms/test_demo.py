@@ -32,7 +32,7 @@ def test_loading_the_demo_twice_changes_nothing_the_second_time(settings, capsys
     assert _counts() == first
     assert first["organisations"] == len(ORGANISATIONS)
     assert first["users"] == len(DEMO_PEOPLE)
-    assert first["navigation"] == 2 and first["footer"] == 3
+    assert first["navigation"] == 3 and first["footer"] == 3
 
 
 def test_the_demo_has_organisations_of_every_kind(settings):
@@ -88,3 +88,21 @@ def test_demo_pages_are_published_and_shown(settings, client):
         assert client.get(f"/{slug}/").status_code == 200
     home = client.get("/").content.decode()
     assert "Get involved" in home
+
+
+def test_the_demo_directory_has_40_believable_offers_across_needs_and_providers(settings, client):
+    from cms.models import Need, OfferPage, Organisation
+
+    settings.DEBUG = True
+    call_command("load_demo")
+    offers = OfferPage.objects.live()
+    assert offers.count() >= 40
+    used_needs = set(offers.values_list("needs__slug", flat=True))
+    assert set(Need.objects.values_list("slug", flat=True)) <= used_needs
+    assert offers.values("provider").distinct().count() == Organisation.objects.count()
+    assert offers.filter(bsl=True).exists()  # the deaf peer group
+    assert offers.filter(opening_times__isnull=False).distinct().count() >= 40
+    response = client.get("/find-support/?need=money-and-debt")
+    assert "Debt Advice Clinic" in response.content.decode()
+    home = client.get("/").content.decode()
+    assert 'href="/find-support/"' in home

@@ -56,3 +56,18 @@ def test_needs_migration_seeds_the_wider_determinants_and_reverses():
     assert {"money-and-debt", "housing", "work", "loneliness"} <= wider
     apps = _migrate([("cms", "0005_offers_directory")])
     assert not apps.get_model("cms", "Need").objects.exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_editors_may_publish_pages_and_the_grant_reverses():
+    apps = _migrate([("cms", "0008_editors_publish_pages")])
+    GroupPagePermission = apps.get_model("wagtailcore", "GroupPagePermission")
+    grants = GroupPagePermission.objects.filter(
+        group__name="Editors", permission__codename="publish_page"
+    )
+    assert grants.filter(page__depth=1).exists()
+    apps = _migrate([("cms", "0007_offer_oruk_id")])
+    GroupPagePermission = apps.get_model("wagtailcore", "GroupPagePermission")
+    assert not GroupPagePermission.objects.filter(
+        group__name="Editors", permission__codename="publish_page", page__depth=1
+    ).exists()

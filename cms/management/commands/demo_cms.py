@@ -13,7 +13,8 @@ class Command(BaseCommand):
         loaded = load_cms_demo()
         self.stdout.write(
             f"Demo: {len(loaded['organisations'])} organisations, "
-            f"{len(loaded['people'])} demo people, {len(loaded['pages'])} pages."
+            f"{len(loaded['people'])} demo people, {len(loaded['pages'])} pages, "
+            f"{len(loaded['offers'])} offers."
         )
         self.stdout.write("")
         self.stdout.write(f"Demo log-ins (password for all: {DEMO_PASSWORD}):")

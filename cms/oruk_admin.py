@@ -1,0 +1,88 @@
+"""Editors' import of offers from an Open Referral UK file, in the Wagtail admin.
+
+The form only checks the upload (size, JSON); ``cms.oruk.offers_import_oruk`` decides what
+is imported. The page shows what happened: how many offers were new, updated or unchanged,
+or, when any record is bad, each bad record and the fact that nothing was saved.
+"""
+
+import json
+
+from django import forms
+from django.template.response import TemplateResponse
+from django.urls import reverse, reverse_lazy
+from wagtail.admin.auth import permission_denied
+from wagtail.admin.menu import MenuItem
+
+from . import oruk, permissions
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+class OrukImportForm(forms.Form):
+    """One ORUK JSON file, checked for size and that it is JSON at all."""
+
+    file = forms.FileField(
+        label="Open Referral UK file (.json)",
+        help_text="A service, a list of services or a page of services, at most 5 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                "The file is bigger than 5 MB. Split it into smaller files and import each."
+            )
+        if not upload.name.lower().endswith(".json"):
+            raise forms.ValidationError("Choose a .json file exported from an ORUK directory.")
+        try:
+            self.cleaned_data["data"] = json.loads(upload.read().decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise forms.ValidationError(
+                "This file is not valid JSON. Check it is the ORUK export, not a web page "
+                "or a spreadsheet."
+            ) from None
+        return upload
+
+
+def oruk_import_view(request):
+    if not permissions.can(request.user, "cms.import_offers"):
+        return permission_denied(request)
+    result = None
+    if request.method == "POST":
+        form = OrukImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                result = oruk.offers_import_oruk(data=form.cleaned_data["data"], user=request.user)
+            except oruk.OrukImportError as error:
+                form.add_error("file", str(error))
+    else:
+        form = OrukImportForm()
+    return TemplateResponse(
+        request,
+        "cms/admin/oruk_import.html",
+        {
+            "form": form,
+            "result": result,
+            "header_title": "Import offers",
+            "page_title": "Import offers",
+            "page_subtitle": "from an Open Referral UK file",
+            "header_icon": "upload",
+            "action_url": reverse("offers_import_oruk"),
+            "feed_url": reverse("oruk_services"),
+        },
+        status=400 if request.method == "POST" and not form.is_valid() else 200,
+    )
+
+
+class OrukImportMenuItem(MenuItem):
+    """Shown only to people who may import offers."""
+
+    def is_shown(self, request):
+        return permissions.can(request.user, "cms.import_offers")
+
+
+def oruk_import_menu_item() -> MenuItem:
+    return OrukImportMenuItem(
+        "Import offers", reverse_lazy("offers_import_oruk"), icon_name="upload", order=9000
+    )
