@@ -73,7 +73,10 @@ def browser(monkeypatch):
     """
     from playwright.sync_api import sync_playwright
 
+    from playwright.sync_api import expect
+
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    expect.set_options(timeout=20_000)
     playwright = sync_playwright().start()
     try:
         browser = playwright.chromium.launch(
@@ -96,7 +99,8 @@ def new_page(browser):
 
     def open_page(viewport: dict | None = None):
         context = browser.new_context(viewport=viewport or DEFAULT_VIEWPORT, locale="en-GB")
-        context.set_default_timeout(10_000)
+        # Generous: CI runs these beside the rest of the suite on two cores.
+        context.set_default_timeout(30_000)
         contexts.append(context)
         page = context.new_page()
         page.console_errors = []
