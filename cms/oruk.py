@@ -809,8 +809,8 @@ def offers_import_oruk(*, data, user=None) -> ImportResult:
                 _apply(offer, plan, lookups)
                 result.updated += 1
             # Who may import (and so publish what they import) is decided once, by the
-            # "cms.import_offers" rule, before this is called; Wagtail's page permissions
-            # would otherwise refuse editors, who have no publish_page permission.
+            # "cms.import_offers" rule, before this is called; the command line has no user
+            # for Wagtail's page permissions to check.
             revision = offer.save_revision(user=user, log_action=True)
             revision.publish(user=user, skip_permission_checks=True)
     return result
