@@ -18,7 +18,7 @@ from wagtailnhsukfrontend.settings.models import (
     NavigationLink,
 )
 
-from tests.factories import OrganisationFactory, UserFactory, add_page, home_page
+from tests.factories import OrganisationFactory, UserFactory, add_page, home_page, offers_index
 
 from .demo_offers import OFFERS
 from .models import (
@@ -218,23 +218,8 @@ def _site_settings(pages: dict[str, ContentPage]) -> None:
             )
 
 
-def _directory() -> OffersIndexPage:
-    index = OffersIndexPage.objects.first()
-    if index is None:
-        index = add_page(
-            home_page(),
-            OffersIndexPage(
-                title="Find support",
-                slug="find-support",
-                intro="Support for your mental health from the NHS, the council and local "
-                "charities, whichever door you come in by.",
-            ),
-        )
-    return index
-
-
 def _offers(organisations: dict[str, Organisation]) -> list[OfferPage]:
-    index = _directory()
+    index = offers_index()
     providers = list(organisations.values())
     needs = {need.slug: need for need in Need.objects.all()}
     areas = {name: Area.objects.get_or_create(name=name)[0] for name in ("Northdale", "Southmoor")}

@@ -11,7 +11,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
-from django.utils.text import slugify
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -19,10 +18,12 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from .mixins import SlugFromNameMixin
+
 REVIEW_DUE_AFTER_DAYS = 365
 
 
-class Need(models.Model):
+class Need(SlugFromNameMixin, models.Model):
     """A need an offer meets, from the editor-managed taxonomy (including the wider
     determinants of mental health: money, housing, work, loneliness...)."""
 
@@ -51,13 +52,8 @@ class Need(models.Model):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = slugify(self.name)[:100]
-        super().save(*args, **kwargs)
 
-
-class Area(models.Model):
+class Area(SlugFromNameMixin, models.Model):
     """A place offers serve (a town, borough or neighbourhood), managed by editors."""
 
     name = models.CharField(max_length=100, unique=True)
@@ -70,11 +66,6 @@ class Area(models.Model):
 
     def __str__(self):
         return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = slugify(self.name)[:100]
-        super().save(*args, **kwargs)
 
 
 class OffersIndexPage(RoutablePageMixin, Page):

@@ -1,11 +1,12 @@
 """Organisations of the partnership: staff roles are scoped to one of these."""
 
 from django.db import models
-from django.utils.text import slugify
 from wagtail.search import index
 
+from .mixins import SlugFromNameMixin
 
-class Organisation(index.Indexed, models.Model):
+
+class Organisation(SlugFromNameMixin, index.Indexed, models.Model):
     """An NHS trust, local authority or voluntary organisation in the partnership."""
 
     class Kind(models.TextChoices):
@@ -29,8 +30,3 @@ class Organisation(index.Indexed, models.Model):
 
     def __str__(self):
         return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = slugify(self.name)[:200]
-        super().save(*args, **kwargs)
