@@ -67,9 +67,9 @@ def offers_search(filters: OfferFilters, *, now: datetime | None = None) -> Quer
     offers = offers.distinct()
     ranked_ids: list[int] = []
     if filters.query:
-        ranked_ids = [
-            page.pk for page in offers_live().search(filters.query)[:SEARCH_RESULTS_LIMIT]
-        ]
+        # Only the ids: the cards are loaded once, below, with their relations.
+        ranked = offers_live().only("pk").search(filters.query)[:SEARCH_RESULTS_LIMIT]
+        ranked_ids = [page.pk for page in ranked]
         offers = offers.filter(pk__in=ranked_ids)
     if filters.sort == "reviewed":
         offers = offers.order_by("-last_reviewed", "title")
