@@ -43,6 +43,8 @@ run: demo
 
 ## Run the whole suite (browser tests skip themselves when Chromium is absent).
 test: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(MANAGE) makemigrations --check --dry-run --settings=cms.settings.test
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 

@@ -71,9 +71,7 @@ def browser(monkeypatch):
     migrations' data, so a later test's serialized rollback would silently restore nothing.
     Starting and stopping it per test (about a second) keeps every other test unaffected.
     """
-    from playwright.sync_api import sync_playwright
-
-    from playwright.sync_api import expect
+    from playwright.sync_api import expect, sync_playwright
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     expect.set_options(timeout=20_000)
