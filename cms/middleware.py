@@ -84,22 +84,25 @@ class AccountSafetyMiddleware:
             session[SESSION_STARTED] = started = now
         last_seen = session.get(SESSION_LAST_SEEN, now)
         if now - started > settings.SESSION_ABSOLUTE_LIFETIME:
-            return _sign_out(request, "For your safety you were signed out. Please sign in again.")
+            _sign_out(request, "For your safety you were signed out. Please sign in again.")
+            return None
         if now - last_seen > settings.SESSION_IDLE_TIMEOUT:
-            return _sign_out(
+            _sign_out(
                 request,
                 "You were signed out because you had not done anything for a while. "
                 "Please sign in again.",
             )
+            return None
         if now - last_seen >= LAST_SEEN_RESOLUTION or SESSION_LAST_SEEN not in session:
             session[SESSION_LAST_SEEN] = now
 
         if not session.get(SESSION_EMAIL_VERIFIED):
             if not user.emailaddress_set.filter(verified=True).exists():
-                return _sign_out(
+                _sign_out(
                     request,
                     "Please confirm your email address using the link we sent you, then sign in.",
                 )
+                return None
             session[SESSION_EMAIL_VERIFIED] = True
 
         mfa_checked = session.get(SESSION_MFA_READY)
