@@ -85,3 +85,15 @@ def clock(value) -> str:
     hour = value.hour % 12 or 12
     suffix = "am" if value.hour < 12 else "pm"
     return f"{hour}{suffix}" if value.minute == 0 else f"{hour}:{value.minute:02d}{suffix}"
+
+
+@register.filter
+def opening_span(span) -> str:
+    """One opening span in words: "9am to 5pm", or "Open 24 hours"."""
+    if (
+        span.opens.hour == 0
+        and span.opens.minute == 0
+        and (span.closes.hour, span.closes.minute) == (23, 59)
+    ):
+        return "Open 24 hours"
+    return f"{clock(span.opens)} to {clock(span.closes)}"

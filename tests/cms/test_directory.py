@@ -384,3 +384,9 @@ def test_the_overdue_report_is_for_editors(client_as, role):
     response = client_as(role).get("/admin/reports/offers-overdue/")
     assert response.status_code in (302, 403)
     assert b"Offers overdue for review" not in response.content
+
+
+def test_round_the_clock_offers_say_open_24_hours(client):
+    offer = OfferPageFactory(title="Night line", opening_times=[(0, "00:00", "23:59")])
+    text = soup(client.get(offer.url)).get_text(" ", strip=True)
+    assert "Monday Open 24 hours" in text
