@@ -390,3 +390,22 @@ def test_round_the_clock_offers_say_open_24_hours(client):
     offer = OfferPageFactory(title="Night line", opening_times=[(0, "00:00", "23:59")])
     text = soup(client.get(offer.url)).get_text(" ", strip=True)
     assert "Monday Open 24 hours" in text
+
+
+def test_editors_keep_the_needs_taxonomy_in_the_admin(client_as):
+    client = client_as("editor")
+    assert client.get("/admin/snippets/cms/need/").status_code == 200
+    response = client.post(
+        "/admin/snippets/cms/need/add/",
+        {"name": "Gambling", "slug": "", "description": "Help with gambling.", "sort_order": "20"},
+    )
+    assert response.status_code == 302
+    assert Need.objects.get(name="Gambling").slug == "gambling"
+
+
+@pytest.mark.parametrize("role", ["engagement_lead", "hr", "finance"])
+def test_other_staff_cannot_change_the_needs_taxonomy(client_as, role):
+    client = client_as(role)
+    response = client.post("/admin/snippets/cms/need/add/", {"name": "Sneaky", "sort_order": "1"})
+    assert response.status_code in (302, 403)
+    assert not Need.objects.filter(name="Sneaky").exists()
