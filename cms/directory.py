@@ -11,6 +11,7 @@ from django.utils.http import urlencode
 
 from . import selectors
 from .models import Area, Need, Organisation
+from .models.offers import spans_open_at
 from .selectors import OfferFilters
 
 PAGE_SIZE = 20
@@ -175,14 +176,11 @@ def offer_page_context(offer, request) -> dict:
     days = {}
     for span in spans:
         days.setdefault(span.get_weekday_display(), []).append(span)
-    local = timezone.localtime()
     ancestors = list(offer.get_ancestors().filter(depth__gt=1))
     return {
         "offer_needs": needs,
         "offer_areas": areas,
-        "open_now": any(
-            s.weekday == local.weekday() and s.opens <= local.time() < s.closes for s in spans
-        ),
+        "open_now": spans_open_at(spans, timezone.now()),
         "opening_days": days,
         "alternatives": selectors.offer_alternatives(offer, needs=needs, areas=areas),
         "structured_data": _structured_data(offer, request, needs=needs, areas=areas, spans=spans),

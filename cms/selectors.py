@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, When
 from django.utils import timezone
 
 from .models import OfferPage
@@ -76,8 +76,6 @@ def offers_search(filters: OfferFilters, *, now: datetime | None = None) -> Quer
     elif filters.sort == "name" or not ranked_ids:
         offers = offers.order_by("title")
     else:
-        from django.db.models import Case, IntegerField, When
-
         offers = offers.order_by(
             Case(
                 *[When(pk=pk, then=position) for position, pk in enumerate(ranked_ids)],

@@ -268,11 +268,7 @@ class OfferPage(RoutablePageMixin, Page):
         return [item.strip() for item in self.languages.split(",") if item.strip()]
 
     def is_open_at(self, moment: datetime) -> bool:
-        local = timezone.localtime(moment)
-        return any(
-            span.weekday == local.weekday() and span.opens <= local.time() < span.closes
-            for span in self.opening_times.all()
-        )
+        return spans_open_at(self.opening_times.all(), moment)
 
     def get_context(self, request, *args, **kwargs):
         from ..directory import offer_page_context
@@ -288,6 +284,16 @@ class OfferPage(RoutablePageMixin, Page):
     @path("easy-read/", name="easy_read")
     def easy_read(self, request):
         return self.render(request, template="cms/offer_page_easy_read.html")
+
+
+def spans_open_at(spans, moment: datetime) -> bool:
+    """Whether any of ``spans`` (OpeningTimes) covers ``moment``, in UK time. The same rule
+    as the directory's "open now" filter (cms.selectors.offers_open_at), in Python."""
+    local = timezone.localtime(moment)
+    return any(
+        span.weekday == local.weekday() and span.opens <= local.time() < span.closes
+        for span in spans
+    )
 
 
 class OpeningTime(Orderable):
