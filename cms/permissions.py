@@ -13,7 +13,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 
-from .roles import STAFF_ROLES, Role
+from .roles import ADMIN_SITE_ROLES, STAFF_ROLES, Role
 
 Rule = Callable[[Any, Any], bool]
 _rules: dict[str, Rule] = {}
@@ -135,8 +135,6 @@ def _view_my_space(user, obj=None) -> bool:
 
 @register("cms.use_admin_site")
 def _use_admin_site(user, obj=None) -> bool:
-    from .roles import ADMIN_SITE_ROLES
-
     return is_admin(user) or has_role(user, *ADMIN_SITE_ROLES)
 
 
