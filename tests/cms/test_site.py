@@ -250,3 +250,17 @@ def test_the_shell_costs_no_queries_once_cached(client, django_assert_num_querie
         client.get("/help-now/")
     tables = " ".join(q["sql"] for q in queries)
     assert "wagtailnhsukfrontendsettings" not in tables
+
+
+def test_server_error_page_renders_without_touching_the_database(client, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cms import views
+
+    request = client.get("/help-now/").wsgi_request
+    with CaptureQueriesContext(connection) as queries:
+        response = views.server_error(request)
+    assert response.status_code == 500
+    assert b"Sorry, there is a problem with the service" in response.content
+    assert len(queries) == 0
