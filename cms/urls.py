@@ -1,8 +1,10 @@
-"""The site's URLs: accounts (allauth), the Wagtail admin, My space and public pages."""
+"""The site's URLs: accounts (allauth), the Wagtail admin, My space, each app's own pages
+(through the ``register_site_urls`` hook) and public pages."""
 
 from django.conf import settings
 from django.urls import include, path, reverse_lazy
 from django.views.generic import RedirectView
+from wagtail import hooks
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
@@ -55,6 +57,11 @@ urlpatterns = [
         name="oruk_taxonomy_term",
     ),
 ]
+
+# Apps add their front-end URLs through a hook, so the shell imports none of them:
+# ``@hooks.register("register_site_urls")`` returning a list of patterns.
+for register_site_urls in hooks.get_hooks("register_site_urls"):
+    urlpatterns += register_site_urls()
 
 if settings.DEBUG:
     from django.conf.urls.static import static

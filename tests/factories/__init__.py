@@ -12,8 +12,30 @@ from .cms import (
     home_page,
     offers_index,
 )
+from .coproduce import (
+    AccessArrangementFactory,
+    AttendanceFactory,
+    ConsentRecordFactory,
+    ExpenseFactory,
+    InvolvementClaimFactory,
+    InvolvementProfileFactory,
+    MeetingFactory,
+    MemberFactory,
+    PanelApplicationFactory,
+    PanelFactory,
+)
 
 __all__ = [
+    "AccessArrangementFactory",
+    "AttendanceFactory",
+    "ConsentRecordFactory",
+    "ExpenseFactory",
+    "InvolvementClaimFactory",
+    "InvolvementProfileFactory",
+    "MeetingFactory",
+    "MemberFactory",
+    "PanelApplicationFactory",
+    "PanelFactory",
     "DEMO_PASSWORD",
     "AreaFactory",
     "NeedFactory",

@@ -62,16 +62,8 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
-        if not create or not extracted:
-            return
-        for role in extracted:
-            if role is Role.ADMIN:
-                self.is_superuser = True
-                self.is_staff = True
-            else:
-                self.groups.add(Group.objects.get(name=role.value))
-        self.save()
-        self.__dict__.pop("role_names", None)
+        if create and extracted:
+            grant_roles(self, extracted)
 
     @factory.post_generation
     def mfa(self, create, extracted, **kwargs):
@@ -84,6 +76,18 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _after_postgeneration(cls, instance, create, results=None):
         if create:
             instance.save()
+
+
+def grant_roles(user: User, roles) -> None:
+    """Put ``user`` in each role's group (admin: the superuser flag)."""
+    for role in roles:
+        if role is Role.ADMIN:
+            user.is_superuser = True
+            user.is_staff = True
+        else:
+            user.groups.add(Group.objects.get(name=role.value))
+    user.save()
+    user.__dict__.pop("role_names", None)
 
 
 def home_page() -> HomePage:

@@ -1,0 +1,1 @@
+"""My space panels of co-production, one module per topic."""

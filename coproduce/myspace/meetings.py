@@ -1,0 +1,1 @@
+"""My space panels for meetings (filled in by that topic's work)."""

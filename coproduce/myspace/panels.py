@@ -1,0 +1,1 @@
+"""My space panels for panels (filled in by that topic's work)."""

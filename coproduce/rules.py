@@ -1,0 +1,246 @@
+"""Who may do what in co-production, registered in the shell's one permission registry.
+
+Leads work on their own organisation's panels (or all, with partnership-wide access) and on
+panels they facilitate; members see only their own records and their own panels' meetings;
+finance sees claims only once they are approved.
+"""
+
+from cms.permissions import (
+    has_role,
+    in_organisation_scope,
+    is_admin,
+    register,
+    register_visibility,
+)
+from cms.roles import Role
+
+# --- Panels --------------------------------------------------------------------------------
+
+
+def is_lead(user) -> bool:
+    return has_role(user, Role.ENGAGEMENT_LEAD, Role.ADMIN)
+
+
+def leads_panel(user, panel) -> bool:
+    """An engagement lead whose organisation runs ``panel``, or who facilitates it."""
+    if not is_lead(user) or panel is None:
+        return False
+    if in_organisation_scope(user, panel.organisation_id):
+        return True
+    return panel.facilitators.filter(pk=user.pk).exists()
+
+
+def is_panel_member(user, panel) -> bool:
+    if not user.is_authenticated or panel is None:
+        return False
+    from .models import PanelApplication
+
+    return PanelApplication.objects.filter(
+        panel=panel, applicant=user, status=PanelApplication.Status.ACCEPTED
+    ).exists()
+
+
+@register("coproduce.manage_panels")
+def _manage_panels(user, obj=None) -> bool:
+    """May work with panels in the Wagtail admin at all."""
+    return is_lead(user)
+
+
+@register("coproduce.manage_panel")
+def _manage_panel(user, panel=None) -> bool:
+    return leads_panel(user, panel)
+
+
+@register("coproduce.view_panel")
+def _view_panel(user, panel=None) -> bool:
+    if panel is None:
+        return False
+    return panel.status != panel.Status.DRAFT or leads_panel(user, panel)
+
+
+@register("coproduce.apply_to_panel")
+def _apply_to_panel(user, panel=None) -> bool:
+    return (
+        panel is not None
+        and panel.is_recruiting
+        and user.is_authenticated
+        and has_role(user, Role.MEMBER)
+    )
+
+
+# --- Meetings and papers ---------------------------------------------------------------------
+
+
+@register("coproduce.view_meeting")
+def _view_meeting(user, meeting=None) -> bool:
+    """Members of the panel and the people running it see a meeting, its link and papers."""
+    if meeting is None:
+        return False
+    return leads_panel(user, meeting.panel) or is_panel_member(user, meeting.panel)
+
+
+@register("coproduce.manage_meeting")
+def _manage_meeting(user, meeting=None) -> bool:
+    return meeting is not None and leads_panel(user, meeting.panel)
+
+
+# --- Claims ----------------------------------------------------------------------------------
+
+FINANCE_STATUSES = ("approved", "paid")
+
+
+def _finance_sees(user, claim) -> bool:
+    return (
+        has_role(user, Role.FINANCE)
+        and claim.status in FINANCE_STATUSES
+        and in_organisation_scope(user, claim.panel.organisation_id)
+    )
+
+
+@register("coproduce.view_claim")
+def _view_claim(user, claim=None) -> bool:
+    if claim is None or not user.is_authenticated:
+        return False
+    return (
+        claim.member_id == user.pk
+        or leads_panel(user, claim.panel)
+        or _finance_sees(user, claim)
+        or is_admin(user)
+    )
+
+
+@register("coproduce.edit_claim")
+def _edit_claim(user, claim=None) -> bool:
+    """The member checks their own claim and adds expenses while it is with them."""
+    return (
+        claim is not None
+        and user.is_authenticated
+        and claim.member_id == user.pk
+        and claim.is_editable_by_member
+    )
+
+
+@register("coproduce.approve_claim")
+def _approve_claim(user, claim=None) -> bool:
+    """A lead of the panel approves or returns a submitted claim, never their own."""
+    return (
+        claim is not None
+        and claim.status == claim.Status.SUBMITTED
+        and claim.member_id != user.pk
+        and leads_panel(user, claim.panel)
+    )
+
+
+@register("coproduce.pay_claims")
+def _pay_claims(user, obj=None) -> bool:
+    return has_role(user, Role.FINANCE, Role.ADMIN)
+
+
+@register("coproduce.pay_claim")
+def _pay_claim(user, claim=None) -> bool:
+    return (
+        claim is not None
+        and claim.status == claim.Status.APPROVED
+        and claim.member_id != user.pk
+        and (_finance_sees(user, claim) or is_admin(user))
+    )
+
+
+# --- What each person sees in lists, exports and counts --------------------------------------
+
+
+def register_coproduce_visibility() -> None:
+    """Called from CoproduceConfig.ready, once models can be imported.
+
+    Each rule is one filter of subqueries (no joins), so lists stay free of duplicates and
+    can be combined, counted and paginated without ``distinct()``.
+    """
+    from django.db.models import Q
+
+    from .models import (
+        Attendance,
+        ConsentRecord,
+        Expense,
+        InvolvementClaim,
+        InvolvementProfile,
+        Meeting,
+        MeetingPaper,
+        Panel,
+        PanelApplication,
+    )
+
+    nothing = Q(pk__in=[])
+
+    def led(user, panel: str) -> Q:
+        """Records of panels the user leads; ``panel`` is the path to the panel's id."""
+        if not is_lead(user):
+            return nothing
+        if is_admin(user) or user.partnership_wide:
+            return Q()
+        return Q(
+            **{
+                f"{panel}__in": Panel.objects.filter(organisation_id=user.organisation_id).values(
+                    "pk"
+                )
+            }
+        ) | Q(**{f"{panel}__in": Panel.objects.filter(facilitators=user).values("pk")})
+
+    def member_of(user, panel: str) -> Q:
+        accepted = PanelApplication.objects.filter(
+            applicant=user, status=PanelApplication.Status.ACCEPTED
+        ).values("panel_id")
+        return Q(**{f"{panel}__in": accepted})
+
+    def signed_in(rule):
+        def visible(user, queryset):
+            if not user.is_authenticated or not user.is_active:
+                return queryset.none()
+            return queryset.filter(rule(user))
+
+        return visible
+
+    register_visibility(Panel)(
+        lambda user, queryset: queryset.filter(
+            ~Q(status=Panel.Status.DRAFT) | (led(user, "pk") if user.is_authenticated else nothing)
+        )
+    )
+    register_visibility(PanelApplication)(
+        signed_in(lambda user: Q(applicant=user) | led(user, "panel"))
+    )
+    register_visibility(Meeting)(
+        signed_in(lambda user: member_of(user, "panel") | led(user, "panel"))
+    )
+    register_visibility(MeetingPaper)(
+        signed_in(lambda user: member_of(user, "meeting__panel") | led(user, "meeting__panel"))
+    )
+    register_visibility(Attendance)(
+        signed_in(lambda user: Q(member=user) | led(user, "meeting__panel"))
+    )
+
+    def claims_rule(user) -> Q:
+        rule = Q(member=user) | led(user, "panel")
+        if has_role(user, Role.FINANCE):
+            in_scope = (
+                Q()
+                if user.partnership_wide
+                else Q(
+                    panel__in=Panel.objects.filter(organisation_id=user.organisation_id).values(
+                        "pk"
+                    )
+                )
+            )
+            rule |= Q(status__in=FINANCE_STATUSES) & in_scope
+        return rule
+
+    register_visibility(InvolvementClaim)(signed_in(claims_rule))
+    register_visibility(Expense)(
+        signed_in(
+            lambda user: Q(
+                claim__in=InvolvementClaim.objects.filter(claims_rule(user)).values("pk")
+            )
+        )
+    )
+    # Profiles and consent are private to their owner; leads see what applicants chose to
+    # share on their applications.
+    register_visibility(InvolvementProfile)(signed_in(lambda user: Q(user=user)))
+    register_visibility(ConsentRecord)(signed_in(lambda user: Q(user=user)))

@@ -1,0 +1,15 @@
+"""Front-end URLs of co-production, added to the site by the ``register_site_urls`` hook.
+
+Each topic's views module lists its own patterns; they share the ``coproduce`` namespace.
+"""
+
+from .views import claims, meetings, panels, profiles
+
+app_name = "coproduce"
+
+urlpatterns = [
+    *profiles.urlpatterns,
+    *panels.urlpatterns,
+    *meetings.urlpatterns,
+    *claims.urlpatterns,
+]

@@ -1,0 +1,1 @@
+"""Front-end views of co-production, one module per topic."""

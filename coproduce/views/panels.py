@@ -1,0 +1,3 @@
+"""Front-end views for panels."""
+
+urlpatterns = []

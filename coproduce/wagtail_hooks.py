@@ -1,0 +1,25 @@
+"""Co-production's place in the site: its front-end URLs, its Wagtail admin (panels and
+applications, meetings and attendance, claims and payments), its log actions and its My
+space panels. Each topic registers its own hooks in its admin and myspace modules."""
+
+from django.urls import include, path
+from wagtail import hooks
+
+from . import audit_actions
+from .admin import claims as claims_admin  # noqa: F401
+from .admin import meetings as meetings_admin  # noqa: F401
+from .admin import panels as panels_admin  # noqa: F401
+from .myspace import claims as claims_panels  # noqa: F401
+from .myspace import meetings as meetings_panels  # noqa: F401
+from .myspace import panels as panels_panels  # noqa: F401
+
+
+@hooks.register("register_site_urls")
+def register_coproduce_urls():
+    return [path("", include("coproduce.urls"))]
+
+
+@hooks.register("register_log_actions")
+def register_coproduce_log_actions(actions):
+    for action, (label, message) in audit_actions.ACTIONS.items():
+        actions.register_action(action, label, message)
