@@ -1,0 +1,91 @@
+"""The co-production demo: panels in every state, 60+ members with varied access needs,
+past and future meetings, and claims at every stage, loaded once."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from coproduce.models import (
+    AccessArrangement,
+    Expense,
+    InvolvementClaim,
+    InvolvementProfile,
+    Meeting,
+    MeetingPaper,
+    Panel,
+    PanelApplication,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(settings):
+    settings.DEBUG = True
+    call_command("load_demo")
+
+
+def _the_demo_has_panels_in_every_state():
+    assert set(Panel.objects.values_list("status", flat=True)) == set(Panel.Status.values)
+
+
+def _the_demo_has_sixty_members_with_varied_access_needs():
+    profiles = list(InvolvementProfile.objects.all())
+    assert len(profiles) >= 60
+    needs = {need for profile in profiles for need in profile.access_needs}
+    assert len(needs) >= 6
+    assert {profile.payment_choice for profile in profiles} == {"paid", "voucher", "not_paid"}
+
+
+def _the_demo_has_past_and_future_meetings_with_papers_and_arrangements():
+    now = timezone.now()
+    assert Meeting.objects.filter(starts_at__lt=now).exists()
+    assert Meeting.objects.filter(starts_at__gt=now, status="scheduled").exists()
+    assert Meeting.objects.filter(status="cancelled").exists()
+    assert MeetingPaper.objects.exists()
+    assert AccessArrangement.objects.filter(status="needed").exists()
+    assert AccessArrangement.objects.filter(status="booked").exists()
+
+
+def _the_demo_has_applications_and_claims_at_every_stage():
+    assert set(PanelApplication.objects.values_list("status", flat=True)) >= {
+        "pending",
+        "accepted",
+        "waitlisted",
+        "declined",
+    }
+    assert set(InvolvementClaim.objects.values_list("status", flat=True)) == set(
+        InvolvementClaim.Status.values
+    )
+    assert Expense.objects.exists()
+
+
+def _paid_demo_claims_were_paid_the_amount_approved():
+    for claim in InvolvementClaim.objects.filter(status="paid").prefetch_related("expenses"):
+        assert claim.amount_approved == claim.total
+        assert claim.paid_at - claim.approved_at < timedelta(days=30)
+
+
+def _the_demo_member_is_on_a_panel_and_waiting_to_hear_from_another():
+    sam = PanelApplication.objects.filter(applicant__email="member@example.org")
+    assert set(sam.values_list("status", flat=True)) == {"accepted", "pending"}
+
+
+def test_the_demo_shows_co_production_at_every_stage(demo):
+    """One load (the whole demo takes seconds), every claim the demo makes."""
+    _the_demo_has_panels_in_every_state()
+    _the_demo_has_sixty_members_with_varied_access_needs()
+    _the_demo_has_past_and_future_meetings_with_papers_and_arrangements()
+    _the_demo_has_applications_and_claims_at_every_stage()
+    _paid_demo_claims_were_paid_the_amount_approved()
+    _the_demo_member_is_on_a_panel_and_waiting_to_hear_from_another()
+
+
+def test_loading_the_demo_again_adds_nothing(demo):
+    counts = (Panel.objects.count(), InvolvementClaim.objects.count(), Meeting.objects.count())
+    call_command("load_demo")
+    assert (Panel.objects.count(), InvolvementClaim.objects.count(), Meeting.objects.count()) == (
+        counts
+    )
