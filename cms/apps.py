@@ -22,6 +22,11 @@ class CmsConfig(AppConfig):
             minutes=1,
         )
         schedules.register(
+            name="Purge old reports",
+            func="cms.tasks.purge_old_reports",
+            cron="30 3 * * *",
+        )
+        schedules.register(
             name="Retry waiting email",
             func="cms.tasks.retry_pending_email",
             minutes=15,

@@ -1,6 +1,6 @@
 """Background entry points of the site shell: each takes ids and calls one service."""
 
-from . import mail, worker
+from . import jobs, mail, worker
 
 
 def deliver_email(outbound_id: int) -> str:
@@ -14,3 +14,12 @@ def retry_pending_email() -> int:
 
 def heartbeat() -> int:
     return worker.heartbeat_record(name="worker").runs
+
+
+def run_report_job(job_id: str) -> str:
+    job = jobs.report_run(job_id=job_id)
+    return job.status if job else "missing"
+
+
+def purge_old_reports() -> int:
+    return jobs.reports_purge()

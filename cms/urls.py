@@ -10,7 +10,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from . import oruk_views, views
+from . import oruk_views, report_views, views
 
 
 class QueryKeepingRedirect(RedirectView):
@@ -37,6 +37,13 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("my-space/", views.my_space, name="my_space"),
     path("search/", views.search, name="search"),
+    path("reports/<uuid:job_id>/", report_views.report_status, name="report_status"),
+    path(
+        "reports/<uuid:job_id>/status.json",
+        report_views.report_status_json,
+        name="report_status_json",
+    ),
+    path("reports/<uuid:job_id>/download/", report_views.report_download, name="report_download"),
     path("help-now/", views.crisis_help, name="crisis_help"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, name="sitemap"),

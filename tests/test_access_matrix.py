@@ -67,6 +67,10 @@ ROWS: dict[str, Row] = {
     "wagtail_serve": Row(PUBLIC, path="/", note="public pages: the home page"),
     "search": Row(PUBLIC, path="/search/?q=partnership"),
     "crisis_help": Row(PUBLIC),
+    # Background reports: only the person who asked (a missing or someone else's is a 404).
+    "report_status": Row(answers(404, anonymous=LOGIN, unverified=LOGIN)),
+    "report_status_json": Row(answers(404, anonymous=LOGIN, unverified=LOGIN)),
+    "report_download": Row(answers(404, anonymous=LOGIN, unverified=LOGIN)),
     "robots_txt": Row(PUBLIC),
     "sitemap": Row(PUBLIC),
     # --- Open Referral UK open data: public, read-only, any origin ------------------------

@@ -1,5 +1,6 @@
 """Models of the site shell, split by topic."""
 
+from .jobs import ReportJob
 from .mail import OutboundEmail
 from .offers import Area, Need, OfferPage, OffersIndexPage, OpeningTime
 from .organisations import Organisation
@@ -18,6 +19,7 @@ __all__ = [
     "HomePage",
     "Organisation",
     "OutboundEmail",
+    "ReportJob",
     "User",
     "UserManager",
 ]

@@ -1,0 +1,42 @@
+// Polls a background report's status and updates the page, announcing changes politely to
+// screen readers. Without JavaScript, the "Check again" link does the same by hand.
+(function () {
+  const box = document.querySelector("[data-report-status]");
+  if (!box) return;
+  const url = box.dataset.statusUrl;
+  const message = box.querySelector("[data-report-message]");
+  const bar = box.querySelector("[data-report-progress]");
+  const download = box.querySelector("[data-report-download]");
+  const refresh = box.querySelector("[data-report-refresh]");
+  let delay = 1500;
+
+  async function check() {
+    let data;
+    try {
+      const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+      if (!response.ok) return;
+      data = await response.json();
+    } catch (error) {
+      return setTimeout(check, (delay = Math.min(delay * 2, 15000)));
+    }
+    if (bar) { bar.value = data.progress; bar.textContent = data.progress + "%"; }
+    if (data.status === "done") {
+      if (message) message.textContent = "Your report is ready.";
+      if (bar) bar.hidden = true;
+      if (refresh) refresh.parentElement.hidden = true;
+      download.hidden = false;
+      return;
+    }
+    if (data.status === "failed") {
+      if (message) message.textContent = data.message;
+      if (bar) bar.hidden = true;
+      return;
+    }
+    if (message) {
+      message.textContent = "Your report is being made. It is " + data.progress + "% done." +
+        (data.message ? " " + data.message + "." : "");
+    }
+    setTimeout(check, delay);
+  }
+  setTimeout(check, delay);
+})();
