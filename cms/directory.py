@@ -8,6 +8,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.http import urlencode
+from wagtail import hooks
 
 from . import selectors
 from .models import Area, Need, Organisation
@@ -168,6 +169,19 @@ def _structured_data(offer, request, *, needs, areas, spans) -> str:
     return json.dumps(data).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+OFFER_PAGE_SECTIONS_HOOK = "construct_offer_page_sections"
+
+
+def offer_page_sections(request, offer) -> list:
+    """HTML sections other apps add to an offer page (feedback and its responses, the
+    changes made to it), through ``@hooks.register("construct_offer_page_sections")``:
+    ``fn(request, offer, sections)`` appends rendered HTML, bounded in queries."""
+    sections: list = []
+    for hook in hooks.get_hooks(OFFER_PAGE_SECTIONS_HOOK):
+        hook(request, offer, sections)
+    return sections
+
+
 def offer_page_context(offer, request) -> dict:
     """Everything an offer page shows beyond its own fields, each relation read once."""
     needs = list(offer.needs.all())
@@ -187,4 +201,5 @@ def offer_page_context(offer, request) -> dict:
         "breadcrumbs": ancestors,
         "directory_url": ancestors[-1].get_url(request),
         "need_filter_query": urlencode([("need", need.slug) for need in needs]),
+        "offer_sections": offer_page_sections(request, offer),
     }

@@ -409,3 +409,18 @@ def test_other_staff_cannot_change_the_needs_taxonomy(client_as, role):
     response = client.post("/admin/snippets/cms/need/add/", {"name": "Sneaky", "sort_order": "1"})
     assert response.status_code in (302, 403)
     assert not Need.objects.filter(name="Sneaky").exists()
+
+
+def test_other_apps_add_sections_to_an_offer_page_through_a_hook(client, directory):
+    from django.utils.html import format_html
+    from wagtail import hooks
+
+    offer = OfferPage.objects.live().first()
+
+    def add_section(request, page, sections):
+        sections.append(format_html("<section id='from-an-app'>About {}</section>", page.title))
+
+    with hooks.register_temporarily("construct_offer_page_sections", add_section):
+        html = client.get(offer.url).content.decode()
+    section = BeautifulSoup(html, "html.parser").find(id="from-an-app")
+    assert section is not None and section.text == f"About {offer.title}"
