@@ -24,7 +24,7 @@ class CmsConfig(AppConfig):
         schedules.register(
             name="Purge old reports",
             func="cms.tasks.purge_old_reports",
-            cron="30 3 * * *",
+            minutes=24 * 60,
         )
         schedules.register(
             name="Retry waiting email",

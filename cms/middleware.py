@@ -9,6 +9,8 @@ import time
 from urllib.parse import urlencode
 
 from allauth.mfa.models import Authenticator
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -45,6 +47,13 @@ MFA_EXEMPT_URL_NAMES = frozenset(
 MFA_EXEMPT_PREFIXES = ("account_", "mfa_")
 
 
+def public_page(view):
+    """Mark an app's view as public, so staff who have not yet set up MFA can still see it
+    like any visitor (it must show nothing that needs a staff role)."""
+    view.mfa_exempt = True
+    return view
+
+
 def _is_mfa_exempt(request) -> bool:
     if request.path_info.startswith((settings.STATIC_URL, settings.MEDIA_URL)):
         return True
@@ -54,7 +63,11 @@ def _is_mfa_exempt(request) -> bool:
         return True  # a 404 reveals nothing
     # The namespaced name: Wagtail's admin page search is "wagtailadmin_pages:search".
     name = match.view_name or ""
-    return name in MFA_EXEMPT_URL_NAMES or name.startswith(MFA_EXEMPT_PREFIXES)
+    return (
+        name in MFA_EXEMPT_URL_NAMES
+        or name.startswith(MFA_EXEMPT_PREFIXES)
+        or getattr(match.func, "mfa_exempt", False)
+    )
 
 
 def _sign_out(request, message: str) -> None:
@@ -118,3 +131,20 @@ class AccountSafetyMiddleware:
                 )
             session[SESSION_MFA_READY] = True
         return None
+
+
+class SiteCSPMiddleware(CSPMiddleware):
+    """Our strict Content Security Policy (scripts only from us or with this response's
+    nonce) everywhere except Wagtail's admin, whose date and time widgets start themselves
+    with inline scripts that carry no nonce. The admin is for staff only, behind MFA, and
+    renders no visitor's HTML; there, inline scripts are allowed and no nonce is sent (a
+    nonce would make browsers ignore 'unsafe-inline')."""
+
+    ADMIN_PREFIX = "/admin/"
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only)
+        if request.path_info.startswith(self.ADMIN_PREFIX):
+            parts.replace = {**(parts.replace or {}), "script-src": [SELF, UNSAFE_INLINE]}
+            parts.nonce = None
+        return parts

@@ -103,7 +103,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "cms.middleware.SiteCSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "cms.middleware.AccountSafetyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",

@@ -188,6 +188,17 @@ def test_inline_scripts_carry_the_csp_nonce(client):
         assert script.get("nonce") == nonce or script.get("src")
 
 
+def test_the_admin_allows_wagtails_inline_widget_scripts_and_nothing_else_loosens(client_as):
+    """Wagtail's date and time pickers start with inline scripts that carry no nonce."""
+    client = client_as("editor")
+    admin = client.get("/admin/")["Content-Security-Policy"]
+    assert "script-src 'self' 'unsafe-inline'" in admin and "nonce-" not in admin
+    assert "object-src 'none'" in admin and "frame-ancestors 'self'" in admin
+    public = client.get("/")["Content-Security-Policy"]
+    assert "unsafe-inline'" not in public.split("script-src")[1].split(";")[0]
+    assert "'nonce-" in public
+
+
 def test_static_files_are_served_by_whitenoise(client):
     response = client.get("/static/cms/css/site.css")
     assert response.status_code == 200

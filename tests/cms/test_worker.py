@@ -34,11 +34,20 @@ def test_sync_schedules_updates_changed_and_removes_undeclared_schedules():
     assert not Schedule.objects.filter(name="Left over").exists()
 
 
-def test_a_schedule_needs_minutes_or_cron_but_not_both():
-    with pytest.raises(ValueError):
+def test_a_schedule_runs_every_so_many_minutes_and_never_by_cron():
+    with pytest.raises(TypeError):
         schedules.register(name="Bad", func="x.y")
     with pytest.raises(ValueError):
-        schedules.register(name="Bad", func="x.y", minutes=1, cron="* * * * *")
+        schedules.register(name="Bad", func="x.y", minutes=0)
+    with pytest.raises(TypeError):
+        schedules.register(name="Bad", func="x.y", cron="* * * * *")
+
+
+def test_every_declared_schedule_syncs_and_can_be_read_by_the_worker():
+    """A cron schedule would sync but then fail in the worker without croniter."""
+    schedules.schedules_sync()
+    for schedule in Schedule.objects.all():
+        assert schedule.schedule_type == Schedule.MINUTES and schedule.minutes >= 1
 
 
 def test_the_heartbeat_task_records_each_run():
