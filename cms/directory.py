@@ -4,7 +4,7 @@ import json
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -71,16 +71,6 @@ def _read_filters(request, *, needs, areas) -> tuple[DirectoryFilterForm, OfferF
     return form, filters, ignored
 
 
-def _page_of(request, queryset):
-    paginator = Paginator(queryset, PAGE_SIZE)
-    try:
-        return paginator.page(request.GET.get("page", 1))
-    except PageNotAnInteger:
-        return paginator.page(1)
-    except EmptyPage:
-        return paginator.page(paginator.num_pages)
-
-
 def directory_view(request, *, index_page):
     needs = list(Need.objects.all())
     areas = list(Area.objects.all())
@@ -90,7 +80,9 @@ def directory_view(request, *, index_page):
             request,
             "Some of the filters in the web address were not recognised, so we left them out.",
         )
-    results = _page_of(request, selectors.offers_search(filters))
+    results = Paginator(selectors.offers_search(filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     now = timezone.now()
     for offer in results:
         offer.open_now = offer.is_open_at(now)

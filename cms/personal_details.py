@@ -32,7 +32,8 @@ _NOT_NAMES = {
     "july", "august", "september", "october", "november", "december", "crisis", "cafe",
     "café", "council", "trust", "team", "centre", "hospital", "ward", "road", "street",
     "citizens", "advice", "health", "mental", "support", "service", "services", "peer",
-    "house", "light", "universal", "credit", "the", "christmas", "easter", "english", "british", "sign", "language",
+    "house", "light", "universal", "credit", "the", "christmas", "easter", "english",
+    "british", "sign", "language",
 }  # fmt: skip
 
 

@@ -1,10 +1,12 @@
-"""Wagtail admin reports of the site shell: offers overdue for review."""
+"""Wagtail admin reports of the site shell: offers overdue for review, and the site history
+(audit log) limited to administrators."""
 
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views.reports import ReportView
+from wagtail.admin.views.reports.audit_logging import LogEntriesView
 
 from . import permissions, selectors
 
@@ -45,3 +47,17 @@ class OffersOverdueReport(ReportView):
 
     def get_filename(self):
         return f"offers-overdue-for-review-{timezone.localdate():%Y-%m-%d}"
+
+
+class SiteHistoryReport(LogEntriesView):
+    """Wagtail's site history, for administrators only.
+
+    Wagtail shows anyone the log entries of every model they have any permission on, but
+    our log holds who viewed which sensitive record and every claim's history across
+    organisations: a lead or finance officer must not read other organisations' entries.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        if not permissions.can(request.user, "cms.view_audit_log"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)

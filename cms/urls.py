@@ -7,10 +7,12 @@ from django.views.generic import RedirectView
 from wagtail import hooks
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.admin.auth import require_admin_access
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from . import oruk_views, report_views, views
+from .reports import SiteHistoryReport
 
 
 class QueryKeepingRedirect(RedirectView):
@@ -31,6 +33,17 @@ urlpatterns = [
         "admin/password_reset/",
         QueryKeepingRedirect.as_view(url=reverse_lazy("account_reset_password")),
         name="wagtailadmin_password_reset_redirect",
+    ),
+    # Wagtail's site history, shadowed by the same view limited to administrators.
+    path(
+        "admin/reports/site-history/",
+        require_admin_access(SiteHistoryReport.as_view()),
+        name="site_history_for_administrators",
+    ),
+    path(
+        "admin/reports/site-history/results/",
+        require_admin_access(SiteHistoryReport.as_view(results_only=True)),
+        name="site_history_results_for_administrators",
     ),
     path("admin/", include(wagtailadmin_urls)),
     path("accounts/", include("allauth.urls")),

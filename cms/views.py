@@ -1,7 +1,7 @@
 """Front-end views of the site shell: My space, search, robots.txt and error pages."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
@@ -38,13 +38,7 @@ def search(request):
     results = None
     if query:
         results_qs = Page.objects.live().public().specific().search(query)
-        paginator = Paginator(results_qs, SEARCH_PAGE_SIZE)
-        try:
-            results = paginator.page(request.GET.get("page", 1))
-        except PageNotAnInteger:
-            results = paginator.page(1)
-        except EmptyPage:
-            results = paginator.page(paginator.num_pages)
+        results = Paginator(results_qs, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "cms/search.html",

@@ -117,3 +117,9 @@ def register_oruk_import_url():
 @hooks.register("register_admin_menu_item")
 def register_oruk_import_menu_item():
     return oruk_admin.oruk_import_menu_item()
+
+
+@hooks.register("construct_reports_menu")
+def hide_site_history_from_all_but_administrators(request, menu_items):
+    if not permissions.can(request.user, "cms.view_audit_log"):
+        menu_items[:] = [item for item in menu_items if item.name != "site-history"]

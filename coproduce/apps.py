@@ -9,6 +9,14 @@ class CoproduceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from cms import schedules
+
         from . import rules
 
         rules.register_coproduce_visibility()
+
+        # Often enough that a reminder goes out close to two days ahead; missed runs are
+        # not replayed (catch_up off), and each meeting is reminded once whatever happens.
+        schedules.register(
+            name="Meeting reminders", func="coproduce.tasks.send_meeting_reminders", minutes=15
+        )

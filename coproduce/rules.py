@@ -58,6 +58,12 @@ def _view_panel(user, panel=None) -> bool:
     return panel.status != panel.Status.DRAFT or leads_panel(user, panel)
 
 
+@register("coproduce.keep_profile")
+def _keep_profile(user, obj=None) -> bool:
+    """Members keep an involvement profile and consents, each only their own."""
+    return user.is_authenticated and has_role(user, Role.MEMBER)
+
+
 @register("coproduce.apply_to_panel")
 def _apply_to_panel(user, panel=None) -> bool:
     return (
@@ -82,6 +88,29 @@ def _view_meeting(user, meeting=None) -> bool:
 @register("coproduce.manage_meeting")
 def _manage_meeting(user, meeting=None) -> bool:
     return meeting is not None and leads_panel(user, meeting.panel)
+
+
+@register("coproduce.view_meetings")
+def _view_meetings(user, obj=None) -> bool:
+    """Anyone signed in has a meetings page; it lists only the meetings they may see."""
+    return user.is_authenticated and user.is_active
+
+
+def panels_led_by(user):
+    """The panels ``user`` runs, as a queryset: the same rule as ``leads_panel``, for
+    offering a choice of panel in a form."""
+    from django.db.models import Q
+
+    from .models import Panel
+
+    if not is_lead(user):
+        return Panel.objects.none()
+    if is_admin(user) or user.partnership_wide:
+        return Panel.objects.all()
+    return Panel.objects.filter(
+        Q(organisation_id=user.organisation_id)
+        | Q(pk__in=Panel.objects.filter(facilitators=user).values("pk"))
+    )
 
 
 # --- Claims ----------------------------------------------------------------------------------
@@ -146,6 +175,23 @@ def _pay_claim(user, claim=None) -> bool:
     )
 
 
+@register("coproduce.list_own_claims")
+def _list_own_claims(user, obj=None) -> bool:
+    """Anyone signed in has a "Your claims" page: staff may take part as members too."""
+    return user.is_authenticated and user.is_active
+
+
+@register("coproduce.download_remittance")
+def _download_remittance(user, claim=None) -> bool:
+    """The remittance advice is the member's own record of a payment, once it is made."""
+    return (
+        claim is not None
+        and user.is_authenticated
+        and claim.member_id == user.pk
+        and claim.status == claim.Status.PAID
+    )
+
+
 # --- What each person sees in lists, exports and counts --------------------------------------
 
 
@@ -170,20 +216,16 @@ def register_coproduce_visibility() -> None:
     )
 
     nothing = Q(pk__in=[])
+    # Not Q(): an empty Q drops out of an OR ("mine | everything" would become "mine").
+    everything = Q(pk__isnull=False)
 
     def led(user, panel: str) -> Q:
         """Records of panels the user leads; ``panel`` is the path to the panel's id."""
         if not is_lead(user):
             return nothing
         if is_admin(user) or user.partnership_wide:
-            return Q()
-        return Q(
-            **{
-                f"{panel}__in": Panel.objects.filter(organisation_id=user.organisation_id).values(
-                    "pk"
-                )
-            }
-        ) | Q(**{f"{panel}__in": Panel.objects.filter(facilitators=user).values("pk")})
+            return everything
+        return Q(**{f"{panel}__in": panels_led_by(user).values("pk")})
 
     def member_of(user, panel: str) -> Q:
         accepted = PanelApplication.objects.filter(

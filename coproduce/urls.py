@@ -9,7 +9,8 @@ app_name = "coproduce"
 
 urlpatterns = [
     *profiles.urlpatterns,
-    *panels.urlpatterns,
+    # Before panels: "panels/<slug>/" would otherwise take "panels/meetings/".
     *meetings.urlpatterns,
+    *panels.urlpatterns,
     *claims.urlpatterns,
 ]

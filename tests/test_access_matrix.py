@@ -61,6 +61,9 @@ PUBLIC = answers(200)
 # An unverified account is signed out on its first request and carries on as a visitor.
 PUBLIC_SIGNED_OUT_ONLY = answers(200, **roles(VERIFIED, MY_SPACE))
 SIGNED_IN_ONLY = answers(200, anonymous=LOGIN, unverified=LOGIN)
+# Co-production's member pages: members only, everyone else signed in is told why (403).
+MEMBERS_ONLY = answers(403, anonymous=LOGIN, unverified=LOGIN, member=200)
+MEMBER_ON_NO_PANEL = answers(403, anonymous=LOGIN, unverified=LOGIN, member=404)
 
 ROWS: dict[str, Row] = {
     # --- Public site ---------------------------------------------------------------------
@@ -85,7 +88,11 @@ ROWS: dict[str, Row] = {
         answers(404), note="no such private page: nothing revealed"
     ),
     "wagtaildocs_serve": Row(answers(404), path="/documents/999/none.pdf"),
-    "wagtaildocs_authenticate_with_password": Row(answers(404)),
+    "wagtaildocs_authenticate_with_password": Row(
+        answers(404),
+        path="/documents/authenticate_with_password/999999/",
+        note="no such restriction (ours, on panel papers, is by group, not password)",
+    ),
     # --- My space --------------------------------------------------------------------------
     "my_space": Row(answers(200, anonymous=LOGIN, unverified=LOGIN, **roles(STAFF, 200))),
     # --- allauth ----------------------------------------------------------------------------
@@ -138,6 +145,70 @@ ROWS: dict[str, Row] = {
     "wagtailcore_login": Row(
         answers(LOGIN), requested=False, note="shadowed by wagtailcore_login_redirect"
     ),
+    # --- Co-production: panels and profiles --------------------------------------------------
+    # A member's own involvement pages carry no record id: each shows only the signed-in
+    # member's own. People without the member role get a kind 403 page saying why.
+    "coproduce:involvement": Row(MEMBERS_ONLY),
+    "coproduce:involvement_edit": Row(MEMBERS_ONLY),
+    "coproduce:involvement_equality": Row(
+        answers(403, anonymous=LOGIN, unverified=LOGIN, member="involvement_edit"),
+        note="a member with no profile yet is sent to make it first",
+    ),
+    "coproduce:involvement_consent": Row(MEMBERS_ONLY),
+    "coproduce:involvement_applications": Row(MEMBERS_ONLY),
+    "coproduce:involvement_download": Row(MEMBERS_ONLY),
+    # Recruiting panels are public; drafts are 404 except to their leads (no sample panel).
+    "coproduce:panel_list": Row(PUBLIC),
+    "coproduce:panel_detail": Row(answers(404), note="no panel with the sample slug"),
+    "coproduce:panel_apply": Row(MEMBER_ON_NO_PANEL, note="no panel with the sample slug"),
+    "coproduce:panel_application": Row(MEMBER_ON_NO_PANEL, note="no panel with the sample slug"),
+    "coproduce:panel_application_withdraw": Row(
+        MEMBER_ON_NO_PANEL, note="no panel with the sample slug"
+    ),
+    # --- Co-production: meetings -------------------------------------------------------------
+    # Everyone signed in has a meetings page listing the meetings visible_to them (their
+    # panels' meetings; a lead's panels' meetings). A meeting, its calendar file and papers
+    # are found only among those, so a guessed id is a 404 (tests/coproduce/test_meetings.py
+    # covers who sees which meeting). The calendar feed is for calendar apps, which cannot
+    # sign in: its secret address is the key, and a wrong one is a 404 for everybody.
+    "coproduce:meeting_list": Row(SIGNED_IN_ONLY),
+    "coproduce:meeting_detail": Row(
+        answers(404, anonymous=LOGIN, unverified=LOGIN), note="no meeting with the sample id"
+    ),
+    "coproduce:meeting_calendar": Row(
+        answers(404, anonymous=LOGIN, unverified=LOGIN), note="no meeting with the sample id"
+    ),
+    "coproduce:meeting_paper": Row(
+        answers(404, anonymous=LOGIN, unverified=LOGIN), note="no paper with the sample id"
+    ),
+    "coproduce:calendar_address_reset": Row(
+        answers(405, anonymous=LOGIN, unverified=LOGIN), note="a form's target: POST only"
+    ),
+    "coproduce:calendar_feed": Row(answers(404), note="no profile with the sample address"),
+    # --- Co-production: claims ---------------------------------------------------------------
+    # Everyone signed in has a "Your claims" page (staff may take part as members too); a
+    # claim, its receipts and remittance are found only among the claims visible_to the
+    # person, so a guessed id is a 404 (tests/coproduce/test_claims_views.py covers who
+    # sees which claim).
+    "coproduce:claim_list": Row(SIGNED_IN_ONLY),
+    "coproduce:claim_detail": Row(
+        answers(404, anonymous=LOGIN, unverified=LOGIN), note="no claim with the sample id"
+    ),
+    "coproduce:claim_expense_add": Row(
+        answers(404, anonymous=LOGIN, unverified=LOGIN), note="no claim with the sample id"
+    ),
+    "coproduce:claim_expense_remove": Row(
+        answers(404, anonymous=LOGIN, unverified=LOGIN), note="no claim with the sample id"
+    ),
+    "coproduce:claim_receipt": Row(
+        answers(404, anonymous=LOGIN, unverified=LOGIN), note="no claim with the sample id"
+    ),
+    "coproduce:claim_submit": Row(
+        answers(404, anonymous=LOGIN, unverified=LOGIN), note="no claim with the sample id"
+    ),
+    "coproduce:claim_remittance": Row(
+        answers(404, anonymous=LOGIN, unverified=LOGIN), note="no claim with the sample id"
+    ),
 }
 
 # Every Wagtail admin URL: Wagtail's access_admin check, then our MFA rule for staff.
@@ -150,12 +221,38 @@ ADMIN_SAMPLES = {
     "/admin/pages/": answers(LOGIN, **roles([E, H, F], ADMIN_HOME), editor=200, admin=200),
     "/admin/organisations/": answers(LOGIN, **roles([E, H, F, ED], ADMIN_HOME), admin=200),
     "/admin/users/": answers(LOGIN, **roles([E, H, F, ED], ADMIN_HOME), admin=200),
-    "/admin/reports/site-history/": ADMIN_AREA,
-    "/admin/documents/": answers(LOGIN, **roles([E, H, F], ADMIN_HOME), editor=200, admin=200),
+    # Site history holds every organisation's claim history and who viewed what: admins only.
+    "/admin/reports/site-history/": answers(LOGIN, **roles([E, H, F, ED], ADMIN_HOME), admin=200),
+    "/admin/reports/site-history/results/": answers(
+        LOGIN, **roles([E, H, F, ED], ADMIN_HOME), admin=200
+    ),
+    # Leads upload meeting papers into the private "Panel papers" collection.
+    "/admin/documents/": answers(
+        LOGIN, **roles([H, F], ADMIN_HOME), engagement_lead=200, editor=200, admin=200
+    ),
     # Importing offers from an Open Referral UK file: editors and admins (cms.import_offers).
     "/admin/offers/import-oruk/": answers(
         LOGIN, **roles([E, H, F], ADMIN_HOME), editor=200, admin=200
     ),
+    # Co-production: panels and applications. Leads (and admins) work on the panels they
+    # run; applications come only from members on the site, so nobody adds one here.
+    "/admin/panels/": answers(LOGIN, **roles([H, F, ED], ADMIN_HOME), **roles([E, AD], 200)),
+    "/admin/panels/new/": answers(LOGIN, **roles([H, F, ED], ADMIN_HOME), **roles([E, AD], 200)),
+    "/admin/panel-applications/": answers(
+        LOGIN, **roles([H, F, ED], ADMIN_HOME), **roles([E, AD], 200)
+    ),
+    "/admin/panel-applications/new/": answers(LOGIN, **roles(ADMIN_SITE, ADMIN_HOME)),
+    # Co-production: meetings. Leads (and admins) schedule and run their panels' meetings;
+    # members use the front-end pages; other staff have no meetings to run.
+    "/admin/meetings/": answers(LOGIN, **roles([H, F, ED], ADMIN_HOME), **roles([E, AD], 200)),
+    "/admin/meetings/new/": answers(LOGIN, **roles([H, F, ED], ADMIN_HOME), **roles([E, AD], 200)),
+    # Co-production: claims. Leads see their panels' claims, finance approved and paid ones;
+    # only finance (and admins) mark claims paid; nobody adds or edits a claim here.
+    "/admin/claims/": answers(LOGIN, **roles([H, ED], ADMIN_HOME), **roles([E, F, AD], 200)),
+    "/admin/claims/pay/": answers(LOGIN, **roles([E, H, ED], ADMIN_HOME), **roles([F, AD], 200)),
+    "/admin/claims/new/": answers(
+        "wagtailadmin_login_redirect", **roles(ADMIN_SITE, 404)
+    ),  # no add view: Wagtail's admin 404 (sign-in first for those outside the admin)
 }
 
 

@@ -1,1 +1,604 @@
-"""Wagtail admin for claims."""
+"""Involvement claims in the Wagtail admin: leads approve or return their panels' claims,
+finance exports approved ones and marks them paid.
+
+The viewset lists and inspects claims through ``visible_to`` (``ScopedModelViewSet``), so a
+lead sees their organisation's panels' claims and finance only approved and paid ones.
+Nobody edits a claim's amounts here: the permission policy grants "view" only, and every
+change goes through a view of its own that calls one service.
+"""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.views.generic import FormView
+from django_filters import ChoiceFilter, ModelChoiceFilter
+from wagtail import hooks
+from wagtail.admin import messages
+from wagtail.admin.admin_url_finder import ModelAdminURLFinder
+from wagtail.admin.auth import permission_denied
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.widgets.button import HeaderButton, ListingButton
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+from cms import audit
+from cms.permissions import can, has_role, visible_to
+from cms.roles import Role
+from cms.viewsets import ScopedModelViewSet
+
+from ..forms.claims import BulkPaymentForm, PaymentForm, ReturnClaimForm
+from ..models import InvolvementClaim, Panel
+from ..reports import PAYMENT_METHODS, long_date
+from ..rules import FINANCE_STATUSES, leads_panel
+from ..selectors import claims as selectors
+from ..services import Refused
+from ..services import claims as services
+
+Status = InvolvementClaim.Status
+BULK_PAYMENT_LIMIT = 200
+# The model's labels speak to the member ("Waiting for you to check"); staff read whose
+# move it is.
+STAFF_STATUS_LABELS = {
+    Status.DRAFT: "Draft: with the member",
+    Status.SUBMITTED: "Waiting for approval",
+    Status.RETURNED: "Returned to the member",
+    Status.APPROVED: "Approved: waiting for payment",
+    Status.PAID: "Paid",
+}
+
+
+class ClaimPermissionPolicy(ModelPermissionPolicy):
+    """Claims are looked at in the admin, never added, edited or deleted there: their
+    amounts are fixed by attendance, the member's expenses and the approval."""
+
+    def user_has_permission(self, user, action):
+        return action == "view" and super().user_has_permission(user, action)
+
+    def users_with_any_permission(self, actions):
+        if "view" not in actions:
+            return get_user_model().objects.none()
+        return super().users_with_any_permission(["view"])
+
+
+register_permission_policy(InvolvementClaim, ClaimPermissionPolicy(InvolvementClaim))
+
+
+def _is_finance_only(user) -> bool:
+    return has_role(user, Role.FINANCE) and not has_role(user, Role.ENGAGEMENT_LEAD, Role.ADMIN)
+
+
+class ClaimFilterSet(WagtailFilterSet):
+    """Filters whose choices show only what the person may see: their panels, and for
+    finance only the statuses finance works with."""
+
+    status = ChoiceFilter(
+        choices=list(STAFF_STATUS_LABELS.items()), empty_label="All", widget=forms.RadioSelect
+    )
+    panel = ModelChoiceFilter(
+        queryset=lambda request: visible_to(request.user, Panel).filter(
+            pk__in=visible_to(request.user, InvolvementClaim).values("panel_id")
+        ),
+        empty_label="All",
+    )
+
+    class Meta:
+        model = InvolvementClaim
+        fields = ["status", "panel", "payment_choice"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        if request is not None and _is_finance_only(request.user):
+            self.filters["status"].extra["choices"] = [
+                (value, label)
+                for value, label in STAFF_STATUS_LABELS.items()
+                if value in FINANCE_STATUSES
+            ]
+
+
+def _amount(claim) -> str:
+    amount = claim.amount_approved if claim.amount_approved is not None else claim.total
+    return f"£{amount:,.2f}"
+
+
+def _staff_status(claim) -> str:
+    return STAFF_STATUS_LABELS[claim.status]
+
+
+def _meeting_day(claim) -> str:
+    return long_date(claim.attendance.meeting.starts_at)
+
+
+def _spreadsheet_safe(value):
+    """Text a spreadsheet will not run as a formula (names are typed by people)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+EXPORT_HEADINGS = {
+    "reference": "Reference",
+    "member": "Member",
+    "member_email": "Member email",
+    "panel": "Panel",
+    "organisation": "Organisation",
+    "meeting_date": "Meeting date",
+    "hours": "Hours",
+    "hourly_rate": "Rate per hour (£)",
+    "fee": "Fee (£)",
+    "expenses": "Expenses (£)",
+    "total": "Total (£)",
+    "payment_method": "Payment method",
+    "status": "Status",
+    "approved_at": "Approved on",
+    "paid_at": "Paid on",
+    "payment_reference": "Payment reference",
+}
+
+
+def claim_export_row(claim: InvolvementClaim) -> dict:
+    """One claim as a row of the finance export; the total is the amount approved."""
+    meeting = claim.attendance.meeting
+    total = claim.amount_approved if claim.amount_approved is not None else claim.total
+    return {
+        "reference": claim.reference,
+        "member": _spreadsheet_safe(claim.member.get_full_name() or claim.member.email),
+        "member_email": _spreadsheet_safe(claim.member.email),
+        "panel": _spreadsheet_safe(claim.panel.title),
+        "organisation": _spreadsheet_safe(claim.panel.organisation.name),
+        "meeting_date": _local_date(meeting.starts_at),
+        "hours": f"{claim.hours:.2f}",
+        "hourly_rate": f"{claim.hourly_rate:.2f}",
+        "fee": f"{claim.fee:.2f}",
+        "expenses": f"{claim.expenses_total:.2f}",
+        "total": f"{total:.2f}",
+        "payment_method": PAYMENT_METHODS.get(claim.payment_choice, ""),
+        "status": STAFF_STATUS_LABELS[claim.status],
+        "approved_at": _local_date(claim.approved_at),
+        "paid_at": _local_date(claim.paid_at),
+        "payment_reference": _spreadsheet_safe(claim.payment_reference),
+    }
+
+
+def _local_date(moment) -> str:
+    """A date as spreadsheets sort it (2026-12-01), in Europe/London."""
+    return timezone.localtime(moment).date().isoformat() if moment else ""
+
+
+def _audit_subject(user):
+    """What an export is logged against: the person's organisation, else the person."""
+    return user.organisation if getattr(user, "organisation_id", None) else user
+
+
+class ClaimIndexView(ScopedModelViewSet.index_view_class):
+    """The claims list, with the related rows each row shows fetched up front; finance
+    exports it (CSV or Excel), and every export is written to the audit log."""
+
+    def get_base_queryset(self):
+        return (
+            super()
+            .get_base_queryset()
+            .select_related("member", "panel__organisation", "attendance__meeting")
+            .prefetch_related("expenses")
+        )
+
+    def to_row_dict(self, item):
+        return claim_export_row(item)
+
+    @cached_property
+    def may_export(self) -> bool:
+        return can(self.request.user, "coproduce.pay_claims")
+
+    @cached_property
+    def show_export_buttons(self):
+        return self.may_export
+
+    def stream_csv(self, queryset):
+        # A byte order mark, so spreadsheet programs read "£" and accented names as UTF-8.
+        yield "\ufeff"
+        yield from super().stream_csv(queryset)
+
+    def as_spreadsheet(self, queryset, spreadsheet_format):
+        if not self.may_export:
+            raise PermissionDenied
+        audit.audit_export(
+            user=self.request.user,
+            instance=_audit_subject(self.request.user),
+            reason="Involvement claims exported for payment",
+            count=queryset.count(),
+        )
+        return super().as_spreadsheet(queryset, spreadsheet_format)
+
+    @cached_property
+    def header_buttons(self):
+        buttons = list(super().header_buttons)
+        if self.may_export:
+            buttons.append(
+                HeaderButton(
+                    "Export approved (CSV)",
+                    url=reverse("claims:index") + "?status=approved&export=csv",
+                    icon_name="download",
+                )
+            )
+            buttons.append(
+                HeaderButton("Mark claims paid", url=reverse("claims:pay_many"), icon_name="tick")
+            )
+        return buttons
+
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        user = self.request.user
+        if instance.status == Status.SUBMITTED and can(user, "coproduce.approve_claim", instance):
+            buttons.append(
+                ListingButton(
+                    "Approve or return",
+                    url=reverse("claims:review", args=[instance.pk]),
+                    icon_name="tick",
+                    priority=5,
+                )
+            )
+        if instance.status == Status.APPROVED and can(user, "coproduce.pay_claim", instance):
+            buttons.append(
+                ListingButton(
+                    "Mark paid",
+                    url=reverse("claims:pay", args=[instance.pk]),
+                    icon_name="tick",
+                    priority=5,
+                )
+            )
+        return buttons
+
+
+INSPECT_LABELS = {
+    "reference": "Reference",
+    "member": "Member",
+    "panel": "Panel",
+    "meeting": "Meeting",
+    "hours": "Hours",
+    "hourly_rate": "Rate per hour",
+    "payment_choice": "Payment choice",
+    "fee": "Fee",
+    "expenses_total": "Expenses",
+    "total": "Total",
+    "status": "Status",
+    "return_reason": "Reason returned",
+    "submitted_at": "Sent for approval",
+    "approved_by": "Approved by",
+    "approved_at": "Approved on",
+    "amount_approved": "Amount approved",
+    "paid_by": "Marked paid by",
+    "paid_at": "Paid on",
+    "payment_reference": "Payment reference",
+}
+
+
+class ClaimInspectView(ScopedModelViewSet.inspect_view_class):
+    """One claim: how it adds up, its expenses with their receipts, its history, and the
+    next step the person may take."""
+
+    template_name = "coproduce/admin/claims/inspect.html"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(selectors.claims_visible_to(self.request.user), pk=self.pk)
+
+    def get_field_label(self, field_name, field):
+        return INSPECT_LABELS.get(field_name) or super().get_field_label(field_name, field)
+
+    def get_field_display_value(self, field_name, field):
+        claim = self.object
+        if field_name == "meeting":
+            meeting = claim.attendance.meeting
+            return f"{meeting.title}, {long_date(meeting.starts_at)}"
+        if field_name in ("fee", "expenses_total", "total", "hourly_rate", "amount_approved"):
+            value = getattr(claim, field_name)
+            return "-" if value is None else f"£{value:,.2f}"
+        if field_name in ("submitted_at", "approved_at", "paid_at"):
+            value = getattr(claim, field_name)
+            return long_date(value) if value else "-"
+        if field_name == "status":
+            return STAFF_STATUS_LABELS[claim.status]
+        if field_name in ("approved_by", "paid_by", "return_reason", "payment_reference"):
+            return getattr(claim, field_name) or "-"
+        return super().get_field_display_value(field_name, field)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        claim = self.object
+        context.update(
+            {
+                "claim": claim,
+                "expenses": list(claim.expenses.all()),
+                "history": selectors.claim_staff_history(claim),
+                "can_review": can(user, "coproduce.approve_claim", claim),
+                "can_pay": can(user, "coproduce.pay_claim", claim),
+            }
+        )
+        return context
+
+
+class ClaimHistoryView(ScopedModelViewSet.history_view_class):
+    """The claim's full audit log; looking is enough, since nobody edits claims here."""
+
+    any_permission_required = ["view"]
+
+
+class _ClaimActionView(WagtailAdminTemplateMixin, FormView):
+    """A form about one claim the person can see (404 otherwise), in the admin's furniture."""
+
+    header_icon = "form"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.claim = get_object_or_404(selectors.claims_visible_to(request.user), pk=kwargs["pk"])
+        refusal = self.refusal()
+        if refusal is PermissionDenied:
+            return permission_denied(request)
+        if refusal:
+            messages.warning(request, refusal)
+            return redirect("claims:inspect", self.claim.pk)
+        return super().dispatch(request, *args, **kwargs)
+
+    def refusal(self):
+        """PermissionDenied for someone with no business here; a message for a claim that
+        is not at this step; None to go ahead."""
+        raise NotImplementedError
+
+    def get_page_subtitle(self):
+        return f"Claim {self.claim.reference}"
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse("claims:index"), "label": "Involvement claims"},
+            {"url": reverse("claims:inspect", args=[self.claim.pk]), "label": self.claim.reference},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        claim = self.claim
+        context.update(
+            {
+                "claim": claim,
+                "meeting": claim.attendance.meeting,
+                "expenses": list(claim.expenses.all()),
+            }
+        )
+        return context
+
+    def refused(self, form, refusal: Refused):
+        form.add_error(None, refusal.message)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class ClaimReviewView(_ClaimActionView):
+    """A lead approves a submitted claim, or returns it to the member with a reason."""
+
+    page_title = "Approve or return"
+    template_name = "coproduce/admin/claims/review.html"
+    form_class = ReturnClaimForm
+
+    def refusal(self):
+        user = self.request.user
+        if self.claim.member_id == user.pk or not leads_panel(user, self.claim.panel):
+            return PermissionDenied
+        if not can(user, "coproduce.approve_claim", self.claim):
+            return services.claim_approval_refusal(user, self.claim)
+        return None
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("action") == "approve":
+            try:
+                claim = services.claim_approve(claim=self.claim, user=request.user)
+            except Refused as refusal:
+                return self.refused(self.get_form_class()(), refusal)
+            messages.success(
+                request,
+                f"Claim {claim.reference} approved: £{claim.amount_approved:,.2f}. "
+                "The member has been emailed.",
+            )
+            return redirect("claims:index")
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            claim = services.claim_return(
+                claim=self.claim, user=self.request.user, reason=form.cleaned_data["reason"]
+            )
+        except Refused as refusal:
+            return self.refused(form, refusal)
+        messages.success(
+            self.request,
+            f"Claim {claim.reference} returned to the member, who has been emailed the reason.",
+        )
+        return redirect("claims:index")
+
+
+class ClaimPayView(_ClaimActionView):
+    """Finance records the payment of one approved claim."""
+
+    page_title = "Mark paid"
+    template_name = "coproduce/admin/claims/pay.html"
+    form_class = PaymentForm
+
+    def refusal(self):
+        user = self.request.user
+        if not can(user, "coproduce.pay_claims"):
+            return PermissionDenied
+        if not can(user, "coproduce.pay_claim", self.claim):
+            return services.claim_payment_refusal(user, self.claim)
+        return None
+
+    def form_valid(self, form):
+        try:
+            claim = services.claim_mark_paid(
+                claim=self.claim,
+                user=self.request.user,
+                payment_reference=form.cleaned_data["payment_reference"],
+            )
+        except Refused as refusal:
+            return self.refused(form, refusal)
+        messages.success(
+            self.request,
+            f"Claim {claim.reference} marked paid (£{claim.amount_approved:,.2f}). "
+            "The member has been emailed.",
+        )
+        return redirect("claims:index")
+
+
+class ClaimBulkPayView(WagtailAdminTemplateMixin, FormView):
+    """Finance marks many approved claims paid with one payment reference."""
+
+    page_title = "Mark approved claims paid"
+    header_icon = "tick"
+    template_name = "coproduce/admin/claims/pay_many.html"
+    form_class = BulkPaymentForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not can(request.user, "coproduce.pay_claims"):
+            return permission_denied(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse("claims:index"), "label": "Involvement claims"},
+            {"url": "", "label": self.page_title},
+        ]
+
+    @cached_property
+    def approved(self):
+        return list(selectors.claims_to_pay_listing(self.request.user)[:BULK_PAYMENT_LIMIT])
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        # Paid ones stay valid choices, so a claim paid by someone else meanwhile is
+        # reported by the service ("already marked paid on …"), not as a bad choice.
+        kwargs["claims"] = visible_to(self.request.user, InvolvementClaim).filter(
+            status__in=[Status.APPROVED, Status.PAID]
+        )
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["approved"] = self.approved
+        context["limit"] = BULK_PAYMENT_LIMIT
+        context["selected"] = {str(pk) for pk in self.request.POST.getlist("claims")}
+        return context
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def form_valid(self, form):
+        try:
+            run = services.claims_mark_paid(
+                claim_ids=[claim.pk for claim in form.cleaned_data["claims"]],
+                user=self.request.user,
+                payment_reference=form.cleaned_data["payment_reference"],
+            )
+        except Refused as refusal:
+            form.add_error(None, refusal.message)
+            return self.form_invalid(form)
+        if run.paid:
+            messages.success(
+                self.request,
+                f"{len(run.paid)} claim{'s' if len(run.paid) != 1 else ''} marked paid "
+                f"(£{run.total_paid:,.2f}). The members have been emailed.",
+            )
+        for reference, why in run.refused:
+            messages.warning(self.request, f"{reference}: {why}")
+        return redirect("claims:index")
+
+
+class ClaimViewSet(ScopedModelViewSet):
+    """Involvement claims for leads (their organisation's panels) and finance (approved
+    and paid claims of their organisation)."""
+
+    model = InvolvementClaim
+    name = "claims"
+    icon = "form"
+    menu_label = "Involvement claims"
+    menu_order = 230
+    add_to_admin_menu = True
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    index_view_class = ClaimIndexView
+    inspect_view_class = ClaimInspectView
+    history_view_class = ClaimHistoryView
+    # Filters by status, panel and payment choice (the filter set's Meta.fields).
+    filterset_class = ClaimFilterSet
+    list_export = list(EXPORT_HEADINGS)
+    export_headings = EXPORT_HEADINGS
+    search_fields = ["member__first_name", "member__last_name", "member__email", "panel__title"]
+    search_backend_name = None
+    list_per_page = 50
+    export_filename = "involvement-claims"
+    inspect_view_fields = list(INSPECT_LABELS)
+
+    @cached_property
+    def list_display(self):
+        return [
+            "reference",
+            "member",
+            "panel",
+            Column("meeting_date", label="Meeting", accessor=_meeting_day),
+            Column("status", label="Status", accessor=_staff_status, sort_key="status"),
+            Column("amount", label="Amount", accessor=_amount),
+        ]
+
+    @property
+    def url_finder_class(self):
+        inspect_url_name = self.get_url_name("inspect")
+
+        class ClaimURLFinder(ModelAdminURLFinder):
+            """Links to a claim from elsewhere in the admin (site history) go to its inspect
+            view, for those who may see it: claims are not edited here."""
+
+            edit_url_name = inspect_url_name
+
+            def get_edit_url(self, instance):
+                if (
+                    self.user
+                    and not visible_to(self.user, InvolvementClaim).filter(pk=instance.pk).exists()
+                ):
+                    return None
+                return self.construct_edit_url(instance)
+
+        return ClaimURLFinder
+
+    def get_common_view_kwargs(self, **kwargs):
+        # The views that do not exist are not linked from the ones that do.
+        return super().get_common_view_kwargs(
+            **{
+                "add_url_name": None,
+                "edit_url_name": None,
+                "delete_url_name": None,
+                "usage_url_name": None,
+                **kwargs,
+            }
+        )
+
+    def get_urlpatterns(self):
+        # No add, edit, delete, copy or usage views: claims change only through the views
+        # below, each of which calls one service.
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
+            path("history/<int:pk>/", self.history_view, name="history"),
+            path("history-results/<int:pk>/", self.history_results_view, name="history_results"),
+            path("review/<int:pk>/", ClaimReviewView.as_view(), name="review"),
+            path("pay/<int:pk>/", ClaimPayView.as_view(), name="pay"),
+            path("pay/", ClaimBulkPayView.as_view(), name="pay_many"),
+        ]
+
+
+@hooks.register("register_admin_viewset")
+def register_claim_viewset():
+    return ClaimViewSet()

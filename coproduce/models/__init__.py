@@ -1,7 +1,16 @@
 """Models of co-production, split by topic: profiles and consent, panels and applications,
-meetings and attendance, involvement claims."""
+meetings and attendance, involvement claims, feedback on offers and the service changes
+("You said, we did") that answer it."""
 
+from .changes import (
+    PanelRecommendation,
+    PanelSignOffTask,
+    ServiceChangeIndexPage,
+    ServiceChangePage,
+    ServiceChangeUpdate,
+)
 from .claims import Expense, InvolvementClaim
+from .feedback import Feedback, Theme
 from .meetings import AccessArrangement, Attendance, Meeting, MeetingPaper
 from .panels import Panel, PanelApplication
 from .profiles import ConsentRecord, InvolvementProfile
@@ -11,10 +20,17 @@ __all__ = [
     "Attendance",
     "ConsentRecord",
     "Expense",
+    "Feedback",
     "InvolvementClaim",
     "InvolvementProfile",
     "Meeting",
     "MeetingPaper",
     "Panel",
     "PanelApplication",
+    "PanelRecommendation",
+    "PanelSignOffTask",
+    "ServiceChangeIndexPage",
+    "ServiceChangePage",
+    "ServiceChangeUpdate",
+    "Theme",
 ]

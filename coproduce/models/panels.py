@@ -132,6 +132,9 @@ class PanelApplication(models.Model):
         default=list, blank=True, help_text="The access needs the applicant confirmed."
     )
     access_needs_other = models.CharField(max_length=500, blank=True)
+    # Copied from the profile like the needs, so the people running the panel can book the
+    # right interpreter without seeing the rest of the applicant's profile.
+    interpreter_language = models.CharField(max_length=80, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     decision_note = models.TextField(blank=True)
     decided_by = models.ForeignKey(

@@ -148,11 +148,13 @@ def test_staff_member_given_an_authenticator_reaches_the_admin(client, make_pers
 
 # --- Every Wagtail admin URL is behind MFA ---------------------------------------------------
 
-# Wagtail's own routes that cms/urls.py shadows with a redirect to allauth (requested all the
-# same: the path resolves to the redirect, which is behind MFA too).
+# Wagtail's own routes that cms/urls.py shadows: with a redirect to allauth, or with the same
+# view limited to administrators (requested all the same: behind MFA too).
 SHADOWED = {
     "wagtailadmin_login": "wagtailadmin_login_redirect",
     "wagtailadmin_password_reset": "wagtailadmin_password_reset_redirect",
+    "wagtailadmin_reports:site_history": "site_history_for_administrators",
+    "wagtailadmin_reports:site_history_results": "site_history_results_for_administrators",
 }
 
 

@@ -17,12 +17,16 @@ from .coproduce import (
     AttendanceFactory,
     ConsentRecordFactory,
     ExpenseFactory,
+    FeedbackFactory,
     InvolvementClaimFactory,
     InvolvementProfileFactory,
     MeetingFactory,
     MemberFactory,
     PanelApplicationFactory,
     PanelFactory,
+    ServiceChangePageFactory,
+    ThemeFactory,
+    service_changes_index,
 )
 
 __all__ = [
@@ -30,6 +34,10 @@ __all__ = [
     "AttendanceFactory",
     "ConsentRecordFactory",
     "ExpenseFactory",
+    "FeedbackFactory",
+    "ServiceChangePageFactory",
+    "ThemeFactory",
+    "service_changes_index",
     "InvolvementClaimFactory",
     "InvolvementProfileFactory",
     "MeetingFactory",

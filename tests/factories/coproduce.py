@@ -10,6 +10,7 @@ from decimal import Decimal
 import factory
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from wagtail.documents import get_document_model
 
 from cms.roles import Role
 from coproduce.choices import CoproductionLevel, PaymentChoice
@@ -18,14 +19,27 @@ from coproduce.models import (
     Attendance,
     ConsentRecord,
     Expense,
+    Feedback,
     InvolvementClaim,
     InvolvementProfile,
     Meeting,
+    MeetingPaper,
     Panel,
     PanelApplication,
+    ServiceChangeIndexPage,
+    ServiceChangePage,
+    ServiceChangeUpdate,
+    Theme,
 )
 
-from .cms import OrganisationFactory, UserFactory, grant_roles
+from .cms import (
+    OfferPageFactory,
+    OrganisationFactory,
+    UserFactory,
+    add_page,
+    grant_roles,
+    home_page,
+)
 
 # The smallest valid PDF: receipts in tests are real (if empty) PDF files.
 TINY_PDF = (
@@ -217,3 +231,119 @@ class ExpenseFactory(factory.django.DjangoModelFactory):
     description = "Bus there and back"
     amount = Decimal("4.80")
     receipt = factory.LazyFunction(lambda: ContentFile(TINY_PDF, name="bus-ticket.pdf"))
+
+
+def panel_papers_collection():
+    """The private collection made by migration coproduce 0002 for meeting papers."""
+    from wagtail.models import Collection
+
+    return Collection.objects.get(name="Panel papers")
+
+
+class PanelPaperDocumentFactory(factory.django.DjangoModelFactory):
+    """A Wagtail document in the "Panel papers" collection (a real, if empty, PDF)."""
+
+    class Meta:
+        model = get_document_model()
+
+    title = factory.Sequence(lambda n: f"Meeting paper {n}")
+    file = factory.LazyFunction(lambda: ContentFile(TINY_PDF, name="paper.pdf"))
+    collection = factory.LazyFunction(panel_papers_collection)
+
+
+class MeetingPaperFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MeetingPaper
+
+    meeting = factory.SubFactory(MeetingFactory)
+    document = factory.SubFactory(PanelPaperDocumentFactory)
+    title = factory.Sequence(lambda n: f"Draft leaflet {n}")
+
+
+# --- Feedback and "You said, we did" -----------------------------------------------------------
+
+
+class ThemeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Theme
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Theme {n}")
+
+
+class FeedbackFactory(factory.django.DjangoModelFactory):
+    """Feedback from a signed-in member; ``public=True`` or ``on_behalf=True`` for the others,
+    ``published=True`` for consented feedback with a checked quote, ``themes=[...]``."""
+
+    class Meta:
+        model = Feedback
+        skip_postgeneration_save = True
+
+    offer = factory.SubFactory(OfferPageFactory)
+    offer_title = factory.SelfAttribute("offer.title")
+    organisation = factory.SelfAttribute("offer.provider")
+    source = Feedback.Source.MEMBER
+    author = factory.SubFactory(MemberFactory)
+    went_well = "The staff were kind and I was seen the same evening."
+    could_be_better = "It was hard to find the entrance."
+    rating = Feedback.Rating.GOOD
+    felt_listened_to = Feedback.Listened.YES
+
+    class Params:
+        public = factory.Trait(source=Feedback.Source.PUBLIC, author=None)
+        on_behalf = factory.Trait(
+            source=Feedback.Source.PEER_WORKER,
+            author=None,
+            recorded_by=factory.SubFactory(UserFactory, roles=[Role.PEER_WORKER]),
+        )
+        published = factory.Trait(
+            consent_to_publish=True,
+            public_quote=factory.SelfAttribute("went_well"),
+            status=Feedback.Status.TRIAGED,
+        )
+
+    @factory.post_generation
+    def themes(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.themes.add(*extracted)
+
+
+def service_changes_index() -> ServiceChangeIndexPage:
+    """The "You said, we did" index, created under the home page the first time."""
+    index = ServiceChangeIndexPage.objects.first()
+    if index is None:
+        index = add_page(
+            home_page(),
+            ServiceChangeIndexPage(
+                title="You said, we did",
+                slug="you-said-we-did",
+                intro="What changed because people told us what they thought.",
+            ),
+        )
+    return index
+
+
+class ServiceChangePageFactory(factory.Factory):
+    """Build a service change; creating one publishes it under the index.
+    ``offers=[...]``, ``themes=[...]`` and ``updates=[(date, status, note)]`` set relations."""
+
+    class Meta:
+        model = ServiceChangePage
+
+    title = factory.Sequence(lambda n: f"Change {n}")
+    slug = factory.LazyAttribute(lambda o: o.title.lower().replace(" ", "-"))
+    what_people_said = "<p>People said the entrance was hard to find.</p>"
+    what_changed = "<p>We put up signs and a map on the website.</p>"
+    status = ServiceChangePage.Status.DONE
+
+    @classmethod
+    def _create(cls, model_class, *args, offers=(), themes=(), updates=None, **kwargs):
+        page = model_class(*args, **kwargs)
+        page.offers = list(offers)
+        page.themes = list(themes)
+        today = timezone.localdate()
+        page.updates = [
+            ServiceChangeUpdate(date=day, status=status, note=note)
+            for day, status, note in (updates or [(today, page.status, "")])
+        ]
+        return add_page(service_changes_index(), page)

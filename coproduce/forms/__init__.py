@@ -1,0 +1,1 @@
+"""Front-end forms of co-production, one module per topic."""

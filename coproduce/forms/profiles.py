@@ -1,0 +1,146 @@
+"""Forms a member fills in about themselves: their involvement profile, their private
+answers about lived experience and communities, and their consent choices.
+
+The forms check what a person typed and say what to fix next to the field; the services
+apply the same rules again before saving, because a service never trusts its caller.
+"""
+
+from django import forms
+
+from ..choices import AccessNeed, Community, ContactPreference, LivedExperience, PaymentChoice
+from ..consent import ConsentPurpose
+
+PAYMENT_HINT = (
+    "Some people choose not to be paid for their time, for example because a payment could "
+    "affect their benefits. Whatever you choose, you can still claim back expenses such as "
+    "travel or care costs."
+)
+
+
+class AccessNeedsForm(forms.Form):
+    """The access needs questions, shared by the profile and the application form: a
+    description is needed for "something else", and the language for an interpreter."""
+
+    access_needs = forms.MultipleChoiceField(
+        label="What would help you take part?",
+        help_text="Select all that apply, or none. We plan for these before every meeting.",
+        choices=AccessNeed.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    access_needs_other = forms.CharField(
+        label="If you selected something else, tell us what you need",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "Keep this to 500 characters or fewer."},
+    )
+    interpreter_language = forms.CharField(
+        label="If you need a spoken language interpreter, which language?",
+        max_length=80,
+        required=False,
+        error_messages={"max_length": "Keep the language to 80 characters or fewer."},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        needs = cleaned.get("access_needs") or []
+        if AccessNeed.OTHER in needs and not (cleaned.get("access_needs_other") or "").strip():
+            self.add_error("access_needs_other", "Tell us what else you need.")
+        if AccessNeed.LANGUAGE in needs and not (cleaned.get("interpreter_language") or "").strip():
+            self.add_error(
+                "interpreter_language", "Tell us which language you need an interpreter for."
+            )
+        return cleaned
+
+
+class ProfileForm(AccessNeedsForm):
+    """The involvement profile: how to address and reach the member, what they need to
+    take part, and how they would like to be paid."""
+
+    field_order = [
+        "display_name",
+        "pronouns",
+        "contact_preference",
+        "phone",
+        "access_needs",
+        "access_needs_other",
+        "interpreter_language",
+        "payment_choice",
+    ]
+
+    display_name = forms.CharField(
+        label="Name to show",
+        help_text="The name we use when we write to you, and that panel leads see. It does "
+        "not have to be your full name.",
+        max_length=80,
+        error_messages={
+            "required": "Enter the name you would like us to use.",
+            "max_length": "Keep your name to 80 characters or fewer.",
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+    pronouns = forms.CharField(
+        label="Pronouns (optional)",
+        help_text="For example, she/her, he/him or they/them.",
+        max_length=40,
+        required=False,
+        error_messages={"max_length": "Keep your pronouns to 40 characters or fewer."},
+    )
+    contact_preference = forms.ChoiceField(
+        label="How would you like us to contact you?",
+        choices=ContactPreference.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how you would like us to contact you."},
+    )
+    phone = forms.CharField(
+        label="Phone number",
+        help_text="We need this if you would like a phone call or a text message.",
+        max_length=30,
+        required=False,
+        error_messages={"max_length": "Enter a phone number of 30 characters or fewer."},
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    payment_choice = forms.ChoiceField(
+        label="How would you like to be paid for your time?",
+        help_text=PAYMENT_HINT,
+        choices=PaymentChoice.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how you would like to be paid."},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("contact_preference") in (ContactPreference.PHONE, ContactPreference.TEXT)
+            and not (cleaned.get("phone") or "").strip()
+        ):
+            self.add_error("phone", "Enter a phone number, so we can call or text you.")
+        return cleaned
+
+
+class EqualityForm(forms.Form):
+    """The private questions, asked only with the equality consent and used only in
+    anonymous totals."""
+
+    lived_experience = forms.MultipleChoiceField(
+        label="Which of these do you have lived experience of?",
+        help_text="Optional. Select any that apply, or none.",
+        choices=LivedExperience.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    communities = forms.MultipleChoiceField(
+        label="Are you part of any of these communities?",
+        help_text="Optional. Select any that apply, or none.",
+        choices=Community.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class ConsentChoiceForm(forms.Form):
+    """One button on the consent page: give or withdraw one agreement."""
+
+    purpose = forms.ChoiceField(choices=ConsentPurpose.choices)
+    action = forms.ChoiceField(choices=[("give", "Give"), ("withdraw", "Withdraw")])

@@ -1,0 +1,235 @@
+"""Involvement profiles and consent: a member's own details, their private answers about
+lived experience and communities, and the agreements that allow us to keep and use them.
+
+Consent records are never edited or deleted: giving consent adds a record with the exact
+words agreed to; withdrawing stamps ``withdrawn_at``. Withdrawing the equality consent
+deletes the answers it covered, in the same transaction, so they never outlive it.
+"""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from wagtail.log_actions import log
+
+from cms.audit import audit_change
+from cms.permissions import can
+from cms.sanitise import plain_text
+
+from .. import audit_actions
+from ..choices import AccessNeed, Community, ContactPreference, LivedExperience, PaymentChoice
+from ..consent import ConsentPurpose, current_statement
+from ..models import ConsentRecord, InvolvementProfile
+from ..selectors.panels import has_current_consent
+from . import Refused
+
+EQUALITY_FIELDS = ["lived_experience", "communities"]
+
+
+def _require_member(user) -> None:
+    if not can(user, "coproduce.keep_profile"):
+        raise Refused("Only members can keep an involvement profile.")
+
+
+def _known(choices, values, what: str) -> list[str]:
+    """The chosen values in the order the choices are declared; unknown values refused."""
+    chosen = set(values or [])
+    unknown = chosen - set(choices.values)
+    if unknown:
+        raise Refused(f"Choose {what} from the list.")
+    return [value for value in choices.values if value in chosen]
+
+
+def clean_access_needs(
+    *, access_needs, access_needs_other: str = "", interpreter_language: str = ""
+) -> tuple[list[str], str, str]:
+    """The rule for access needs, shared by profiles and applications: "something else"
+    needs a description and a spoken language interpreter needs the language, and a detail
+    is kept only while its need is ticked."""
+    needs = _known(AccessNeed, access_needs, "access needs")
+    other = plain_text(access_needs_other)[:500] if AccessNeed.OTHER in needs else ""
+    language = plain_text(interpreter_language)[:80] if AccessNeed.LANGUAGE in needs else ""
+    if AccessNeed.OTHER in needs and not other:
+        raise Refused("Tell us what else you need.")
+    if AccessNeed.LANGUAGE in needs and not language:
+        raise Refused("Tell us which language you need an interpreter for.")
+    return needs, other, language
+
+
+@transaction.atomic
+def profile_save(
+    *,
+    user,
+    display_name: str,
+    pronouns: str = "",
+    contact_preference: str,
+    phone: str = "",
+    access_needs: list[str],
+    access_needs_other: str = "",
+    interpreter_language: str = "",
+    payment_choice: str,
+) -> InvolvementProfile:
+    """Create or update the member's own profile; saving the same details twice is
+    harmless (one profile per person, updated in place)."""
+    _require_member(user)
+    display_name = plain_text(display_name)[:80]
+    if not display_name:
+        raise Refused("Enter the name you would like us to use.")
+    if contact_preference not in ContactPreference.values:
+        raise Refused("Choose how you would like us to contact you.")
+    phone = plain_text(phone)[:30]
+    if contact_preference in (ContactPreference.PHONE, ContactPreference.TEXT) and not phone:
+        raise Refused("Enter a phone number, so we can call or text you.")
+    if payment_choice not in PaymentChoice.values:
+        raise Refused("Choose how you would like to be paid.")
+    needs, other, language = clean_access_needs(
+        access_needs=access_needs,
+        access_needs_other=access_needs_other,
+        interpreter_language=interpreter_language,
+    )
+    profile, created = InvolvementProfile.objects.update_or_create(
+        user=user,
+        defaults={
+            "display_name": display_name,
+            "pronouns": plain_text(pronouns)[:40],
+            "contact_preference": contact_preference,
+            "phone": phone,
+            "access_needs": needs,
+            "access_needs_other": other,
+            "interpreter_language": language,
+            "payment_choice": payment_choice,
+        },
+    )
+    log(profile, "wagtail.create" if created else "wagtail.edit", user=user)
+    return profile
+
+
+@transaction.atomic
+def profile_set_equality_answers(
+    *, user, lived_experience: list[str], communities: list[str]
+) -> InvolvementProfile:
+    """Store the member's private answers, only under a current equality consent. The
+    change is audit-logged as a sensitive record (which fields, never their values)."""
+    _require_member(user)
+    if not has_current_consent(user, ConsentPurpose.EQUALITY):
+        raise Refused(
+            "Before you answer these questions, agree to us using your answers in anonymous totals."
+        )
+    profile = InvolvementProfile.objects.select_for_update().filter(user=user).first()
+    if profile is None:
+        raise Refused("Make your involvement profile first.")
+    wanted = {
+        "lived_experience": _known(LivedExperience, lived_experience, "lived experience"),
+        "communities": _known(Community, communities, "communities"),
+    }
+    changed = [name for name, value in wanted.items() if getattr(profile, name) != value]
+    if changed:
+        for name in changed:
+            setattr(profile, name, wanted[name])
+        profile.save(update_fields=[*changed, "updated_at"])
+        audit_change(
+            user=user,
+            instance=profile,
+            reason="The member changed their own answers about lived experience and communities",
+            fields=changed,
+        )
+    return profile
+
+
+def _current_record(user, purpose: str) -> ConsentRecord | None:
+    return (
+        ConsentRecord.objects.select_for_update()
+        .filter(user=user, purpose=purpose, withdrawn_at__isnull=True)
+        .first()
+    )
+
+
+@transaction.atomic
+def consent_give(*, user, purpose: str) -> ConsentRecord:
+    """Record the member's agreement to today's wording for ``purpose``.
+
+    Giving it again changes nothing. An agreement to an older wording is closed (stamped
+    withdrawn, kept on record) and a new one made, so there is one agreement in force.
+    """
+    _require_member(user)
+    try:
+        purpose = ConsentPurpose(purpose)
+    except ValueError:
+        raise Refused("Choose what you are agreeing to.") from None
+    statement = current_statement(purpose)
+    current = _current_record(user, purpose)
+    if current is not None and current.version == statement.version:
+        return current
+    now = timezone.now()
+    if current is not None:
+        current.withdrawn_at = now
+        current.save(update_fields=["withdrawn_at"])
+        log(
+            current,
+            audit_actions.CONSENT_WITHDRAW,
+            user=user,
+            data={"purpose": purpose.value, "version": current.version, "replaced": True},
+        )
+    try:
+        with transaction.atomic():
+            record = ConsentRecord.objects.create(
+                user=user,
+                purpose=purpose,
+                version=statement.version,
+                statement=statement.text,
+                given_at=now,
+            )
+    except IntegrityError:
+        # The same agreement arrived twice at once (a double click): the first one stands.
+        return _current_record(user, purpose)
+    log(
+        record,
+        audit_actions.CONSENT_GIVE,
+        user=user,
+        data={"purpose": purpose.value, "version": statement.version},
+    )
+    return record
+
+
+@transaction.atomic
+def consent_withdraw(*, user, purpose: str) -> ConsentRecord | None:
+    """Withdraw the member's agreement for ``purpose`` (the record is kept, stamped).
+
+    Withdrawing the equality consent deletes their answers about lived experience and
+    communities. Withdrawing what is already withdrawn changes nothing and returns None.
+    """
+    _require_member(user)
+    try:
+        purpose = ConsentPurpose(purpose)
+    except ValueError:
+        raise Refused("Choose which agreement to withdraw.") from None
+    current = _current_record(user, purpose)
+    if current is None:
+        return None
+    current.withdrawn_at = timezone.now()
+    current.save(update_fields=["withdrawn_at"])
+    log(
+        current,
+        audit_actions.CONSENT_WITHDRAW,
+        user=user,
+        data={"purpose": purpose.value, "version": current.version},
+    )
+    if purpose == ConsentPurpose.EQUALITY:
+        _delete_equality_answers(user)
+    return current
+
+
+def _delete_equality_answers(user) -> None:
+    profile = InvolvementProfile.objects.select_for_update().filter(user=user).first()
+    if profile is None:
+        return
+    answered = [name for name in EQUALITY_FIELDS if getattr(profile, name)]
+    if not answered:
+        return
+    for name in answered:
+        setattr(profile, name, [])
+    profile.save(update_fields=[*answered, "updated_at"])
+    audit_change(
+        user=user,
+        instance=profile,
+        reason="Equality consent withdrawn, so the answers it covered were deleted",
+        fields=answered,
+    )

@@ -1,0 +1,14 @@
+"""Background entry points of co-production, run by django-q2: each calls one service and
+holds no logic of its own, and each is safe to run twice."""
+
+from .services import meetings
+
+
+def send_meeting_reminders() -> int:
+    """Scheduled every 15 minutes: remind members of meetings starting within two days."""
+    return meetings.meeting_reminders_send()
+
+
+def send_meeting_reminder(meeting_id: int) -> int:
+    """Remind one meeting's members now, if they have not been reminded already."""
+    return meetings.meeting_remind(meeting_id=meeting_id)

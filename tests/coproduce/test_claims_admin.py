@@ -1,0 +1,201 @@
+"""Leads work on their panels' claims in the Wagtail admin: list, filter, inspect, approve
+or return. They never see another organisation's claims, never edit amounts and never pay."""
+
+import pytest
+from bs4 import BeautifulSoup
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from coproduce.models import InvolvementClaim
+from coproduce.services import claims as services
+from tests.conftest import sign_in
+from tests.coproduce.test_claims import claim_in, page_text, pdf_receipt
+from tests.factories.coproduce import ExpenseFactory
+
+pytestmark = pytest.mark.django_db
+
+Status = InvolvementClaim.Status
+
+
+@pytest.fixture
+def lead(client, make_person):
+    person = make_person("engagement_lead", first_name="Priya", last_name="Shah")
+    sign_in(client, person)
+    return person
+
+
+def listed_references(response) -> set[str]:
+    page = BeautifulSoup(response.content, "html.parser")
+    return {cell.get_text(strip=True) for cell in page.select("tbody td.title a, tbody td a")}
+
+
+def test_a_lead_lists_their_organisations_claims_and_not_anothers(
+    client, lead, organisation, other_organisation
+):
+    ours = [claim_in(organisation, **{state: True}) for state in ("submitted", "approved")]
+    draft = claim_in(organisation)
+    theirs = claim_in(other_organisation, submitted=True)
+    response = client.get("/admin/claims/")
+    assert response.status_code == 200
+    text = page_text(response)
+    for claim in [*ours, draft]:
+        assert claim.reference in text
+    assert theirs.reference not in text
+    assert theirs.panel.title not in text  # not even as a filter choice
+
+
+def test_a_lead_filters_claims_waiting_for_approval(client, lead, organisation):
+    waiting = claim_in(organisation, submitted=True)
+    paid = claim_in(organisation, paid=True)
+    text = page_text(client.get("/admin/claims/?status=submitted"))
+    assert waiting.reference in text
+    assert paid.reference not in text
+    assert "Waiting for approval" in text
+
+
+def test_the_claims_list_costs_the_same_queries_with_3_or_30_claims(client, lead, organisation):
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/admin/claims/").status_code == 200
+        return len(queries)
+
+    for _ in range(3):
+        ExpenseFactory(claim=claim_in(organisation, submitted=True))
+    count()
+    few = count()
+    for _ in range(27):
+        ExpenseFactory(claim=claim_in(organisation, submitted=True))
+    assert count() == few
+
+
+def test_a_lead_inspects_a_claim_with_its_receipts_and_history(client, lead, organisation):
+    claim = claim_in(organisation)
+    services.claim_add_expense(
+        claim=claim,
+        user=claim.member,
+        kind="travel",
+        description="Parking at the hospital",
+        amount="6.50",
+        receipt=pdf_receipt(),
+    )
+    services.claim_submit(claim=claim, user=claim.member, declaration=True)
+    expense = claim.expenses.get()
+    response = client.get(f"/admin/claims/inspect/{claim.pk}/")
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "Parking at the hospital" in text
+    assert "£6.50" in text
+    assert f"/claims/{claim.pk}/expenses/{expense.pk}/receipt/" in response.content.decode()
+    assert "Added an expense to an involvement claim" in text
+    assert "Submitted an involvement claim" in text
+    assert "Approve or return" in text
+    assert client.get(f"/admin/claims/history/{claim.pk}/").status_code == 200
+
+
+def test_a_lead_of_another_organisation_guessing_a_claim_id_finds_nothing(
+    client, lead, other_organisation
+):
+    claim = claim_in(other_organisation, submitted=True)
+    for path in [
+        f"/admin/claims/inspect/{claim.pk}/",
+        f"/admin/claims/history/{claim.pk}/",
+        f"/admin/claims/review/{claim.pk}/",
+    ]:
+        assert client.get(path).status_code == 404, path
+    assert (
+        client.post(f"/admin/claims/review/{claim.pk}/", {"action": "approve"}).status_code == 404
+    )
+    claim.refresh_from_db()
+    assert claim.status == Status.SUBMITTED
+
+
+def test_nobody_edits_or_deletes_a_claim_in_the_admin(client, lead, organisation):
+    claim = claim_in(organisation, submitted=True)
+    for path in [
+        f"/admin/claims/edit/{claim.pk}/",
+        f"/admin/claims/delete/{claim.pk}/",
+        "/admin/claims/new/",
+    ]:
+        assert client.get(path).status_code == 404, path
+    inspect = client.get(f"/admin/claims/inspect/{claim.pk}/").content.decode()
+    assert f"/admin/claims/edit/{claim.pk}/" not in inspect
+
+
+def test_a_lead_approves_a_claim_and_the_member_is_emailed(client, lead, organisation):
+    claim = claim_in(organisation, submitted=True)
+    page = client.get(f"/admin/claims/review/{claim.pk}/")
+    assert "Approve £30.00" in page_text(page)
+    response = client.post(f"/admin/claims/review/{claim.pk}/", {"action": "approve"}, follow=True)
+    assert f"Claim {claim.reference} approved: £30.00" in page_text(response)
+    claim.refresh_from_db()
+    assert claim.status == Status.APPROVED
+    assert claim.approved_by == lead
+    assert len(mail.outbox) == 1
+
+
+def test_a_lead_returns_a_claim_with_a_reason(client, lead, organisation):
+    claim = claim_in(organisation, submitted=True)
+    response = client.post(
+        f"/admin/claims/review/{claim.pk}/",
+        {"action": "return", "reason": "The bus ticket photo is blurred."},
+    )
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == Status.RETURNED
+    assert claim.return_reason == "The bus ticket photo is blurred."
+    assert "The bus ticket photo is blurred." in mail.outbox[0].body
+
+
+def test_returning_without_a_reason_asks_for_one_and_changes_nothing(client, lead, organisation):
+    claim = claim_in(organisation, submitted=True)
+    response = client.post(f"/admin/claims/review/{claim.pk}/", {"action": "return", "reason": ""})
+    assert response.status_code == 400
+    assert "Enter the reason, so the member knows what to change." in page_text(response)
+    claim.refresh_from_db()
+    assert claim.status == Status.SUBMITTED
+    assert mail.outbox == []
+
+
+def test_approving_twice_says_it_is_already_approved(client, lead, organisation):
+    claim = claim_in(organisation, submitted=True)
+    client.post(f"/admin/claims/review/{claim.pk}/", {"action": "approve"})
+    response = client.post(f"/admin/claims/review/{claim.pk}/", {"action": "approve"}, follow=True)
+    assert "This claim was already approved on" in page_text(response)
+    assert len(mail.outbox) == 1
+
+
+def test_a_lead_cannot_review_their_own_claim(client, lead, organisation):
+    claim = claim_in(organisation, member=lead, submitted=True)
+    response = client.post(f"/admin/claims/review/{claim.pk}/", {"action": "approve"})
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+    claim.refresh_from_db()
+    assert claim.status == Status.SUBMITTED
+
+
+def test_leads_cannot_pay_or_export(client, lead, organisation):
+    claim = claim_in(organisation, approved=True)
+    assert client.get(f"/admin/claims/pay/{claim.pk}/")["Location"] == "/admin/"
+    response = client.post(f"/admin/claims/pay/{claim.pk}/", {"payment_reference": "X"})
+    assert response["Location"] == "/admin/"
+    assert client.get("/admin/claims/?export=csv")["Location"] == "/admin/"
+    listing = page_text(client.get("/admin/claims/"))
+    assert "Export approved" not in listing and "Mark claims paid" not in listing
+    claim.refresh_from_db()
+    assert claim.status == Status.APPROVED
+
+
+def test_an_administrator_and_a_partnership_wide_lead_see_every_organisations_claims(
+    client, make_person, organisation, other_organisation
+):
+    ours = claim_in(organisation, submitted=True)
+    theirs = claim_in(other_organisation, submitted=True)
+    for person in (
+        make_person("admin"),
+        make_person("engagement_lead", partnership_wide=True),
+    ):
+        sign_in(client, person)
+        text = page_text(client.get("/admin/claims/"))
+        assert ours.reference in text and theirs.reference in text
+        assert client.get(f"/admin/claims/inspect/{theirs.pk}/").status_code == 200
