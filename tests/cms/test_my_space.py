@@ -26,7 +26,7 @@ def test_a_new_member_sees_a_welcome_and_their_account(client_as):
     assert response.status_code == 200
     assert panel_headings(response) == ["Getting started", "Your account"]
     text = response.content.decode()
-    assert "You have not joined anything yet" in text
+    assert "You choose how much you do" in text
     assert "Off (optional)" in text
 
 
