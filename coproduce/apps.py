@@ -15,6 +15,15 @@ class CoproduceConfig(AppConfig):
 
         rules.register_coproduce_visibility()
 
+        from . import signals
+
+        signals.connect()
+
+        # Here, not in wagtail_hooks: the worker must know the report kind before any task.
+        from .services.impact import register_impact_report
+
+        register_impact_report()
+
         # Often enough that a reminder goes out close to two days ahead; missed runs are
         # not replayed (catch_up off), and each meeting is reminded once whatever happens.
         schedules.register(

@@ -19,6 +19,18 @@ CLAIM_EXPENSE_ADD = "coproduce.claim.expense_add"
 CLAIM_EXPENSE_REMOVE = "coproduce.claim.expense_remove"
 CONSENT_GIVE = "coproduce.consent.give"
 CONSENT_WITHDRAW = "coproduce.consent.withdraw"
+SERVICE_CHANGE_NOTIFY = "coproduce.service_change.notify"
+FEEDBACK_GIVE = "coproduce.feedback.give"
+FEEDBACK_TRIAGE = "coproduce.feedback.triage"
+FEEDBACK_THEMES = "coproduce.feedback.themes"
+FEEDBACK_HIDE = "coproduce.feedback.hide"
+FEEDBACK_UNHIDE = "coproduce.feedback.unhide"
+FEEDBACK_QUOTE = "coproduce.feedback.quote"
+FEEDBACK_RESPOND = "coproduce.feedback.respond"
+FEEDBACK_CLOSE = "coproduce.feedback.close"
+FEEDBACK_REOPEN = "coproduce.feedback.reopen"
+FEEDBACK_LINK_CHANGE = "coproduce.feedback.link_change"
+IMPACT_REPORT_REQUEST = "coproduce.impact_report.request"
 
 ACTIONS = {
     APPLICATION_SUBMIT: ("Apply to panel", "Applied to join a panel"),
@@ -41,4 +53,19 @@ ACTIONS = {
     ),
     CONSENT_GIVE: ("Give consent", "Gave consent"),
     CONSENT_WITHDRAW: ("Withdraw consent", "Withdrew consent"),
+    SERVICE_CHANGE_NOTIFY: (
+        "Tell people about a service change",
+        "Emailed the people whose feedback is linked that the change reached a new status",
+    ),
+    FEEDBACK_GIVE: ("Give feedback", "Gave feedback on an offer"),
+    FEEDBACK_TRIAGE: ("Triage feedback", "Triaged feedback"),
+    FEEDBACK_THEMES: ("Change feedback themes", "Changed the themes of feedback"),
+    FEEDBACK_HIDE: ("Hide feedback", "Hid feedback from the offer page"),
+    FEEDBACK_UNHIDE: ("Unhide feedback", "Stopped hiding feedback"),
+    FEEDBACK_QUOTE: ("Set feedback quote", "Set the words published from feedback"),
+    FEEDBACK_RESPOND: ("Respond to feedback", "Wrote the public response to feedback"),
+    FEEDBACK_CLOSE: ("Close feedback", "Closed feedback"),
+    FEEDBACK_REOPEN: ("Reopen feedback", "Reopened feedback"),
+    FEEDBACK_LINK_CHANGE: ("Link feedback to change", "Linked feedback to a service change"),
+    IMPACT_REPORT_REQUEST: ("Ask for impact report", "Asked for a panel impact report"),
 }

@@ -192,6 +192,85 @@ def _download_remittance(user, claim=None) -> bool:
     )
 
 
+# --- Impact reports --------------------------------------------------------------------------
+
+
+@register("coproduce.request_impact_report")
+def _request_impact_report(user, subject=None) -> bool:
+    """Leads report on their own organisation's panels, one or all; admins and leads with
+    partnership-wide access on any organisation's. ``subject`` is a Panel or an
+    Organisation; None asks whether the person may ask for impact reports at all."""
+    if not is_lead(user):
+        return False
+    if subject is None:
+        return True
+    return in_organisation_scope(user, getattr(subject, "organisation_id", subject.pk))
+
+
+# --- Feedback on offers ----------------------------------------------------------------------
+
+
+@register("coproduce.give_feedback")
+def _give_feedback(user, offer=None) -> bool:
+    """Anyone, with or without an account, may give feedback on a listed offer."""
+    return offer is not None and offer.live
+
+
+@register("coproduce.read_published_feedback")
+def _read_published_feedback(user, offer=None) -> bool:
+    """What people said about a listed offer, once moderated, is public."""
+    return offer is not None and offer.live
+
+
+@register("coproduce.give_feedback_on_behalf")
+def _give_feedback_on_behalf(user, obj=None) -> bool:
+    """Peer workers write feedback down for the people they support."""
+    return has_role(user, Role.PEER_WORKER)
+
+
+@register("coproduce.list_own_feedback")
+def _list_own_feedback(user, obj=None) -> bool:
+    return user.is_authenticated and user.is_active
+
+
+@register("coproduce.moderate_feedback")
+def _moderate_feedback(user, feedback=None) -> bool:
+    """Leads of the organisation providing the offer (partnership-wide: every one). With no
+    feedback given: whether the person moderates feedback at all."""
+    if not is_lead(user):
+        return False
+    return feedback is None or in_organisation_scope(user, feedback.organisation_id)
+
+
+@register("coproduce.view_feedback_trends")
+def _view_feedback_trends(user, obj=None) -> bool:
+    return is_lead(user)
+
+
+# --- Service changes ("You said, we did") ----------------------------------------------------
+
+
+@register("coproduce.sign_off_service_change")
+def _sign_off_service_change(user, panel=None) -> bool:
+    """The facilitator of the panel that co-produced a change signs it off for the panel;
+    a change no panel worked on is approved by an editor. Admins may do either."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if is_admin(user):
+        return True
+    if panel is None:
+        return has_role(user, Role.EDITOR)
+    return panel.facilitators.filter(pk=user.pk).exists()
+
+
+@register("coproduce.publish_service_change_directly")
+def _publish_service_change_directly(user, panel=None) -> bool:
+    """Publishing without the sign-off workflow, for those Wagtail lets publish: only a
+    change no panel worked on (or by an admin). A panel's change is published by its
+    facilitator signing it off. (Wagtail's own publish permission still applies on top.)"""
+    return user.is_authenticated and (panel is None or is_admin(user))
+
+
 # --- What each person sees in lists, exports and counts --------------------------------------
 
 
@@ -207,6 +286,7 @@ def register_coproduce_visibility() -> None:
         Attendance,
         ConsentRecord,
         Expense,
+        Feedback,
         InvolvementClaim,
         InvolvementProfile,
         Meeting,
@@ -286,3 +366,22 @@ def register_coproduce_visibility() -> None:
     # share on their applications.
     register_visibility(InvolvementProfile)(signed_in(lambda user: Q(user=user)))
     register_visibility(ConsentRecord)(signed_in(lambda user: Q(user=user)))
+
+    def feedback_rule(user) -> Q:
+        """Members see their own feedback; leads their organisation's (partnership-wide:
+        all). Peer workers who wrote feedback down for someone do not see it afterwards."""
+        rule = Q(author=user)
+        if is_lead(user):
+            if is_admin(user) or user.partnership_wide:
+                return everything
+            if user.organisation_id:
+                rule |= Q(organisation_id=user.organisation_id)
+        return rule
+
+    register_visibility(Feedback)(signed_in(feedback_rule))
+
+    from .models import ServiceChangePage
+
+    # Service changes are public pages: everyone sees the published ones that are not
+    # private; drafts are seen only in the Wagtail admin, by its page permissions.
+    register_visibility(ServiceChangePage)(lambda user, queryset: queryset.live().public())

@@ -12,3 +12,11 @@ def send_meeting_reminders() -> int:
 def send_meeting_reminder(meeting_id: int) -> int:
     """Remind one meeting's members now, if they have not been reminded already."""
     return meetings.meeting_remind(meeting_id=meeting_id)
+
+
+def notify_service_change(page_id: int) -> int:
+    """Tell the members whose feedback is linked to a published change about its status,
+    each person once per status."""
+    from .services.changes import service_change_notify_members
+
+    return service_change_notify_members(page_id=page_id)

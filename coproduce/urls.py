@@ -3,7 +3,7 @@
 Each topic's views module lists its own patterns; they share the ``coproduce`` namespace.
 """
 
-from .views import claims, meetings, panels, profiles
+from .views import claims, feedback, meetings, panels, profiles
 
 app_name = "coproduce"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     *meetings.urlpatterns,
     *panels.urlpatterns,
     *claims.urlpatterns,
+    *feedback.urlpatterns,
 ]

@@ -5,11 +5,18 @@ space panels. Each topic registers its own hooks in its admin and myspace module
 from django.urls import include, path
 from wagtail import hooks
 
-from . import audit_actions
+from . import (
+    audit_actions,
+    change_sections,  # noqa: F401
+    offer_sections,  # noqa: F401
+)
 from .admin import claims as claims_admin  # noqa: F401
+from .admin import feedback as feedback_admin  # noqa: F401
+from .admin import impact as impact_admin  # noqa: F401
 from .admin import meetings as meetings_admin  # noqa: F401
 from .admin import panels as panels_admin  # noqa: F401
 from .myspace import claims as claims_panels  # noqa: F401
+from .myspace import feedback as feedback_panels  # noqa: F401
 from .myspace import meetings as meetings_panels  # noqa: F401
 from .myspace import panels as panels_panels  # noqa: F401
 

@@ -209,6 +209,14 @@ ROWS: dict[str, Row] = {
     "coproduce:claim_remittance": Row(
         answers(404, anonymous=LOGIN, unverified=LOGIN), note="no claim with the sample id"
     ),
+    # --- Co-production: feedback -------------------------------------------------------------
+    # Anyone, with or without an account, gives feedback on a listed offer and reads its
+    # published comments (a missing or unlisted offer is a 404). Everyone signed in has a
+    # "Your feedback" page listing only their own (tests/coproduce/test_feedback.py).
+    "coproduce:feedback_give": Row(answers(404), note="no offer with the sample id"),
+    "coproduce:feedback_thanks": Row(answers(404), note="no offer with the sample id"),
+    "coproduce:feedback_on_offer": Row(answers(404), note="no offer with the sample id"),
+    "coproduce:feedback_mine": Row(SIGNED_IN_ONLY),
 }
 
 # Every Wagtail admin URL: Wagtail's access_admin check, then our MFA rule for staff.
@@ -218,7 +226,15 @@ ADMIN_PREFIX_NOTE = "all Wagtail admin URLs: access_admin (admin-site roles) and
 # Representative admin pages requested for every role.
 ADMIN_SAMPLES = {
     "/admin/": ADMIN_AREA,
-    "/admin/pages/": answers(LOGIN, **roles([E, H, F], ADMIN_HOME), editor=200, admin=200),
+    # Leads draft service changes under "You said, we did" (coproduce 0007), so the page
+    # explorer opens there for them; they can add and edit pages nowhere else.
+    "/admin/pages/": answers(
+        LOGIN,
+        **roles([H, F], ADMIN_HOME),
+        engagement_lead="wagtailadmin_explore",
+        editor=200,
+        admin=200,
+    ),
     "/admin/organisations/": answers(LOGIN, **roles([E, H, F, ED], ADMIN_HOME), admin=200),
     "/admin/users/": answers(LOGIN, **roles([E, H, F, ED], ADMIN_HOME), admin=200),
     # Site history holds every organisation's claim history and who viewed what: admins only.
@@ -253,6 +269,22 @@ ADMIN_SAMPLES = {
     "/admin/claims/new/": answers(
         "wagtailadmin_login_redirect", **roles(ADMIN_SITE, 404)
     ),  # no add view: Wagtail's admin 404 (sign-in first for those outside the admin)
+    # Co-production: feedback. Leads (and admins) moderate their organisation's feedback and
+    # see its trends; nobody adds feedback here (it comes from the site). Editors keep the
+    # themes; leads may look at them.
+    "/admin/feedback/": answers(LOGIN, **roles([H, F, ED], ADMIN_HOME), **roles([E, AD], 200)),
+    "/admin/feedback/new/": answers("wagtailadmin_login_redirect", **roles(ADMIN_SITE, 404)),
+    "/admin/feedback-trends/": answers(
+        LOGIN, **roles([H, F, ED], ADMIN_HOME), **roles([E, AD], 200)
+    ),
+    "/admin/snippets/coproduce/theme/": answers(
+        LOGIN, **roles([H, F], ADMIN_HOME), **roles([E, ED, AD], 200)
+    ),
+    # Co-production: the panel impact report. Leads ask for it on their own organisation's
+    # panels (admins on any); the PDF is then on the requester's own /reports/<id>/ page.
+    "/admin/reports/panel-impact/": answers(
+        LOGIN, **roles([H, F, ED], ADMIN_HOME), **roles([E, AD], 200)
+    ),
 }
 
 

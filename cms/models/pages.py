@@ -22,7 +22,8 @@ class HomePage(Page):
 
     max_count = 1
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["cms.ContentPage", "cms.OffersIndexPage"]
+    # The "You said, we did" index is co-production's page type, named here by its label only.
+    subpage_types = ["cms.ContentPage", "cms.OffersIndexPage", "coproduce.ServiceChangeIndexPage"]
 
     class Meta:
         verbose_name = "home page"

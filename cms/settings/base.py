@@ -221,6 +221,10 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
     "confirm_email": "1/180s/key",
+    # Feedback from people without an account (coproduce): enough for a family or a
+    # drop-in sharing one connection, not enough to flood an offer page. Counted per
+    # connection by a keyed hash of its address, so no address is kept even in the cache.
+    "feedback": "5/10m/key,50/h/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", "Lived Experience Platform")

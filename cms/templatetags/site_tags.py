@@ -62,13 +62,17 @@ def nhsuk_widget(field, described: str = ""):
     widget = field.field.widget
     # NHS.UK guidance: no placeholders (they vanish when typing and repeat the label).
     widget.attrs.pop("placeholder", None)
+    if is_multiple_choice(field):
+        # Radios and checkboxes take their classes from their own templates: a class here
+        # would land on every option.
+        return field.as_widget()
     classes = [get_widget_html_class(widget)]
     if field.errors:
         classes.append(get_widget_html_error_class(widget))
     attrs = {"class": " ".join(c for c in classes if c)}
-    if described and not is_multiple_choice(field):
+    if described:
         attrs["aria-describedby"] = described
-    if field.errors and not is_multiple_choice(field):
+    if field.errors:
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)
 

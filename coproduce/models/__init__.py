@@ -6,6 +6,7 @@ from .changes import (
     PanelRecommendation,
     PanelSignOffTask,
     ServiceChangeIndexPage,
+    ServiceChangeNotice,
     ServiceChangePage,
     ServiceChangeUpdate,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "PanelRecommendation",
     "PanelSignOffTask",
     "ServiceChangeIndexPage",
+    "ServiceChangeNotice",
     "ServiceChangePage",
     "ServiceChangeUpdate",
     "Theme",

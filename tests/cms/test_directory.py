@@ -281,7 +281,9 @@ def test_offer_page_queries_are_the_same_with_3_or_30_alternatives(client):
     _add_offers(27, area, start=3)
     client.get(offer.url)  # publishing drops the cached header; warm it again
     assert _queries(client, offer.url) == few
-    assert few <= 21
+    # Includes the sections apps add (feedback and its ratings, changes made because people
+    # spoke): each is held to a constant count by its own tests.
+    assert few <= 24
 
 
 def _offer_form_data(provider, **overrides):

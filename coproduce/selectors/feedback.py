@@ -1,0 +1,361 @@
+"""Reads of feedback on offers: what an offer page shows (published quotes with their
+responses, and ratings only once there are enough to say nothing about anyone), a
+person's own feedback, the leads' moderation lists and the trends they see.
+
+Every list starts from ``visible_to()`` and fetches what it shows up front, so each page
+costs the same queries with 3 items or 300.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.shortcuts import get_object_or_404
+from django.utils import dateformat, timezone
+from wagtail.models import ModelLogEntry
+
+from cms.models import OfferPage, OffersIndexPage
+from cms.permissions import is_admin, scope_to_organisation, visible_to
+
+from .. import audit_actions
+from ..models import Feedback, ServiceChangePage, Theme
+from ..rules import is_lead, panels_led_by
+from .claims import StaffHistoryItem
+
+Status = Feedback.Status
+Listened = Feedback.Listened
+
+# Ratings are shown only from this many items: fewer could point to who gave them.
+RATINGS_SHOWN_FROM = 5
+# The offer page shows the latest few; the rest are on their own page.
+LATEST_ON_OFFER_PAGE = 5
+TREND_MONTHS = 18
+
+PUBLISHED = Q(consent_to_publish=True, hidden=False) & ~Q(public_quote="")
+
+
+# --- Giving feedback ------------------------------------------------------------------------
+
+
+def offer_for_feedback(offer_id: int) -> OfferPage:
+    """A listed offer (with its provider), or 404: feedback is only on offers people see."""
+    return get_object_or_404(OfferPage.objects.live().select_related("provider"), pk=offer_id)
+
+
+def directory() -> OffersIndexPage | None:
+    """The offers directory, where people find the offer to give feedback on."""
+    return OffersIndexPage.objects.live().first()
+
+
+# --- What the public sees on an offer ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RatingRow:
+    """How many people gave one rating, and what share of everyone that is."""
+
+    rating: int
+    label: str
+    count: int
+    percent: int
+
+
+@dataclass(frozen=True)
+class OfferRatings:
+    """Ratings of one offer from feedback that is not hidden, and how much is published."""
+
+    counted: int
+    average: float | None
+    rows: list[RatingRow]
+    listened: int
+    published: int
+
+    @property
+    def enough(self) -> bool:
+        return self.counted >= RATINGS_SHOWN_FROM
+
+    @property
+    def listened_percent(self) -> int:
+        return round(100 * self.listened / self.counted) if self.counted else 0
+
+
+def offer_ratings(offer: OfferPage) -> OfferRatings:
+    """Every number an offer page shows about its feedback, in one query."""
+    shown = Q(hidden=False)
+    totals = Feedback.objects.filter(offer=offer).aggregate(
+        counted=Count("pk", filter=shown),
+        average=Avg("rating", filter=shown),
+        listened=Count("pk", filter=shown & Q(felt_listened_to=Listened.YES)),
+        published=Count("pk", filter=PUBLISHED),
+        **{f"rating_{value}": Count("pk", filter=shown & Q(rating=value)) for value in range(1, 6)},
+    )
+    counted = totals["counted"]
+    rows = [
+        RatingRow(
+            rating=value,
+            label=label,
+            count=totals[f"rating_{value}"],
+            percent=round(100 * totals[f"rating_{value}"] / counted) if counted else 0,
+        )
+        for value, label in reversed(Feedback.Rating.choices)
+    ]
+    return OfferRatings(
+        counted=counted,
+        average=round(totals["average"], 1) if totals["average"] is not None else None,
+        rows=rows,
+        listened=totals["listened"],
+        published=totals["published"],
+    )
+
+
+def published_on(offer: OfferPage) -> QuerySet[Feedback]:
+    """Feedback shown on the offer's page, newest first: agreed to, given a checked quote,
+    not hidden. Only the quote and the response are ever shown, never what was typed."""
+    return (
+        Feedback.objects.filter(PUBLISHED, offer=offer)
+        .select_related("service_change")
+        .order_by("-created_at", "-pk")
+    )
+
+
+# --- A person's own feedback -------------------------------------------------------------------
+
+
+def feedback_of(user) -> QuerySet[Feedback]:
+    """Feedback ``user`` gave while signed in, newest first, with what each row shows."""
+    if not user.is_authenticated:
+        return Feedback.objects.none()
+    return (
+        visible_to(user, Feedback)
+        .filter(author=user)
+        .select_related("offer", "service_change", "organisation")
+        .order_by("-created_at", "-pk")
+    )
+
+
+# --- Moderation ---------------------------------------------------------------------------------
+
+
+def feedback_moderated_by(user) -> QuerySet[Feedback]:
+    """The feedback ``user`` answers for: their organisation's (partnership-wide: all).
+    A lead's own feedback on another organisation's offer is theirs to read in My space,
+    not to moderate."""
+    if not is_lead(user):
+        return Feedback.objects.none()
+    return scope_to_organisation(user, visible_to(user, Feedback))
+
+
+def feedback_to_moderate(user) -> QuerySet[Feedback]:
+    """The moderation list's rows, with their themes and offer fetched up front."""
+    return feedback_moderated_by(user).select_related("organisation").prefetch_related("themes")
+
+
+def new_feedback_count(user) -> int:
+    return feedback_moderated_by(user).filter(status=Status.NEW).count()
+
+
+def feedback_history(feedback: Feedback, *, limit: int = 50) -> list[StaffHistoryItem]:
+    """The feedback's latest log entries, newest first, in the log's own words."""
+    entries = (
+        ModelLogEntry.objects.for_instance(feedback)
+        .select_related("user")
+        .order_by("-timestamp", "-pk")[:limit]
+    )
+    items = []
+    for entry in entries:
+        data = entry.data or {}
+        detail = data.get("reason") or data.get("title") or ", ".join(data.get("themes", []))
+        items.append(
+            StaffHistoryItem(
+                when=entry.timestamp,
+                what=entry.message,
+                # Giving feedback is logged without a person: moderators never see who.
+                who=entry.user_display_name if entry.action != audit_actions.FEEDBACK_GIVE else "",
+                detail=detail,
+            )
+        )
+    return items
+
+
+def service_changes_for_linking(user) -> QuerySet[ServiceChangePage]:
+    """Service changes a lead may link feedback to: every published one, and the drafts
+    about their organisation's offers or their panels' work (being written now)."""
+    changes = ServiceChangePage.objects.all()
+    if not is_lead(user):
+        return changes.none()
+    if is_admin(user) or user.partnership_wide:
+        return changes.order_by("-live", "title")
+    ours = ServiceChangePage.objects.filter(
+        Q(offers__provider_id=user.organisation_id) | Q(panel__in=panels_led_by(user).values("pk"))
+    ).values("pk")
+    return changes.filter(Q(live=True) | Q(pk__in=ours)).order_by("-live", "title")
+
+
+# --- Months, in Europe/London ------------------------------------------------------------------
+
+
+def month_start(day: date, *, months_back: int = 0) -> date:
+    """The first day of the month ``months_back`` months before ``day``'s month."""
+    index = day.year * 12 + day.month - 1 - months_back
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(first: date, last: date) -> list[date]:
+    """The first day of every month from ``first``'s month to ``last``'s, in order."""
+    months, current = [], month_start(first)
+    while current <= last:
+        months.append(current)
+        current = month_start(current, months_back=-1)
+    return months
+
+
+def start_of_day(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def received_between(queryset: QuerySet[Feedback], first: date, last: date) -> QuerySet[Feedback]:
+    """Feedback received from the start of ``first`` to the end of ``last``, London time."""
+    return queryset.filter(
+        created_at__gte=start_of_day(first), created_at__lt=start_of_day(last + timedelta(days=1))
+    )
+
+
+def month_name(month: date) -> str:
+    return dateformat.format(month, "F Y")
+
+
+# --- Trends ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrendFilters:
+    """Which feedback a trend counts: received from ``first`` to ``last`` (London days),
+    on one offer and about one theme when given."""
+
+    first: date
+    last: date
+    offer: OfferPage | None = None
+    theme: Theme | None = None
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    """One bar of a trend: a theme, an offer or a month, and the feedback behind it."""
+
+    label: str
+    count: int
+    average: float | None
+    listened: int
+    percent_of_largest: int = 0
+
+    @property
+    def listened_percent(self) -> int:
+        return round(100 * self.listened / self.count) if self.count else 0
+
+
+@dataclass(frozen=True)
+class Trends:
+    """Everything the trends page and its CSV show, counted once."""
+
+    filters: TrendFilters
+    total: int
+    average: float | None
+    listened: int
+    by_theme: list[TrendRow]
+    by_offer: list[TrendRow]
+    by_month: list[TrendRow]
+
+    @property
+    def listened_percent(self) -> int:
+        return round(100 * self.listened / self.total) if self.total else 0
+
+    def sections(self) -> list[tuple[str, str, list[TrendRow]]]:
+        """(what is counted, heading, rows) for the chart, the tables and the export."""
+        return [
+            ("Theme", "By theme", self.by_theme),
+            ("Offer", "By offer", self.by_offer),
+            ("Month", "By month", self.by_month),
+        ]
+
+
+def default_trend_period(today: date | None = None) -> tuple[date, date]:
+    """The last 18 months, this one included."""
+    today = today or timezone.localdate()
+    return month_start(today, months_back=TREND_MONTHS - 1), today
+
+
+def trend_offers(user) -> QuerySet[OfferPage]:
+    """Offers with feedback the lead moderates, for the trends' offer filter."""
+    return OfferPage.objects.filter(pk__in=feedback_moderated_by(user).values("offer_id")).order_by(
+        "title"
+    )
+
+
+def _counts() -> dict:
+    return {
+        "count": Count("pk", distinct=True),
+        "average": Avg("rating"),
+        "listened": Count("pk", filter=Q(felt_listened_to=Listened.YES), distinct=True),
+    }
+
+
+def _rows(groups, label_of) -> list[TrendRow]:
+    largest = max((group["count"] for group in groups), default=0)
+    return [
+        TrendRow(
+            label=label_of(group),
+            count=group["count"],
+            average=round(group["average"], 1) if group["average"] is not None else None,
+            listened=group["listened"],
+            percent_of_largest=round(100 * group["count"] / largest) if largest else 0,
+        )
+        for group in groups
+    ]
+
+
+def feedback_trends(user, filters: TrendFilters) -> Trends:
+    """Counts of the feedback ``user`` moderates by theme, offer and month, in four
+    queries whatever the numbers. Hidden feedback (spam, abuse) is not counted."""
+    chosen = received_between(
+        feedback_moderated_by(user).filter(hidden=False), filters.first, filters.last
+    )
+    if filters.offer is not None:
+        chosen = chosen.filter(offer=filters.offer)
+    if filters.theme is not None:
+        # A subquery, not a join: the theme breakdown still shows every theme of the
+        # feedback chosen (what else people raised alongside it).
+        chosen = chosen.filter(
+            pk__in=Feedback.themes.through.objects.filter(theme=filters.theme).values("feedback_id")
+        )
+    totals = chosen.aggregate(**_counts())
+
+    by_theme = list(
+        chosen.values("themes__name", "themes__sort_order")
+        .annotate(**_counts())
+        .order_by("-count", "themes__sort_order", "themes__name")
+    )
+    by_offer = list(
+        chosen.values("offer_title").annotate(**_counts()).order_by("-count", "offer_title")
+    )
+    months = {
+        group["month"].date() if isinstance(group["month"], datetime) else group["month"]: group
+        for group in chosen.annotate(month=TruncMonth("created_at"))
+        .values("month")
+        .annotate(**_counts())
+        .order_by("month")
+    }
+    empty = {"count": 0, "average": None, "listened": 0}
+    by_month = [
+        {**months.get(month, empty), "month": month}
+        for month in months_between(filters.first, filters.last)
+    ]
+    return Trends(
+        filters=filters,
+        total=totals["count"],
+        average=round(totals["average"], 1) if totals["average"] is not None else None,
+        listened=totals["listened"],
+        by_theme=_rows(by_theme, lambda g: g["themes__name"] or "No theme chosen"),
+        by_offer=_rows(by_offer, lambda g: g["offer_title"]),
+        by_month=_rows(by_month, lambda g: month_name(g["month"])),
+    )
