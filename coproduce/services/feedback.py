@@ -31,6 +31,7 @@ from ..models import Feedback, ServiceChangePage, Theme
 from ..selectors.claims import chosen_name
 from ..selectors.feedback import service_changes_for_linking
 from . import Refused
+from .changes import service_change_notify_queue
 
 Status = Feedback.Status
 Source = Feedback.Source
@@ -315,6 +316,10 @@ def feedback_link_change(
             "title": service_change.title if service_change else "No service change",
         },
     )
+    if service_change is not None and service_change.live and feedback.author_id:
+        # The author hears now that the change is public, not only at its next status
+        # move (the notice task tells each person once per status).
+        service_change_notify_queue(page=service_change)
     return feedback
 
 

@@ -200,3 +200,35 @@ def test_publishing_queues_the_work_rather_than_sending_in_the_request(monkeypat
     page = publish(draft_with_feedback(member))
     assert queued == [("coproduce.tasks.notify_service_change", page.pk)]
     assert mail.outbox == []
+
+
+def test_feedback_linked_to_a_published_change_tells_its_author_at_once_and_only_once(
+    make_person,
+):
+    from coproduce.services.feedback import feedback_link_change
+
+    author = MemberFactory(email="linked.later@example.org")
+    InvolvementProfileFactory(user=author)
+    change = ServiceChangePageFactory(title="Signs to the entrance", status=DONE)
+    feedback = FeedbackFactory(author=author, offer=OfferPageFactory(provider=change_provider()))
+    lead = make_person("engagement_lead", organisation=feedback.organisation)
+    feedback_link_change(feedback=feedback, user=lead, service_change=change)
+    feedback_link_change(feedback=feedback, user=lead, service_change=change)
+    assert len(to(author)) == 1
+    assert "Signs to the entrance" in to(author)[0].body
+
+
+def test_public_feedback_linked_to_a_published_change_emails_nobody(make_person):
+    from coproduce.services.feedback import feedback_link_change
+
+    change = ServiceChangePageFactory(title="Longer evening hours", status=DONE)
+    feedback = FeedbackFactory(public=True, offer=OfferPageFactory(provider=change_provider()))
+    lead = make_person("engagement_lead", organisation=feedback.organisation)
+    feedback_link_change(feedback=feedback, user=lead, service_change=change)
+    assert mail.outbox == []
+
+
+def change_provider():
+    from tests.factories import OrganisationFactory
+
+    return OrganisationFactory(name="Northdale Health NHS Trust")
