@@ -28,6 +28,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from cms import audit
+from cms.exports import export_audit_subject, spreadsheet_safe
 from cms.permissions import can, has_role, visible_to
 from cms.roles import Role
 from cms.viewsets import ScopedModelViewSet
@@ -114,13 +115,6 @@ def _meeting_day(claim) -> str:
     return long_date(claim.attendance.meeting.starts_at)
 
 
-def _spreadsheet_safe(value):
-    """Text a spreadsheet will not run as a formula (names are typed by people)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 EXPORT_HEADINGS = {
     "reference": "Reference",
     "member": "Member",
@@ -147,10 +141,10 @@ def claim_export_row(claim: InvolvementClaim) -> dict:
     total = claim.amount_approved if claim.amount_approved is not None else claim.total
     return {
         "reference": claim.reference,
-        "member": _spreadsheet_safe(claim.member.get_full_name() or claim.member.email),
-        "member_email": _spreadsheet_safe(claim.member.email),
-        "panel": _spreadsheet_safe(claim.panel.title),
-        "organisation": _spreadsheet_safe(claim.panel.organisation.name),
+        "member": spreadsheet_safe(claim.member.get_full_name() or claim.member.email),
+        "member_email": spreadsheet_safe(claim.member.email),
+        "panel": spreadsheet_safe(claim.panel.title),
+        "organisation": spreadsheet_safe(claim.panel.organisation.name),
         "meeting_date": _local_date(meeting.starts_at),
         "hours": f"{claim.hours:.2f}",
         "hourly_rate": f"{claim.hourly_rate:.2f}",
@@ -161,18 +155,13 @@ def claim_export_row(claim: InvolvementClaim) -> dict:
         "status": STAFF_STATUS_LABELS[claim.status],
         "approved_at": _local_date(claim.approved_at),
         "paid_at": _local_date(claim.paid_at),
-        "payment_reference": _spreadsheet_safe(claim.payment_reference),
+        "payment_reference": spreadsheet_safe(claim.payment_reference),
     }
 
 
 def _local_date(moment) -> str:
     """A date as spreadsheets sort it (2026-12-01), in Europe/London."""
     return timezone.localtime(moment).date().isoformat() if moment else ""
-
-
-def _audit_subject(user):
-    """What an export is logged against: the person's organisation, else the person."""
-    return user.organisation if getattr(user, "organisation_id", None) else user
 
 
 class ClaimIndexView(ScopedModelViewSet.index_view_class):
@@ -208,7 +197,7 @@ class ClaimIndexView(ScopedModelViewSet.index_view_class):
             raise PermissionDenied
         audit.audit_export(
             user=self.request.user,
-            instance=_audit_subject(self.request.user),
+            instance=export_audit_subject(self.request.user),
             reason="Involvement claims exported for payment",
             count=queryset.count(),
         )

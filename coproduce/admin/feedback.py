@@ -34,6 +34,8 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from cms import audit
+from cms.exports import SpreadsheetSafeExportMixin
+from cms.exports import export_audit_subject as audit_subject
 from cms.permissions import can
 from cms.personal_details import personal_details_in
 from cms.viewsets import ScopedModelViewSet
@@ -49,9 +51,7 @@ from ..models import Feedback, Theme
 from ..selectors import feedback as selectors
 from ..services import Refused
 from ..services import feedback as services
-from .claims import _audit_subject as audit_subject
 from .feedback_trends import FeedbackTrendsViewSet
-from .panels import SafeExportMixin
 
 Status = Feedback.Status
 
@@ -242,7 +242,7 @@ def feedback_export_row(feedback: Feedback) -> dict:
     }
 
 
-class FeedbackIndexView(SafeExportMixin, ScopedModelViewSet.index_view_class):
+class FeedbackIndexView(SpreadsheetSafeExportMixin, ScopedModelViewSet.index_view_class):
     """The feedback the lead moderates, newest first, with each row's themes fetched up
     front; every export is written to the audit log."""
 

@@ -16,13 +16,13 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
 from cms import audit
+from cms.exports import export_audit_subject as audit_subject
+from cms.exports import spreadsheet_safe
 from cms.permissions import can
 
 from ..forms.feedback import TrendsFilterForm
 from ..models import Theme
 from ..selectors import feedback as selectors
-from .claims import _audit_subject as audit_subject
-from .claims import _spreadsheet_safe
 
 
 class _Echo:
@@ -40,7 +40,7 @@ def trends_csv_rows(trends: selectors.Trends):
         for row in rows:
             yield [
                 kind,
-                _spreadsheet_safe(row.label),
+                spreadsheet_safe(row.label),
                 row.count,
                 "" if row.average is None else f"{row.average:.1f}",
                 row.listened_percent if row.count else "",

@@ -34,6 +34,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from cms.audit import audit_view
+from cms.exports import SpreadsheetSafeExportMixin
 from cms.models import OfferPage, Organisation, User
 from cms.permissions import can, is_admin, visible_to
 from cms.roles import STAFF_ROLES
@@ -62,22 +63,6 @@ class ApplicationPermissionPolicy(ModelPermissionPolicy):
 
 
 register_permission_policy(PanelApplication, ApplicationPermissionPolicy(PanelApplication))
-
-# --- Exports --------------------------------------------------------------------------------
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-class SafeExportMixin:
-    """Text people typed could start with "=" and run as a formula when a CSV is opened in
-    a spreadsheet; such values are exported with a leading apostrophe."""
-
-    def preprocess_field_value(self, field, value, export_format):
-        value = super().preprocess_field_value(field, value, export_format)
-        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-            return "'" + value
-        return value
-
 
 # --- Panels -------------------------------------------------------------------------------
 
@@ -243,7 +228,7 @@ def _with_counts(queryset):
     )
 
 
-class PanelIndexView(SafeExportMixin, ScopedModelViewSet.index_view_class):
+class PanelIndexView(SpreadsheetSafeExportMixin, ScopedModelViewSet.index_view_class):
     """The panels the person runs (the public may read more: every panel not in draft),
     with members and applications waiting counted in the one query, and each row's way to
     its applications and make-up."""
@@ -461,7 +446,7 @@ def _applications_to_panels_led_by(user, queryset):
     return _with_names(queryset.filter(panel__in=panels_led_by(user).values("pk")))
 
 
-class ApplicationIndexView(SafeExportMixin, ScopedModelViewSet.index_view_class):
+class ApplicationIndexView(SpreadsheetSafeExportMixin, ScopedModelViewSet.index_view_class):
     """Applications to the person's panels, each titled by the applicant's name to show."""
 
     def get_base_queryset(self):
