@@ -21,6 +21,7 @@ from tests.factories import (
     PanelApplicationFactory,
     PanelFactory,
 )
+from tests.queries import queries_for
 
 pytestmark = pytest.mark.django_db
 
@@ -238,16 +239,12 @@ def test_the_feed_of_a_deactivated_account_stops_working(client, member_with_pro
 
 
 def test_the_feed_issues_the_same_queries_for_3_or_30_meetings(client, member_with_profile):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     panel = PanelApplicationFactory(applicant=member_with_profile, accepted=True).panel
     url = f"/panels/calendar/{member_with_profile.involvement_profile.calendar_token}.ics"
 
     def count():
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(url).status_code == 200
-        return len(queries)
+        return queries_for(client, url)
 
     for day in range(3):
         MeetingFactory(panel=panel, starts_at=at((2027, 1, 1 + day), 10))

@@ -9,14 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from bs4 import BeautifulSoup
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from coproduce.models import InvolvementClaim
 from coproduce.selectors.claims import tax_year_start
 from tests.conftest import sign_in
 from tests.coproduce.test_claims import claim_in
 from tests.factories.coproduce import ExpenseFactory, InvolvementClaimFactory
+from tests.queries import queries_for
 
 pytestmark = pytest.mark.django_db
 
@@ -119,9 +118,7 @@ def test_my_space_costs_the_same_queries_with_3_or_30_claims(
             InvolvementClaimFactory(attendance__member=person, paid=True)
 
     def count():
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get("/my-space/").status_code == 200
-        return len(queries)
+        return queries_for(client, "/my-space/")
 
     make(3)
     count()

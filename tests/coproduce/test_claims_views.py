@@ -7,8 +7,6 @@ from decimal import Decimal
 import pytest
 from bs4 import BeautifulSoup
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from coproduce.models import Expense, InvolvementClaim
 from coproduce.services import claims as services
@@ -21,6 +19,7 @@ from tests.factories.coproduce import (
     InvolvementClaimFactory,
     MemberFactory,
 )
+from tests.queries import queries_for
 
 pytestmark = pytest.mark.django_db
 
@@ -78,9 +77,7 @@ def test_the_list_is_paginated(client, member):
 
 def test_the_list_costs_the_same_queries_with_3_or_30_claims(client, member):
     def count():
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get("/claims/").status_code == 200
-        return len(queries)
+        return queries_for(client, "/claims/")
 
     for claim in InvolvementClaimFactory.create_batch(3, attendance__member=member):
         ExpenseFactory(claim=claim)
@@ -128,9 +125,7 @@ def test_the_claim_page_costs_the_same_queries_with_3_or_30_expenses(client, mem
     claim = InvolvementClaimFactory(attendance__member=member)
 
     def count():
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(f"/claims/{claim.pk}/").status_code == 200
-        return len(queries)
+        return queries_for(client, f"/claims/{claim.pk}/")
 
     ExpenseFactory.create_batch(3, claim=claim)
     count()  # the first request also reads the site's settings, cached afterwards

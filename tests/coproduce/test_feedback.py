@@ -6,7 +6,6 @@ the form is shown again."""
 import pytest
 from bs4 import BeautifulSoup
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
@@ -18,6 +17,7 @@ from tests.conftest import sign_in
 from tests.coproduce.test_claims import page_text
 from tests.factories import OfferPageFactory, offers_index
 from tests.factories.coproduce import FeedbackFactory, ThemeFactory
+from tests.queries import queries_for
 
 pytestmark = pytest.mark.django_db
 
@@ -387,9 +387,7 @@ def test_the_service_refuses_what_the_form_would_not_send(offer):
 
 def test_the_feedback_form_costs_the_same_queries_with_3_or_30_themes(client, offer):
     def count():
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(give_url(offer)).status_code == 200
-        return len(queries)
+        return queries_for(client, give_url(offer))
 
     for n in range(3):
         ThemeFactory(name=f"Theme {n}")
@@ -445,9 +443,7 @@ def test_my_space_shows_feedback_for_the_same_queries_with_3_or_30_items(client,
     sign_in(client, member)
 
     def count():
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get("/my-space/").status_code == 200
-        return len(queries)
+        return queries_for(client, "/my-space/")
 
     for _ in range(3):
         FeedbackFactory(author=member, public_response="Thanks")
@@ -488,9 +484,7 @@ def test_your_feedback_costs_the_same_queries_with_3_or_30_items(client, make_pe
     sign_in(client, member)
 
     def count():
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(reverse("coproduce:feedback_mine")).status_code == 200
-        return len(queries)
+        return queries_for(client, reverse("coproduce:feedback_mine"))
 
     for _ in range(3):
         FeedbackFactory(author=member, published=True, public_response="Thanks")
@@ -548,9 +542,7 @@ def test_a_leads_my_space_costs_the_same_queries_with_3_or_30_new_feedback(
     sign_in(client, make_person("engagement_lead"))
 
     def count():
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get("/my-space/").status_code == 200
-        return len(queries)
+        return queries_for(client, "/my-space/")
 
     for _ in range(3):
         FeedbackFactory(offer__provider=organisation)

@@ -6,8 +6,6 @@ from datetime import datetime
 import pytest
 import time_machine
 from bs4 import BeautifulSoup
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
 
 from coproduce.calendar import UK
@@ -22,6 +20,7 @@ from tests.factories import (
     PanelFactory,
 )
 from tests.factories.coproduce import MeetingPaperFactory
+from tests.queries import queries_for
 
 pytestmark = pytest.mark.django_db
 
@@ -119,9 +118,7 @@ def test_the_list_is_paginated(member_client, panel):
 
 def test_the_list_issues_the_same_queries_for_3_or_30_meetings(member_client, panel):
     def count():
-        with CaptureQueriesContext(connection) as queries:
-            assert member_client.get("/panels/meetings/").status_code == 200
-        return len(queries)
+        return queries_for(member_client, "/panels/meetings/")
 
     for day in range(3):
         MeetingFactory(panel=panel, starts_at=at((2027, 1, 1 + day), 10))
@@ -254,9 +251,7 @@ def test_the_meeting_page_issues_the_same_queries_for_3_or_30_papers(member_clie
     meeting = MeetingFactory(panel=panel)
 
     def count():
-        with CaptureQueriesContext(connection) as queries:
-            assert member_client.get(f"/panels/meetings/{meeting.pk}/").status_code == 200
-        return len(queries)
+        return queries_for(member_client, f"/panels/meetings/{meeting.pk}/")
 
     MeetingPaperFactory.create_batch(3, meeting=meeting)
     count()
@@ -327,9 +322,7 @@ def test_my_space_does_not_show_meetings_to_a_member_not_on_a_panel(client, make
 
 def test_my_space_meetings_issue_the_same_queries_for_3_or_30_meetings(member_client, panel):
     def count():
-        with CaptureQueriesContext(connection) as queries:
-            assert member_client.get("/my-space/").status_code == 200
-        return len(queries)
+        return queries_for(member_client, "/my-space/")
 
     for day in range(3):
         MeetingFactory(panel=panel, starts_at=at((2027, 1, 1 + day), 10))
@@ -366,9 +359,7 @@ def test_the_leads_access_panel_issues_the_same_queries_for_3_or_30_meetings(
     sign_in(client, make_person("engagement_lead"))
 
     def count():
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get("/my-space/").status_code == 200
-        return len(queries)
+        return queries_for(client, "/my-space/")
 
     for day in range(3):
         MeetingFactory(panel=panel, starts_at=at((2026, 12, 1 + day), 10))
