@@ -6,11 +6,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from bs4 import BeautifulSoup
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from cms.models import Need, OfferPage
 from tests.factories import AreaFactory, OfferPageFactory, OrganisationFactory, offers_index
+from tests.queries import queries_for
 
 pytestmark = pytest.mark.django_db
 
@@ -174,12 +173,6 @@ def test_help_me_choose_asks_three_questions_that_lead_to_the_directory(client, 
     assert {i["value"] for i in form.find_all("input", {"name": "need"})} >= {"crisis", "housing"}
 
 
-def _queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
-
-
 def _add_offers(count, area, start=0):
     for n in range(start, start + count):
         OfferPageFactory(
@@ -196,10 +189,10 @@ def test_directory_queries_are_the_same_with_3_or_60_offers(client):
     index = offers_index()
     urls = [index.url, f"{index.url}?need=crisis&open_now=on&q=offer&sort=name"]
     client.get(index.url)
-    few = [_queries(client, url) for url in urls]
+    few = [queries_for(client, url) for url in urls]
     _add_offers(57, area, start=3)
     client.get(index.url)  # publishing drops the cached header; warm it again
-    assert [_queries(client, url) for url in urls] == few
+    assert [queries_for(client, url) for url in urls] == few
     assert max(few) <= 19
 
 
@@ -277,10 +270,10 @@ def test_offer_page_queries_are_the_same_with_3_or_30_alternatives(client):
     _add_offers(3, area)
     offer = OfferPageFactory(title="The offer", needs=[need("crisis")], areas=[area])
     client.get(offer.url)
-    few = _queries(client, offer.url)
+    few = queries_for(client, offer.url)
     _add_offers(27, area, start=3)
     client.get(offer.url)  # publishing drops the cached header; warm it again
-    assert _queries(client, offer.url) == few
+    assert queries_for(client, offer.url) == few
     # Includes the sections apps add (feedback and its ratings, changes made because people
     # spoke): each is held to a constant count by its own tests.
     assert few <= 24

@@ -5,14 +5,13 @@ pieces of feedback or 30."""
 
 import pytest
 from bs4 import BeautifulSoup
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from coproduce.models import Feedback
 from tests.coproduce.test_claims import page_text
 from tests.factories import OfferPageFactory
 from tests.factories.coproduce import FeedbackFactory, ServiceChangePageFactory
+from tests.queries import queries_for
 
 pytestmark = pytest.mark.django_db
 
@@ -153,12 +152,6 @@ def test_comments_on_an_offer_that_is_not_listed_are_not_found(client, offer):
     assert client.get(all_url(offer)).status_code == 404
 
 
-def _count_queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
-
-
 def _add_published(offer, how_many, change=None):
     for n in range(how_many):
         FeedbackFactory(
@@ -173,16 +166,16 @@ def _add_published(offer, how_many, change=None):
 def test_the_offer_page_costs_the_same_queries_with_3_or_30_pieces_of_feedback(client, offer):
     change = ServiceChangePageFactory(title="Signs")
     _add_published(offer, 3, change)
-    _count_queries(client, offer.url)
-    few = _count_queries(client, offer.url)
+    queries_for(client, offer.url)
+    few = queries_for(client, offer.url)
     _add_published(offer, 27, change)
-    assert _count_queries(client, offer.url) == few
+    assert queries_for(client, offer.url) == few
 
 
 def test_all_comments_cost_the_same_queries_with_3_or_30(client, offer):
     change = ServiceChangePageFactory(title="Signs")
     _add_published(offer, 3, change)
-    _count_queries(client, all_url(offer))
-    few = _count_queries(client, all_url(offer))
+    queries_for(client, all_url(offer))
+    few = queries_for(client, all_url(offer))
     _add_published(offer, 27, change)
-    assert _count_queries(client, all_url(offer)) == few
+    assert queries_for(client, all_url(offer)) == few
