@@ -375,7 +375,9 @@ def _meetings(panels) -> list[Meeting]:
             continue
         months = range(-6, 0) if panel.status == Panel.Status.CLOSED else range(-4, 3)
         for month in months:
-            day = (now + timedelta(days=30 * month + position)).replace(
+            # Three days back, so the first active panel's latest meeting is already over
+            # (its claims still drafts) at whatever hour the demo is loaded.
+            day = (now + timedelta(days=30 * month + position - 3)).replace(
                 hour=10 + position % 4, minute=0, second=0, microsecond=0
             )
             meeting = Meeting(
