@@ -11,12 +11,9 @@ boards, funders and the panels themselves; it is made in the background (see
 ``services.impact``).
 """
 
-from functools import cache
 from html import escape
 from io import BytesIO
-from pathlib import Path
 
-import reportlab
 from django.utils import dateformat, timezone
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
@@ -24,33 +21,15 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from cms.pdf import NHS_BLUE, NHS_GREY, NHS_TEXT, fonts
 from cms.templatetags.site_tags import clock
 
 from .choices import PaymentChoice
 from .models import InvolvementClaim, ServiceChangePage
 from .selectors.claims import hours_in_words, name_to_show
 from .selectors.panels import coproduction_meaning
-
-NHS_BLUE = colors.HexColor("#005eb8")
-NHS_TEXT = colors.HexColor("#212b32")
-NHS_GREY = colors.HexColor("#d8dde0")
-
-# DejaVu (where the system has it) covers far more alphabets than reportlab's own Vera, so
-# names such as Łukasz or Zoë print as written; Vera ships with reportlab, so there is
-# always a font that has the pound sign.
-_FONT_CANDIDATES = [
-    (
-        Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
-        Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
-    ),
-    (
-        Path(reportlab.__file__).parent / "fonts" / "Vera.ttf",
-        Path(reportlab.__file__).parent / "fonts" / "VeraBd.ttf",
-    ),
-]
 
 PAYMENT_METHODS = {
     PaymentChoice.PAID: "Bank transfer",
@@ -59,19 +38,8 @@ PAYMENT_METHODS = {
 }
 
 
-@cache
-def _fonts() -> tuple[str, str]:
-    """Register the first available font pair once; returns (regular, bold) names."""
-    for regular, bold in _FONT_CANDIDATES:
-        if regular.exists() and bold.exists():
-            pdfmetrics.registerFont(TTFont("LEP-Regular", str(regular)))
-            pdfmetrics.registerFont(TTFont("LEP-Bold", str(bold)))
-            return "LEP-Regular", "LEP-Bold"
-    return "Helvetica", "Helvetica-Bold"  # pragma: no cover - reportlab always has Vera
-
-
 def _styles() -> dict[str, ParagraphStyle]:
-    regular, bold = _fonts()
+    regular, bold = fonts()
     base = ParagraphStyle("body", fontName=regular, fontSize=11, leading=15, textColor=NHS_TEXT)
     return {
         "body": base,
@@ -228,7 +196,7 @@ NHS_SECONDARY_TEXT = colors.HexColor("#4c6272")
 
 def _impact_styles() -> dict[str, ParagraphStyle]:
     styles = _styles()
-    regular, bold = _fonts()
+    regular, bold = fonts()
     base = styles["body"]
     styles.update(
         {
@@ -324,7 +292,7 @@ def _table_style(*, header=True, total=False) -> TableStyle:
 def impact_report_pdf(impact) -> bytes:
     """The panel impact report as PDF bytes, from ``selectors.impact.panel_impact``."""
     styles = _impact_styles()
-    regular, _bold = _fonts()
+    regular, _bold = fonts()
     period = impact.period
     payments = impact.payments
     many_panels = impact.panel is None
