@@ -5,4 +5,16 @@ from django.apps import AppConfig
 
 class PeersConfig(AppConfig):
     name = "peers"
+    verbose_name = "Peer work"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import rules
+
+        rules.register_peers_visibility()
+        rules.register_recruitment_visibility()
+        rules.register_pathway_visibility()
+
+        from .schedules import register_peers_schedules
+
+        register_peers_schedules()

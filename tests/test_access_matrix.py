@@ -217,6 +217,146 @@ ROWS: dict[str, Row] = {
     "coproduce:feedback_thanks": Row(answers(404), note="no offer with the sample id"),
     "coproduce:feedback_on_offer": Row(answers(404), note="no offer with the sample id"),
     "coproduce:feedback_mine": Row(SIGNED_IN_ONLY),
+    # --- Peer work: vacancies and applications ---------------------------------------------
+    # Open peer roles are public; drafts are a 404 except to HR of their organisation (no
+    # sample vacancy). Anyone with a verified account may apply; a person's applications are
+    # found only among their own, so a guessed id is a 404 for everybody, HR included
+    # (tests/peers/test_vacancies.py). HR works on applications in the admin.
+    "peers:vacancy_list": Row(PUBLIC),
+    "peers:vacancy_detail": Row(answers(404), note="no vacancy with the sample slug"),
+    "peers:vacancy_apply": Row(
+        answers(404, anonymous=LOGIN, unverified=LOGIN), note="no vacancy with the sample slug"
+    ),
+    "peers:job_application_list": Row(SIGNED_IN_ONLY),
+    "peers:job_application": Row(
+        answers(404, anonymous=LOGIN, unverified=LOGIN), note="no application with the sample id"
+    ),
+    "peers:job_application_equality": Row(
+        answers(404, anonymous=LOGIN, unverified=LOGIN), note="no application with the sample id"
+    ),
+    "peers:job_application_withdraw": Row(
+        answers(404, anonymous=LOGIN, unverified=LOGIN), note="no application with the sample id"
+    ),
+    # --- Peer work: hours and activity ------------------------------------------------------
+    # A worker's own summary and download need a current peer worker record (the matrix's
+    # peer worker has none, so is told kindly, 403); a supervisor without one is sent to
+    # their supervisees. A worker's summary by id is found only among those the person may
+    # see as worker or supervisor, so a guessed id is a 404 (tests/peers/test_summary.py).
+    "peers:summary": Row(
+        answers(403, anonymous=LOGIN, unverified=LOGIN, supervisor="supervisee_summaries")
+    ),
+    "peers:sessions_export": Row(answers(403, anonymous=LOGIN, unverified=LOGIN)),
+    "peers:supervisee_summaries": Row(
+        answers(403, anonymous=LOGIN, unverified=LOGIN, supervisor=200)
+    ),
+    "peers:worker_summary": Row(
+        answers(404, anonymous=LOGIN, unverified=LOGIN), note="no worker with the sample id"
+    ),
+    "peers:worker_sessions_export": Row(
+        answers(404, anonymous=LOGIN, unverified=LOGIN), note="no worker with the sample id"
+    ),
+    # --- Peer work: session logs and safeguarding -----------------------------------------
+    # Case records: a worker's own pages need a current peer worker record (the matrix's
+    # peer_worker has the role but no record, so is told why: 403); a supervisor's pages
+    # need the supervisor role. One session or concern is found only among those
+    # visible_to the person, so a guessed id is a 404 for everybody, HR and admins included
+    # (tests/peers/test_sessions.py and test_safeguarding.py cover who sees which).
+    "peers:session_list": Row(answers(403, anonymous=LOGIN, unverified=LOGIN)),
+    "peers:session_log": Row(answers(403, anonymous=LOGIN, unverified=LOGIN)),
+    "peers:supervisee_sessions": Row(
+        answers(403, anonymous=LOGIN, unverified=LOGIN, supervisor=200)
+    ),
+    "peers:session_detail": Row(
+        answers(404, anonymous=LOGIN, unverified=LOGIN), note="no session with the sample id"
+    ),
+    "peers:session_edit": Row(
+        answers(404, anonymous=LOGIN, unverified=LOGIN), note="no session with the sample id"
+    ),
+    "peers:session_delete": Row(
+        answers(404, anonymous=LOGIN, unverified=LOGIN), note="no session with the sample id"
+    ),
+    "peers:concern_raise": Row(
+        answers(404, anonymous=LOGIN, unverified=LOGIN), note="no session with the sample id"
+    ),
+    "peers:concern_list": Row(answers(403, anonymous=LOGIN, unverified=LOGIN, supervisor=200)),
+    "peers:concern_detail": Row(
+        answers(404, anonymous=LOGIN, unverified=LOGIN), note="no concern with the sample id"
+    ),
+    # --- Peer work: supervision and wellbeing -----------------------------------------------
+    # A worker's own supervision and wellbeing pages need a current peer worker record (the
+    # matrix's peer_worker has none: 403). Supervisors list their supervisees; supervisors
+    # and HR (admins too) see compliance counts. A worker, supervision record, action or
+    # check-in is found only among those visible_to the person, so a guessed id is a 404
+    # (tests/peers/test_supervision*.py and test_wellbeing.py cover who sees which).
+    "peers:supervision_mine": Row(answers(403, anonymous=LOGIN, unverified=LOGIN)),
+    "peers:supervision_supervisees": Row(
+        answers(403, anonymous=LOGIN, unverified=LOGIN, supervisor=200)
+    ),
+    "peers:supervision_compliance": Row(
+        answers(403, anonymous=LOGIN, unverified=LOGIN, supervisor=200, hr=200, admin=200)
+    ),
+    "peers:supervision_worker": Row(
+        answers(404, anonymous=LOGIN, unverified=LOGIN), note="no worker with the sample id"
+    ),
+    "peers:supervision_record": Row(
+        answers(404, anonymous=LOGIN, unverified=LOGIN), note="no worker with the sample id"
+    ),
+    "peers:supervision_detail": Row(
+        answers(404, anonymous=LOGIN, unverified=LOGIN), note="no supervision with the sample id"
+    ),
+    "peers:supervision_action_add": Row(
+        answers(404, anonymous=LOGIN, unverified=LOGIN), note="no supervision with the sample id"
+    ),
+    "peers:supervision_action_mark": Row(
+        answers(405, anonymous=LOGIN, unverified=LOGIN), note="a form's target: POST only"
+    ),
+    "peers:wellbeing_history": Row(answers(403, anonymous=LOGIN, unverified=LOGIN)),
+    "peers:wellbeing_check_in": Row(answers(403, anonymous=LOGIN, unverified=LOGIN)),
+    "peers:wellbeing_result": Row(
+        answers(404, anonymous=LOGIN, unverified=LOGIN), note="no check-in with the sample id"
+    ),
+    "peers:wellbeing_share": Row(
+        answers(405, anonymous=LOGIN, unverified=LOGIN), note="a form's target: POST only"
+    ),
+    "peers:wellbeing_delete": Row(
+        answers(404, anonymous=LOGIN, unverified=LOGIN), note="no check-in with the sample id"
+    ),
+    # --- Peer work: progression pathway and induction ----------------------------------------
+    # A worker's own pathway, evidence, training, portfolio and induction need a peer worker
+    # record (the matrix's peer_worker has none: 403); supervisors and HR (admins too)
+    # without one are sent to the list of workers whose pathways they may open. A worker is
+    # found only among those the person may see (own, supervisees, HR's organisation), so a
+    # guessed id is a 404 (tests/peers/test_pathway.py, test_induction.py, test_portfolio.py).
+    "peers:pathway": Row(
+        answers(403, anonymous=LOGIN, unverified=LOGIN, **roles([S, H, AD], "pathway_workers"))
+    ),
+    "peers:pathway_workers": Row(
+        answers(403, anonymous=LOGIN, unverified=LOGIN, **roles([S, H, AD], 200))
+    ),
+    "peers:pathway_evidence_add": Row(answers(403, anonymous=LOGIN, unverified=LOGIN)),
+    "peers:pathway_training_add": Row(answers(403, anonymous=LOGIN, unverified=LOGIN)),
+    "peers:pathway_portfolio": Row(answers(403, anonymous=LOGIN, unverified=LOGIN)),
+    "peers:pathway_worker": Row(
+        answers(404, anonymous=LOGIN, unverified=LOGIN), note="no worker with the sample id"
+    ),
+    "peers:pathway_sign_off": Row(
+        answers(404, anonymous=LOGIN, unverified=LOGIN), note="no worker with the sample id"
+    ),
+    "peers:pathway_review": Row(
+        answers(404, anonymous=LOGIN, unverified=LOGIN), note="no worker with the sample id"
+    ),
+    "peers:induction": Row(
+        answers(403, anonymous=LOGIN, unverified=LOGIN, **roles([S, H, AD], "pathway_workers"))
+    ),
+    "peers:induction_worker": Row(
+        answers(404, anonymous=LOGIN, unverified=LOGIN), note="no worker with the sample id"
+    ),
+    "peers:induction_start": Row(
+        answers(405, anonymous=LOGIN, unverified=LOGIN), note="a form's target: POST only"
+    ),
+    "peers:induction_mark": Row(
+        answers(405, anonymous=LOGIN, unverified=LOGIN), note="a form's target: POST only"
+    ),
 }
 
 # Every Wagtail admin URL: Wagtail's access_admin check, then our MFA rule for staff.
@@ -225,6 +365,22 @@ ADMIN_PREFIX_NOTE = "all Wagtail admin URLs: access_admin (admin-site roles) and
 
 # Representative admin pages requested for every role.
 ADMIN_SAMPLES = {
+    # Peer work: recruitment. HR (and admins) run their organisation's vacancies and see
+    # the recruitment and retention reports; nobody deletes a vacancy (it is closed).
+    "/admin/vacancies/": answers(LOGIN, **roles([E, F, ED], ADMIN_HOME), **roles([H, AD], 200)),
+    "/admin/vacancies/new/": answers(LOGIN, **roles([E, F, ED], ADMIN_HOME), **roles([H, AD], 200)),
+    "/admin/vacancies/pipeline/999999/": answers(
+        LOGIN, **roles([E, F, ED], ADMIN_HOME), **roles([H, AD], 404)
+    ),
+    "/admin/vacancies/applications/999999/": answers(
+        LOGIN, **roles([E, F, ED], ADMIN_HOME), **roles([H, AD], 404)
+    ),
+    "/admin/recruitment-report/": answers(
+        LOGIN, **roles([E, F, ED], ADMIN_HOME), **roles([H, AD], 200)
+    ),
+    "/admin/retention-report/": answers(
+        LOGIN, **roles([E, F, ED], ADMIN_HOME), **roles([H, AD], 200)
+    ),
     "/admin/": ADMIN_AREA,
     # Leads draft service changes under "You said, we did" (coproduce 0007), so the page
     # explorer opens there for them; they can add and edit pages nowhere else.
@@ -282,6 +438,13 @@ ADMIN_SAMPLES = {
     ),
     # Co-production: the panel impact report. Leads ask for it on their own organisation's
     # panels (admins on any); the PDF is then on the requester's own /reports/<id>/ page.
+    # Peer work: HR (and admins) keep worker records and teams and see activity numbers.
+    "/admin/peer-workers/": answers(LOGIN, **roles([E, F, ED], ADMIN_HOME), **roles([H, AD], 200)),
+    "/admin/peer-workers/new/": answers(
+        LOGIN, **roles([E, F, ED], ADMIN_HOME), **roles([H, AD], 200)
+    ),
+    "/admin/peer-teams/": answers(LOGIN, **roles([E, F, ED], ADMIN_HOME), **roles([H, AD], 200)),
+    "/admin/peer-activity/": answers(LOGIN, **roles([E, F, ED], ADMIN_HOME), **roles([H, AD], 200)),
     "/admin/reports/panel-impact/": answers(
         LOGIN, **roles([H, F, ED], ADMIN_HOME), **roles([E, AD], 200)
     ),

@@ -3,8 +3,9 @@
 Steps: make a fresh SQLite database under ``var/bench/`` with production settings, migrate,
 collect static files and generate the partnership; count SQL queries per page in this
 process with Django's test client; start gunicorn on a free loopback port; request each
-scenario for a few seconds from a pool of threads, anonymously and as the demo member; print
-a table and write ``var/bench/results.json``; stop gunicorn, also on Ctrl-C.
+scenario for a few seconds from a pool of threads, anonymously and as the demo people it
+names (the member, the peer worker); print a table and write ``var/bench/results.json``;
+stop gunicorn, also on Ctrl-C.
 
 Only 127.0.0.1 is ever requested, and every loop is bounded by time and by a request count.
 """
@@ -40,7 +41,6 @@ RESULTS_PATH = BENCH_DIR / "results.json"
 GUNICORN_LOG_PATH = BENCH_DIR / "gunicorn.log"
 
 HOST = "127.0.0.1"
-MEMBER_EMAIL = "member@example.org"
 GUNICORN_WORKERS = 2
 GUNICORN_THREADS = 2
 STARTUP_TIMEOUT = 30  # seconds for gunicorn to answer
@@ -127,7 +127,7 @@ def collect_static() -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
 
 
-def count_queries(scenarios, paths, *, member) -> dict[tuple[str, str], tuple[int, int]]:
+def count_queries(scenarios, paths, *, people) -> dict[tuple[str, str], tuple[int, int]]:
     """SQL queries and status of one warmed-up request per scenario and kind of user."""
     counted = {}
     # A failing page is reported in the table and in gunicorn's log; not here as well.
@@ -137,22 +137,20 @@ def count_queries(scenarios, paths, *, member) -> dict[tuple[str, str], tuple[in
     try:
         for scenario in scenarios:
             for user in scenario.users:
-                counted[scenario.name, user] = _count_one(paths[scenario.name], user, member)
+                counted[scenario.name, user] = _count_one(paths[scenario.name], people.get(user))
     finally:
         request_log.setLevel(level)
     return counted
 
 
-def _count_one(path: str, user: str, member) -> tuple[int, int]:
+def _count_one(path: str, person) -> tuple[int, int]:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from .scenarios import MEMBER
-
     client = Client(HTTP_HOST=HOST, raise_request_exception=False)
-    if user == MEMBER:
-        client.force_login(member)
+    if person is not None:
+        client.force_login(person)
     # The first request fills per-process caches and the new session; count the next.
     client.get(path)
     with CaptureQueriesContext(connection) as queries:
@@ -572,10 +570,16 @@ def main(argv: list[str] | None = None) -> int:
 
         # Paths that depend on generated rows are found once, now that the rows exist.
         paths = {scenario.name: scenario.resolve_path() for scenario in chosen}
-        member = User.objects.get(email=MEMBER_EMAIL)
+        from .scenarios import USER_EMAILS
+
+        kinds = {user for scenario in chosen for user in scenario.users} & set(USER_EMAILS)
+        people = {kind: User.objects.get(email=USER_EMAILS[kind]) for kind in kinds}
         print("Counting SQL queries per page …")
-        queries = count_queries(chosen, paths, member=member)
-        headers_for = {"anonymous": {}, "member": {"Cookie": member_session_cookie(member)}}
+        queries = count_queries(chosen, paths, people=people)
+        headers_for = {"anonymous": {}}
+        headers_for.update(
+            {kind: {"Cookie": member_session_cookie(person)} for kind, person in people.items()}
+        )
         from django.db import connections
 
         connections.close_all()

@@ -19,7 +19,12 @@ from pathlib import Path
 
 ANONYMOUS = "anonymous"
 MEMBER = "member"
-USER_KINDS = (ANONYMOUS, MEMBER)
+PEER_WORKER = "peer-worker"
+# Who each signed-in kind of user is: a demo person, signed in by the bench.
+USER_EMAILS = {MEMBER: "member@example.org", PEER_WORKER: "peer@example.org"}
+USER_KINDS = (ANONYMOUS, MEMBER, PEER_WORKER)
+# Scenarios name their users; most pages are measured for visitors and the demo member.
+DEFAULT_USERS = (ANONYMOUS, MEMBER)
 
 # Each app's optional module of scenarios and generators.
 APP_MODULE = "bench"
@@ -31,7 +36,7 @@ class Scenario:
 
     name: str
     path: str | Callable[[], str]
-    users: tuple[str, ...] = USER_KINDS
+    users: tuple[str, ...] = DEFAULT_USERS
     # The status a working page answers with; anything else is reported beside the numbers.
     expected_status: int = 200
 
@@ -47,7 +52,7 @@ def register(
     name: str,
     path: str | Callable[[], str],
     *,
-    users: Iterable[str] = USER_KINDS,
+    users: Iterable[str] = DEFAULT_USERS,
     expected_status: int = 200,
 ) -> Scenario:
     """Add a page to measure; names are unique across apps."""

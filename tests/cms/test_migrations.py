@@ -22,8 +22,16 @@ def _back_to_the_latest_migrations():
     executor.migrate(executor.loader.graph.leaf_nodes())
 
 
+# One walk down and back up the shell's migrations (each reversal of cms also reverses every
+# app built on it, which is slow), checking each data migration forwards and backwards.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_role_groups_migration_creates_each_role_and_reverses_cleanly():
+def test_the_shells_data_migrations_apply_and_reverse_cleanly():
+    # Roles: created by 0003, removed again when it is reversed (Wagtail's Editors stay).
+    apps = _migrate([("cms", "0002_pages")])
+    remaining = set(apps.get_model("auth", "Group").objects.values_list("name", flat=True))
+    assert "Peer workers" not in remaining
+    assert "Editors" in remaining
+
     apps = _migrate([("cms", "0003_create_roles")])
     Group = apps.get_model("auth", "Group")
     names = set(Group.objects.values_list("name", flat=True))
@@ -32,34 +40,20 @@ def test_role_groups_migration_creates_each_role_and_reverses_cleanly():
         group = Group.objects.get(name=role.value)
         assert group.permissions.filter(codename="access_admin").exists(), role
 
-    apps = _migrate([("cms", "0002_pages")])
-    Group = apps.get_model("auth", "Group")
-    remaining = set(Group.objects.values_list("name", flat=True))
-    assert "Peer workers" not in remaining
-    assert "Editors" in remaining  # Wagtail's own group stays
-
-
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_homepage_migration_replaces_wagtails_placeholder_once():
+    # The home page replaces Wagtail's placeholder once.
     apps = _migrate([("cms", "0004_create_homepage")])
     HomePage = apps.get_model("cms", "HomePage")
     Site = apps.get_model("wagtailcore", "Site")
     assert HomePage.objects.count() == 1
     assert Site.objects.get(is_default_site=True).root_page_id == HomePage.objects.get().pk
 
-
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_needs_migration_seeds_the_wider_determinants_and_reverses():
+    # The needs taxonomy starts with the wider determinants.
     apps = _migrate([("cms", "0006_seed_needs")])
     Need = apps.get_model("cms", "Need")
     wider = set(Need.objects.filter(wider_determinant=True).values_list("slug", flat=True))
     assert {"money-and-debt", "housing", "work", "loneliness"} <= wider
-    apps = _migrate([("cms", "0005_offers_directory")])
-    assert not apps.get_model("cms", "Need").objects.exists()
 
-
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_editors_may_publish_pages_and_the_grant_reverses():
+    # Editors may publish pages, and the grant reverses.
     apps = _migrate([("cms", "0008_editors_publish_pages")])
     GroupPagePermission = apps.get_model("wagtailcore", "GroupPagePermission")
     grants = GroupPagePermission.objects.filter(
@@ -71,3 +65,6 @@ def test_editors_may_publish_pages_and_the_grant_reverses():
     assert not GroupPagePermission.objects.filter(
         group__name="Editors", permission__codename="publish_page", page__depth=1
     ).exists()
+
+    apps = _migrate([("cms", "0005_offers_directory")])
+    assert not apps.get_model("cms", "Need").objects.exists()

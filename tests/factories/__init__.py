@@ -28,8 +28,30 @@ from .coproduce import (
     ThemeFactory,
     service_changes_index,
 )
+from .peers import (
+    PeerWorkerFactory,
+    PeerWorkerUserFactory,
+    SafeguardingConcernFactory,
+    SessionLogFactory,
+    SupervisionActionFactory,
+    SupervisionFactory,
+    SupervisorFactory,
+    TeamFactory,
+    WellbeingCheckInFactory,
+    level,
+)
 
 __all__ = [
+    "PeerWorkerFactory",
+    "PeerWorkerUserFactory",
+    "SafeguardingConcernFactory",
+    "SessionLogFactory",
+    "SupervisionActionFactory",
+    "SupervisionFactory",
+    "SupervisorFactory",
+    "TeamFactory",
+    "WellbeingCheckInFactory",
+    "level",
     "AccessArrangementFactory",
     "AttendanceFactory",
     "ConsentRecordFactory",

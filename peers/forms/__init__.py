@@ -1,0 +1,1 @@
+"""Forms of peer work, split by topic."""

@@ -1,0 +1,50 @@
+"""Models of peer work, split by topic: worker records and teams, session logs and
+safeguarding, supervision, wellbeing, and the progression pathway."""
+
+from .progression import (
+    Competence,
+    CompetenceEvidence,
+    CompetenceSignOff,
+    Domain,
+    InductionItem,
+    Level,
+    ProgressionReview,
+    Training,
+    TrainingRecord,
+)
+from .recruitment import (
+    EqualityMonitoring,
+    InterviewPanelMember,
+    JobApplication,
+    PreEmploymentCheck,
+    Vacancy,
+)
+from .sessions import SafeguardingConcern, SessionLog
+from .supervision import Supervision, SupervisionAction
+from .wellbeing import WellbeingCheckIn
+from .workers import EmploymentType, PeerWorker, Team
+
+__all__ = [
+    "Competence",
+    "CompetenceEvidence",
+    "CompetenceSignOff",
+    "Domain",
+    "InductionItem",
+    "ProgressionReview",
+    "Training",
+    "TrainingRecord",
+    "EmploymentType",
+    "EqualityMonitoring",
+    "InterviewPanelMember",
+    "JobApplication",
+    "PreEmploymentCheck",
+    "Vacancy",
+    "Level",
+    "PeerWorker",
+    "SafeguardingConcern",
+    "SessionLog",
+    "Supervision",
+    "SupervisionAction",
+    "Team",
+    "WellbeingCheckIn",
+]

@@ -1,0 +1,16 @@
+"""Every write and change of state in peer work, one function per use case, split by
+topic: ``sessions``, ``safeguarding``, ``supervision``, ``wellbeing``, ``recruitment``,
+``progression``.
+
+Services are keyword-only, run inside a transaction, check the rule themselves (views check
+first to show a kind page, but a service never trusts its caller) and raise ``Refused``
+with a message fit to show the person when something is not allowed.
+"""
+
+
+class Refused(Exception):
+    """A change that is not allowed, with a plain-English message for the person."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
