@@ -237,6 +237,9 @@ ROWS: dict[str, Row] = {
     "peers:job_application_withdraw": Row(
         answers(404, anonymous=LOGIN, unverified=LOGIN), note="no application with the sample id"
     ),
+    # --- Charter: the public progress pages (published charters only) ------------------------
+    "charter:index": Row(PUBLIC),
+    "charter:progress": Row(answers(404), note="no published charter for the sample slug"),
     # --- Peer work: hours and activity ------------------------------------------------------
     # A worker's own summary and download need a current peer worker record (the matrix's
     # peer worker has none, so is told kindly, 403); a supervisor without one is sent to
@@ -448,6 +451,16 @@ ADMIN_SAMPLES = {
     "/admin/reports/panel-impact/": answers(
         LOGIN, **roles([H, F, ED], ADMIN_HOME), **roles([E, AD], 200)
     ),
+    # Charter: HR and charter leads keep their own organisation's charter (admins every one).
+    "/admin/charters/": answers(LOGIN, **roles([E, F, ED], ADMIN_HOME), **roles([H, AD], 200)),
+    "/admin/charter-measures/": answers(
+        LOGIN, **roles([E, F, ED], ADMIN_HOME), **roles([H, AD], 200)
+    ),
+    "/admin/charter/new-from-template/": answers(
+        LOGIN, **roles([E, F, ED], ADMIN_HOME), **roles([H, AD], 200)
+    ),
+    # Readings are entered on a measure's own page, never through the generic add form.
+    "/admin/charter-readings/new/": answers(LOGIN, **roles(ADMIN_SITE, ADMIN_HOME)),
 }
 
 

@@ -1,5 +1,15 @@
 """factory_boy factories shared by the tests, the demo loader and the benchmark generator."""
 
+from .charter import (
+    CharterActionFactory,
+    CharterFactory,
+    CommitmentFactory,
+    EvidenceFactory,
+    MeasureFactory,
+    ReadingFactory,
+    ReviewFactory,
+    TargetFactory,
+)
 from .cms import (
     DEMO_PASSWORD,
     AreaFactory,
@@ -42,6 +52,14 @@ from .peers import (
 )
 
 __all__ = [
+    "CharterActionFactory",
+    "CharterFactory",
+    "CommitmentFactory",
+    "EvidenceFactory",
+    "MeasureFactory",
+    "ReadingFactory",
+    "ReviewFactory",
+    "TargetFactory",
     "PeerWorkerFactory",
     "PeerWorkerUserFactory",
     "SafeguardingConcernFactory",

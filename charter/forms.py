@@ -1,0 +1,359 @@
+"""Forms HR fill in for the charter in the Wagtail admin: each offers only their own
+organisation's charters, keeps text plain, and shows the services' rules beside the field
+they are about."""
+
+from django import forms
+from django.utils import timezone
+from wagtail.admin.forms.models import WagtailAdminModelForm
+from wagtail.admin.widgets import AdminDateInput
+
+from cms.models import Organisation, User
+from cms.permissions import is_admin
+from cms.roles import Role
+from cms.sanitise import plain_text
+
+from . import services
+from .calculations import calculation_choices
+from .models import Charter, CharterAction, Commitment, Evidence, Measure, Review, Target
+from .periods import last_complete_period
+from .rules import charters_kept_by
+
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %m %Y", "%d %B %Y", "%d %b %Y"]
+DATE_HINT = "For example, 2026-03-31 or 31/3/2026."
+
+
+def date_field(label: str, what: str, **kwargs) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        input_formats=DATE_INPUT_FORMATS,
+        widget=AdminDateInput,
+        help_text=kwargs.pop("help_text", DATE_HINT),
+        error_messages={
+            "required": f"Enter {what}",
+            "invalid": f"Enter {what} as a real date, for example 31/3/2026",
+        },
+        **kwargs,
+    )
+
+
+def _organisations_for(user):
+    organisations = Organisation.objects.order_by("name")
+    if is_admin(user) or user.partnership_wide:
+        return organisations
+    return organisations.filter(pk=user.organisation_id)
+
+
+def _charter_leads():
+    return User.objects.filter(is_active=True, groups__name=Role.HR.value).order_by(
+        "first_name", "last_name", "email"
+    )
+
+
+class _PlainTextMixin:
+    plain_fields: tuple[str, ...] = ()
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.plain_fields:
+            if isinstance(cleaned.get(name), str):
+                cleaned[name] = plain_text(cleaned[name])
+        return cleaned
+
+
+class CharterForm(_PlainTextMixin, WagtailAdminModelForm):
+    plain_fields = ("title", "version", "introduction")
+
+    class Meta:
+        model = Charter
+        fields = [
+            "organisation",
+            "title",
+            "version",
+            "adopted_on",
+            "published",
+            "introduction",
+            "lead",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = _organisations_for(self.for_user)
+        self.fields["lead"].queryset = _charter_leads()
+
+    def clean(self):
+        cleaned = super().clean()
+        adopted_on = cleaned.get("adopted_on")
+        if self.instance.pk and adopted_on:
+            early = Target.objects.filter(
+                measure__commitment__charter=self.instance, due_on__lt=adopted_on
+            ).first()
+            if early:
+                self.add_error(
+                    "adopted_on",
+                    f"A target of “{early.measure}” is due on {services.day(early.due_on)}, "
+                    "before this date. Change that target first.",
+                )
+        return cleaned
+
+
+class CharterFromTemplateForm(forms.Form):
+    """Start a charter by copying the default one, with its six commitments."""
+
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        error_messages={"required": "Choose the organisation adopting the charter"},
+    )
+    adopted_on = date_field("Adopted on", "the date the board adopted the charter")
+    version = forms.CharField(
+        max_length=20,
+        initial="1",
+        help_text="For example 1, or 2.1",
+        error_messages={"required": "Enter a version number, for example 1"},
+    )
+    lead = forms.ModelChoiceField(
+        label="Charter lead (optional)",
+        queryset=User.objects.none(),
+        required=False,
+        help_text="Reminded by email before each quarterly review.",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = _organisations_for(user)
+        self.fields["lead"].queryset = _charter_leads()
+
+
+class CommitmentForm(_PlainTextMixin, WagtailAdminModelForm):
+    plain_fields = ("title", "description")
+
+    class Meta:
+        model = Commitment
+        fields = ["charter", "number", "title", "description"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["charter"].queryset = charters_kept_by(self.for_user).select_related(
+            "organisation"
+        )
+
+
+class MeasureForm(_PlainTextMixin, WagtailAdminModelForm):
+    plain_fields = ("name", "description")
+    calculation = forms.ChoiceField(
+        required=False,
+        help_text="For a computed measure: which of the platform's calculations gives it.",
+    )
+
+    class Meta:
+        model = Measure
+        fields = [
+            "commitment",
+            "name",
+            "description",
+            "unit",
+            "better",
+            "frequency",
+            "source",
+            "calculation",
+            "baseline",
+            "sort_order",
+        ]
+        widgets = {
+            "unit": forms.RadioSelect,
+            "better": forms.RadioSelect,
+            "frequency": forms.RadioSelect,
+            "source": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commitment"].queryset = Commitment.objects.filter(
+            charter__in=charters_kept_by(self.for_user)
+        ).select_related("charter__organisation")
+        self.fields["calculation"].choices = [("", "None: HR enter it"), *calculation_choices()]
+
+
+class TargetForm(WagtailAdminModelForm):
+    class Meta:
+        model = Target
+        fields = ["measure", "due_on", "value", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["measure"].queryset = Measure.objects.filter(
+            commitment__charter__in=charters_kept_by(self.for_user)
+        ).select_related("commitment__charter")
+        self.fields["due_on"].error_messages["invalid"] = (
+            "Enter the target date as a real date, for example 31/3/2027"
+        )
+        self.fields["due_on"].error_messages["required"] = "Enter the date the target is due"
+        self.fields["value"].error_messages["required"] = "Enter the target value, as a number"
+
+    def clean(self):
+        cleaned = super().clean()
+        measure, due_on = cleaned.get("measure"), cleaned.get("due_on")
+        if (
+            measure
+            and due_on
+            and (problem := services.target_problem(measure=measure, due_on=due_on))
+        ):
+            self.add_error("due_on", problem)
+        if isinstance(cleaned.get("note"), str):
+            cleaned["note"] = plain_text(cleaned["note"])
+        return cleaned
+
+
+class CharterActionForm(_PlainTextMixin, WagtailAdminModelForm):
+    plain_fields = ("title", "owner", "note")
+
+    class Meta:
+        model = CharterAction
+        fields = ["charter", "commitment", "title", "owner", "due_on", "status", "note"]
+        widgets = {"status": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        kept = charters_kept_by(self.for_user)
+        self.fields["charter"].queryset = kept.select_related("organisation")
+        self.fields["commitment"].queryset = Commitment.objects.filter(charter__in=kept)
+
+    def clean(self):
+        cleaned = super().clean()
+        charter, commitment = cleaned.get("charter"), cleaned.get("commitment")
+        if charter and commitment and commitment.charter_id != charter.pk:
+            self.add_error("commitment", "Choose a commitment of the charter you chose")
+        return cleaned
+
+
+class ReviewForm(_PlainTextMixin, WagtailAdminModelForm):
+    plain_fields = ("notes",)
+
+    class Meta:
+        model = Review
+        fields = ["charter", "due_on", "held_on", "notes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["charter"].queryset = charters_kept_by(self.for_user).select_related(
+            "organisation"
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        held_on = cleaned.get("held_on")
+        if held_on and held_on > timezone.localdate():
+            self.add_error("held_on", "The review has not happened yet. Enter the date it was held")
+        return cleaned
+
+
+class ReadingForm(forms.Form):
+    """HR's reading of an entered measure, for a period that has ended."""
+
+    period_start = date_field("Period from", "the first day of the period")
+    period_end = date_field("Period to (this day is included)", "the last day of the period")
+    value = forms.DecimalField(
+        label="Reading",
+        max_digits=12,
+        decimal_places=2,
+        error_messages={
+            "required": "Enter the reading, as a number",
+            "invalid": "Enter the reading as a number, like 12 or 42.5",
+        },
+    )
+    numerator = forms.IntegerField(
+        label="Number counted (optional)",
+        min_value=0,
+        required=False,
+        help_text="For a percentage: how many met the measure, for example 9 (of 12).",
+        error_messages={"invalid": "Enter a whole number, like 9"},
+    )
+    denominator = forms.IntegerField(
+        label="Out of (optional)",
+        min_value=0,
+        required=False,
+        help_text="For a percentage: how many there were in all, for example 12.",
+        error_messages={"invalid": "Enter a whole number, like 12"},
+    )
+    note = forms.CharField(
+        label="Where the number comes from",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Say where this number comes from, in a short note"},
+    )
+    evidence = forms.ModelChoiceField(
+        label="Evidence already kept (optional)",
+        queryset=Evidence.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": "Choose evidence kept for this charter"},
+    )
+    upload = forms.FileField(
+        label="Or upload evidence (optional)",
+        required=False,
+        help_text="A PDF, Word, Excel or text file, smaller than 10 MB.",
+    )
+
+    def __init__(self, *args, measure: Measure, **kwargs):
+        self.measure = measure
+        super().__init__(*args, **kwargs)
+        self.fields["evidence"].queryset = Evidence.objects.filter(
+            charter_id=measure.commitment.charter_id
+        )
+        if not self.is_bound:
+            start, end = last_complete_period(timezone.localdate(), measure.frequency)
+            self.initial.setdefault("period_start", start)
+            self.initial.setdefault("period_end", end)
+        if measure.unit == Measure.Unit.PERCENT:
+            self.fields["value"].help_text = "A percentage, for example 75 for 75%."
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        if upload is not None and (problem := services.evidence_problem(upload)):
+            raise forms.ValidationError(problem)
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        problem = services.reading_problem(
+            period_start=cleaned.get("period_start"),
+            period_end=cleaned.get("period_end"),
+            today=timezone.localdate(),
+        )
+        if problem:
+            self.add_error(*problem)
+        if cleaned.get("evidence") and cleaned.get("upload"):
+            self.add_error(
+                "upload", "Choose evidence already kept or upload new evidence, not both"
+            )
+        return cleaned
+
+
+class EvidenceUploadForm(forms.Form):
+    title = forms.CharField(
+        max_length=200,
+        error_messages={"required": "Enter a title, like 'Recruitment policy 2026'"},
+    )
+    commitment = forms.ModelChoiceField(
+        label="Commitment it shows (optional)", queryset=Commitment.objects.none(), required=False
+    )
+    upload = forms.FileField(
+        label="Document",
+        help_text="A PDF, Word, OpenDocument, Excel, PowerPoint, CSV or text file, smaller "
+        "than 10 MB.",
+        error_messages={"required": "Choose the document to upload"},
+    )
+
+    def __init__(self, *args, charter: Charter, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commitment"].queryset = charter.commitments.all()
+
+    def clean_title(self):
+        title = plain_text(self.cleaned_data.get("title"))
+        if not title:
+            raise forms.ValidationError("Enter a title, like 'Recruitment policy 2026'")
+        return title
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        if upload is not None and (problem := services.evidence_problem(upload)):
+            raise forms.ValidationError(problem)
+        return upload
