@@ -23,7 +23,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from cms.pdf import NHS_BLUE, NHS_GREY, NHS_TEXT, fonts
+from cms.pdf import NHS_BLUE, NHS_GREY, NHS_SECONDARY_TEXT, NHS_TEXT, fonts
 from cms.templatetags.site_tags import clock
 
 from .choices import PaymentChoice
@@ -191,7 +191,6 @@ def remittance_pdf(claim: InvolvementClaim) -> bytes:
 # is explained on the last page, so a reader can check how it was counted.
 
 NHS_PALE_BLUE = colors.HexColor("#e8f1f8")
-NHS_SECONDARY_TEXT = colors.HexColor("#4c6272")
 
 
 def _impact_styles() -> dict[str, ParagraphStyle]:
