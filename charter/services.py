@@ -25,6 +25,7 @@ from cms import jobs
 from cms.models import Organisation, ReportJob
 from cms.permissions import can
 from cms.sanitise import plain_text
+from cms.storage import FileNotStored, kept_with_their_records, store_upload
 
 from . import audit_actions
 from .calculations import CalculationUnavailable, get_calculation
@@ -107,7 +108,10 @@ def charter_create_from_template(
             "version number, for example the next one.",
             field="version",
         )
-    charter.title = plain_text(title)[:200] or DEFAULT_TITLE
+    title = plain_text(title)
+    if len(title) > 200:
+        raise Refused("Keep the title to 200 characters or fewer.", field="title")
+    charter.title = title or DEFAULT_TITLE
     charter.lead = lead
     charter.save()
     for number, template in enumerate(DEFAULT_COMMITMENTS, start=1):
@@ -174,8 +178,11 @@ def target_set(*, user, measure: Measure, due_on: date, value: Decimal, note: st
     _require_keeper(user, measure.commitment.charter, "set targets")
     if problem := target_problem(measure=measure, due_on=due_on):
         raise Refused(problem, field="due_on")
+    note = plain_text(note)
+    if len(note) > 255:
+        raise Refused("Keep the note to 255 characters or fewer.", field="note")
     target, created = Target.objects.update_or_create(
-        measure=measure, due_on=due_on, defaults={"value": value, "note": plain_text(note)[:255]}
+        measure=measure, due_on=due_on, defaults={"value": value, "note": note}
     )
     log(target, "wagtail.create" if created else "wagtail.edit", user=user)
     return target
@@ -210,7 +217,7 @@ def _share_problem(numerator, denominator) -> tuple[str, str] | None:
     return None
 
 
-@transaction.atomic
+@kept_with_their_records
 def reading_enter(
     *,
     user,
@@ -330,7 +337,7 @@ def evidence_problem(upload) -> str | None:
     return None
 
 
-@transaction.atomic
+@kept_with_their_records
 def evidence_upload(
     *, user, charter: Charter, upload, title: str = "", commitment: Commitment | None = None
 ) -> Evidence:
@@ -361,6 +368,10 @@ def evidence_upload(
             evidence_problem(upload) or "Upload a PDF or office document", field="upload"
         ) from error
     document._set_document_file_metadata()
+    try:
+        store_upload(document.file, document.file.name, upload)
+    except FileNotStored as failure:
+        raise Refused(failure.message, field="upload") from failure
     document.save()
     evidence = Evidence.objects.create(
         charter=charter,

@@ -1,12 +1,17 @@
-"""The one HTML sanitiser for text people write on the site.
+"""The one place that decides what happens to text people write on the site.
 
-Every form that accepts formatted text passes it through ``clean_html`` on the way in;
-plain text is stored as typed and escaped by the templates on the way out. Keeping the
-allow-list here means the sanitiser can be swapped, or tightened, in one place.
+Plain text (nearly every field: notes, feedback, statements, descriptions) is stored exactly
+as typed and escaped by the templates and the PDFs on the way out: a note that says "she
+felt <empty>" keeps every word. ``plain_text`` only trims the spaces around it and takes
+out NUL characters, which PostgreSQL cannot store in text (the forms already refuse them
+with a message, so this only matters to text that does not come through a form).
+
+Formatted text, where a page offers formatting, passes through ``clean_html`` on the way
+in. Keeping the allow-list here means the sanitiser can be swapped, or tightened, in one
+place; Wagtail's rich text editor is limited to the same features.
 """
 
 import bleach
-from django.utils.html import strip_tags
 
 ALLOWED_TAGS = frozenset(
     {"p", "br", "strong", "b", "em", "i", "ul", "ol", "li", "a", "blockquote", "h2", "h3"}
@@ -23,9 +28,6 @@ _cleaner = bleach.sanitizer.Cleaner(
     strip=True,
     strip_comments=True,
 )
-_linker = bleach.linkifier.Linker(
-    callbacks=[bleach.callbacks.nofollow, bleach.callbacks.target_blank]
-)
 
 
 def clean_html(value: str | None) -> str:
@@ -35,13 +37,9 @@ def clean_html(value: str | None) -> str:
     return _cleaner.clean(value).strip()
 
 
-def clean_html_with_links(value: str | None) -> str:
-    """Clean ``value`` and make bare web addresses into safe links that open elsewhere."""
-    return _linker.linkify(clean_html(value))
-
-
 def plain_text(value: str | None) -> str:
-    """Strip every tag: for text that allows no formatting at all (names, titles)."""
+    """Text as typed, for fields that allow no formatting: nothing that looks like a tag is
+    taken out (templates escape it), only the spaces around it and any NUL character."""
     if not value:
         return ""
-    return strip_tags(value).strip()
+    return value.replace("\x00", "").strip()

@@ -11,6 +11,7 @@ link, close, reopen), each a service that is logged. Who gave feedback is never 
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -24,7 +25,7 @@ from wagtail.admin import messages
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.widgets.button import MenuItem
@@ -34,7 +35,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from cms import audit
-from cms.exports import SpreadsheetSafeExportMixin
+from cms.admin_dates import DateColumn
 from cms.exports import export_audit_subject as audit_subject
 from cms.permissions import can
 from cms.personal_details import personal_details_in
@@ -242,7 +243,7 @@ def feedback_export_row(feedback: Feedback) -> dict:
     }
 
 
-class FeedbackIndexView(SpreadsheetSafeExportMixin, ScopedModelViewSet.index_view_class):
+class FeedbackIndexView(ScopedModelViewSet.index_view_class):
     """The feedback the lead moderates, newest first, with each row's themes fetched up
     front; every export is written to the audit log."""
 
@@ -365,13 +366,24 @@ class FeedbackHistoryView(_ModeratedOnly, ScopedModelViewSet.history_view_class)
 
 
 class FeedbackModerateView(WagtailAdminTemplateMixin, TemplateView):
-    """Everything a lead does with one feedback, on one page: each action is its own form
-    calling one service, so an error in one keeps what was typed and leaves the others."""
+    """Everything a lead does with one feedback, on one page.
+
+    The page is one form, so whichever button the lead presses the browser sends everything
+    the page shows, and one save path (``post``) decides what to keep: the pressed action,
+    and any other section the lead changed on the page (the words to publish, the response,
+    the themes, the link), each through its own service, which writes only its own fields.
+    A section the lead did not touch is compared with what the page showed them (not with
+    what is saved now), so a button pressed on an old page never puts back words another
+    lead redacted, and what the lead typed is never quietly thrown away. If anything is
+    wrong nothing is saved and the page comes back with everything as typed.
+    """
 
     template_name = "coproduce/admin/feedback/moderate.html"
     header_icon = "comment"
     page_title = "Moderate feedback"
     ACTIONS = ("triage", "quote", "respond", "link", "hide", "unhide", "close", "reopen")
+    # The sections whose fields keep what the page shows; saved whenever the lead changed them.
+    SECTIONS = ("triage", "quote", "respond", "link")
 
     def dispatch(self, request, pk):
         self.feedback = get_object_or_404(
@@ -396,33 +408,34 @@ class FeedbackModerateView(WagtailAdminTemplateMixin, TemplateView):
             {"url": "", "label": self.get_page_title(), "sublabel": self.get_page_subtitle()},
         ]
 
-    def _forms(self, action=None, data=None) -> dict:
-        """Every form on the page: the one sent is bound to what was typed, the others
+    def _forms(self, bound=()) -> dict:
+        """Every form on the page: those named in ``bound`` hold what was sent, the others
         show the feedback as it is."""
         feedback, user = self.feedback, self.request.user
+        data = self.request.POST
 
-        def bound(name):
-            return {"data": data} if action == name else {}
+        def kwargs(name):
+            return {"data": data} if name in bound else {}
 
         return {
             "triage": TriageForm(
                 themes=Theme.objects.all(),
                 initial={"themes": list(feedback.themes.all())},
-                **bound("triage"),
+                **kwargs("triage"),
             ),
             "quote": QuoteForm(
                 initial={"quote": feedback.public_quote or services.quote_suggested(feedback)},
-                **bound("quote"),
+                **kwargs("quote"),
             ),
             "respond": ResponseForm(
-                initial={"response": feedback.public_response}, **bound("respond")
+                initial={"response": feedback.public_response}, **kwargs("respond")
             ),
             "link": LinkChangeForm(
                 changes=selectors.service_changes_for_linking(user),
                 initial={"service_change": feedback.service_change_id},
-                **bound("link"),
+                **kwargs("link"),
             ),
-            "hide": HideForm(**bound("hide")),
+            "hide": HideForm(**kwargs("hide")),
         }
 
     def get_context_data(self, forms=None, **kwargs):
@@ -445,22 +458,31 @@ class FeedbackModerateView(WagtailAdminTemplateMixin, TemplateView):
         if action not in self.ACTIONS:
             messages.error(request, "Choose what to do with this feedback.")
             return redirect(self.url)
-        forms = self._forms(action, request.POST)
-        form = forms.get(action)
-        if form is not None and not form.is_valid():
+        sent = self._forms(bound=self.ACTIONS)
+        changed = [name for name in self.SECTIONS if name != action and sent[name].has_changed()]
+        steps = [*changed, action]
+        # Only the pressed action and the sections the lead changed are checked and saved;
+        # the rest of the page shows the feedback as it is.
+        forms = self._forms(bound=steps)
+        if any(name in forms and not forms[name].is_valid() for name in steps):
             return self.render_to_response(self.get_context_data(forms=forms), status=400)
-        values = form.cleaned_data if form is not None else {}
+        done, name = [], action
         try:
-            done = self._act(action, values)
+            with transaction.atomic():
+                for name in steps:
+                    form = forms.get(name)
+                    done.append(self._act(name, form.cleaned_data if form is not None else {}))
         except Refused as refusal:
+            form = forms.get(name)
             if form is not None:
                 form.add_error(None, refusal.message)
             else:
                 self.action_error = refusal.message
             return self.render_to_response(self.get_context_data(forms=forms), status=400)
-        messages.success(request, done)
-        if action == "quote":
-            flags = personal_details_in(values["quote"])
+        for message in done:
+            messages.success(request, message)
+        if "quote" in steps:
+            flags = personal_details_in(forms["quote"].cleaned_data["quote"])
             if flags:
                 messages.warning(
                     request,

@@ -10,6 +10,9 @@ from datetime import timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.safestring import SafeString
+
+from cms.forms import OnceOnlyForm
 
 from ..models import Feedback
 from ..selectors.feedback import default_trend_period
@@ -46,7 +49,7 @@ def _text_field(label: str, help_text: str, *, max_length: int, too_long: str, r
     )
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(OnceOnlyForm, forms.Form):
     """What went well, what could be better, a rating, whether they felt listened to,
     themes and consent to be quoted. Peer workers also say whose feedback it is."""
 
@@ -137,7 +140,23 @@ class FeedbackForm(forms.Form):
 # --- Moderation --------------------------------------------------------------------------------
 
 
-class TriageForm(forms.Form):
+class ModerationSection(forms.Form):
+    """One section of the moderation page, which is a single form. Each field also sends
+    back, hidden, the value the page showed, so the save path can tell what the lead
+    changed from what was simply on the page (``has_changed``), even if someone else saved
+    a new value since the page was opened."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.show_hidden_initial = True
+
+    def shown_values(self) -> str:
+        """The hidden inputs holding what the page showed, rendered (and escaped) by Django."""
+        return SafeString("".join(field.as_hidden(only_initial=True) for field in self))
+
+
+class TriageForm(ModerationSection):
     """What the feedback is about: the themes the person chose, to confirm or change."""
 
     themes = forms.ModelMultipleChoiceField(
@@ -169,7 +188,7 @@ class HideForm(forms.Form):
     )
 
 
-class QuoteForm(forms.Form):
+class QuoteForm(ModerationSection):
     """The moderator's redaction: the words, and only those, that the offer page shows."""
 
     quote = forms.CharField(
@@ -183,7 +202,7 @@ class QuoteForm(forms.Form):
     )
 
 
-class ResponseForm(forms.Form):
+class ResponseForm(ModerationSection):
     """The provider's public answer to the feedback."""
 
     response = forms.CharField(
@@ -206,7 +225,7 @@ class ServiceChangeChoiceField(forms.ModelChoiceField):
         return change.title if change.live else f"{change.title} (draft)"
 
 
-class LinkChangeForm(forms.Form):
+class LinkChangeForm(ModerationSection):
     """The service change ("You said, we did") that answers the feedback, if any."""
 
     service_change = ServiceChangeChoiceField(

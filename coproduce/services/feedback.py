@@ -49,7 +49,7 @@ def too_long(what: str, max_length: int) -> str:
 
 
 def _text(value: str | None, *, max_length: int, what: str) -> str:
-    """Text as typed, with any tags taken out, refused when longer than ``max_length``."""
+    """Text as typed (trimmed), refused when longer than ``max_length``."""
     text = plain_text(value)
     if len(text) > max_length:
         raise Refused(too_long(what, max_length))

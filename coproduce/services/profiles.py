@@ -38,6 +38,14 @@ def _known(choices, values, what: str) -> list[str]:
     return [value for value in choices.values if value in chosen]
 
 
+def _limited(value: str | None, limit: int, too_long: str) -> str:
+    """Text as typed, refused (never cut short) when longer than the field holds."""
+    text = plain_text(value)
+    if len(text) > limit:
+        raise Refused(too_long)
+    return text
+
+
 def clean_access_needs(
     *, access_needs, access_needs_other: str = "", interpreter_language: str = ""
 ) -> tuple[list[str], str, str]:
@@ -45,8 +53,16 @@ def clean_access_needs(
     needs a description and a spoken language interpreter needs the language, and a detail
     is kept only while its need is ticked."""
     needs = _known(AccessNeed, access_needs, "access needs")
-    other = plain_text(access_needs_other)[:500] if AccessNeed.OTHER in needs else ""
-    language = plain_text(interpreter_language)[:80] if AccessNeed.LANGUAGE in needs else ""
+    other = (
+        _limited(access_needs_other, 500, "Keep this to 500 characters or fewer.")
+        if AccessNeed.OTHER in needs
+        else ""
+    )
+    language = (
+        _limited(interpreter_language, 80, "Keep the language to 80 characters or fewer.")
+        if AccessNeed.LANGUAGE in needs
+        else ""
+    )
     if AccessNeed.OTHER in needs and not other:
         raise Refused("Tell us what else you need.")
     if AccessNeed.LANGUAGE in needs and not language:
@@ -70,12 +86,12 @@ def profile_save(
     """Create or update the member's own profile; saving the same details twice is
     harmless (one profile per person, updated in place)."""
     _require_member(user)
-    display_name = plain_text(display_name)[:80]
+    display_name = _limited(display_name, 80, "Keep your name to 80 characters or fewer.")
     if not display_name:
         raise Refused("Enter the name you would like us to use.")
     if contact_preference not in ContactPreference.values:
         raise Refused("Choose how you would like us to contact you.")
-    phone = plain_text(phone)[:30]
+    phone = _limited(phone, 30, "Enter a phone number of 30 characters or fewer.")
     if contact_preference in (ContactPreference.PHONE, ContactPreference.TEXT) and not phone:
         raise Refused("Enter a phone number, so we can call or text you.")
     if payment_choice not in PaymentChoice.values:
@@ -89,7 +105,7 @@ def profile_save(
         user=user,
         defaults={
             "display_name": display_name,
-            "pronouns": plain_text(pronouns)[:40],
+            "pronouns": _limited(pronouns, 40, "Keep your pronouns to 40 characters or fewer."),
             "contact_preference": contact_preference,
             "phone": phone,
             "access_needs": needs,

@@ -317,8 +317,8 @@ def interview_arrange(
     _expect(application, Stage.SHORTLISTED, Stage.INTERVIEW, to=Stage.INTERVIEW)
     members = [
         PanelMember(
-            name=plain_text(member.name)[:120],
-            role=plain_text(member.role)[:120],
+            name=_clean_text(member.name, limit=120, what="each panel member's name"),
+            role=_clean_text(member.role, limit=120, what="each panel member's role"),
             has_lived_experience=bool(member.has_lived_experience),
         )
         for member in panel

@@ -253,8 +253,8 @@ def test_an_xss_corpus_given_as_feedback_never_runs_where_it_is_shown(
     expect(admin.get_by_text(f"Feedback linked to “{CHANGE}”.")).to_be_visible()
     feedback.refresh_from_db()
     assert feedback.is_published and "xss-13" in feedback.public_response
-    # What was typed lost its tags on the way in. The pages must be safe without that too:
-    # store the corpus exactly as written, as if the sanitiser had missed it.
+    # What was typed is stored exactly as written; the pages must show it as text. Put the
+    # whole corpus in every field the lead, the member and the public see.
     Feedback.objects.filter(pk=feedback.pk).update(
         went_well=CORPUS, could_be_better=CORPUS, public_quote=CORPUS, public_response=CORPUS
     )

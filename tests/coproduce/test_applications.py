@@ -167,7 +167,7 @@ def test_a_member_applies_and_is_told_what_happens_next(client, ready, panel):
     assert response["Location"] == f"/panels/{panel.slug}/your-application/"
     application = PanelApplication.objects.get(panel=panel, applicant=ready)
     assert application.status == PanelApplication.Status.PENDING
-    assert application.statement == "I used the café last winter."
+    assert application.statement == "I used the café <b>last winter</b>."  # as typed
     assert application.access_needs == ["bsl", "other"]
     assert application.access_needs_other == "A seat near the door"
     # The profile is unchanged: what they confirmed is for this panel.
@@ -235,8 +235,8 @@ def test_applying_without_agreeing_is_explained_and_nothing_is_saved(client, mem
     assert not ConsentRecord.objects.exists()
 
 
-def test_a_statement_of_only_markup_counts_as_empty(client, ready, panel):
-    response = client.post(apply_url(panel), {**GOOD, "statement": "<p></p>"})
+def test_a_statement_of_only_spaces_counts_as_empty(client, ready, panel):
+    response = client.post(apply_url(panel), {**GOOD, "statement": "  \n\t "})
     assert response.status_code == 200
     assert "Tell us why you would like to join this panel." in text(response)
     assert not PanelApplication.objects.exists()

@@ -126,7 +126,7 @@ def test_a_member_adds_an_expense_with_a_pdf_jpeg_or_png_receipt(name, content):
         receipt=SimpleUploadedFile(name, content),
     )
     assert expense.amount == Decimal("4.80")
-    assert expense.description == "Bus there and back"  # stored as plain text
+    assert expense.description == "Bus <b>there</b> and back"  # stored exactly as typed
     assert receipt_storage().exists(expense.receipt.name)
     assert expense.receipt.name.startswith("receipts/")
     assert name not in expense.receipt.name  # the person's file name is not kept
@@ -383,10 +383,11 @@ def test_a_lead_returns_a_claim_with_a_reason_and_the_member_is_emailed_it(
         claim=claim, user=lead, reason="Please add the <i>bus</i> ticket's photo."
     )
     assert claim.status == Status.RETURNED
-    assert claim.return_reason == "Please add the bus ticket's photo."
+    # Kept exactly as typed; the email is plain text, so it reads as written.
+    assert claim.return_reason == "Please add the <i>bus</i> ticket's photo."
     entry = ModelLogEntry.objects.for_instance(claim).get(action=audit_actions.CLAIM_RETURN)
-    assert entry.data["reason"] == "Please add the bus ticket's photo."
-    assert "Please add the bus ticket's photo." in mail.outbox[0].body
+    assert entry.data["reason"] == "Please add the <i>bus</i> ticket's photo."
+    assert "Please add the <i>bus</i> ticket's photo." in mail.outbox[0].body
     assert "needs a change" in mail.outbox[0].subject
 
 

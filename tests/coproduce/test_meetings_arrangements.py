@@ -156,7 +156,7 @@ def test_an_arrangement_is_updated_in_place(lead, panel, meeting):
         user=lead, meeting=meeting, entries=[ArrangementEntry("bsl", "booked", "<b>Jo</b>")]
     )
     arrangement = AccessArrangement.objects.get()
-    assert arrangement.status == "booked" and arrangement.detail == "Jo"
+    assert arrangement.status == "booked" and arrangement.detail == "<b>Jo</b>"  # as typed
     assert arrangement.updated_by == lead
 
 

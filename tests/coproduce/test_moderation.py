@@ -173,7 +173,7 @@ def test_members_and_other_staff_cannot_reach_feedback_in_the_admin(
     feedback.refresh_from_db()
     assert feedback.status == Status.NEW
     sign_in(client, make_person("member"))
-    assert client.get("/admin/feedback/").status_code == 302
+    assert client.get("/admin/feedback/").status_code == 403  # "this part is for staff"
 
 
 def test_a_month_or_theme_that_is_not_a_choice_is_ignored_kindly(client, lead, organisation):
@@ -603,3 +603,140 @@ def test_other_staff_cannot_reach_the_themes(client, make_person, role):
     response = client.get("/admin/snippets/coproduce/theme/")
     assert response.status_code == 302
     assert response["Location"] == "/admin/"
+
+
+# --- The words a lead redacted survive every action ------------------------------------------
+
+PERSONAL = "Dr Patel at 14 Hill Road was kind."
+REDACTED = "The doctor was kind."
+
+
+def submit_page(client, feedback, action: str, **typed):
+    """Press ``action``'s button on the moderation page as a browser does: the page is one
+    form, so everything it shows is sent (with the hidden values it showed), plus what the
+    lead typed."""
+    page = BeautifulSoup(client.get(moderate_url(feedback)).content, "html.parser")
+    form = page.find("form", attrs={"method": "post", "action": moderate_url(feedback)})
+    data: dict[str, list] = {}
+    for field in form.find_all(["input", "textarea", "select"]):
+        name = field.get("name")
+        if not name or name == "action":
+            continue
+        if field.name == "textarea":
+            value = field.get_text()
+            # The HTML parser keeps the newline the template puts after <textarea>.
+            value = value[1:] if value.startswith("\n") else value
+        elif field.name == "select":
+            chosen = field.find("option", selected=True)
+            value = chosen.get("value", "") if chosen else ""
+        elif field.get("type") in ("checkbox", "radio") and not field.has_attr("checked"):
+            continue
+        else:
+            value = field.get("value", "")
+        data.setdefault(name, []).append(value)
+    for name, value in typed.items():
+        data[name] = value if isinstance(value, list) else [value]
+    assert form.find("button", attrs={"name": "action", "value": action}), action
+    return client.post(moderate_url(feedback), {**data, "action": action})
+
+
+def redacted_feedback(client, organisation) -> Feedback:
+    feedback = feedback_in(
+        organisation, consent_to_publish=True, went_well=PERSONAL, could_be_better=""
+    )
+    response = submit_page(client, feedback, "quote", quote=REDACTED)
+    assert response.status_code == 302
+    return feedback
+
+
+def assert_only_the_redacted_words_are_public(client, feedback) -> None:
+    feedback.refresh_from_db()
+    assert feedback.public_quote == REDACTED
+    offer_text = page_text(client.get(feedback.offer.url))
+    assert REDACTED in offer_text
+    assert "Patel" not in offer_text
+    assert "Hill Road" not in offer_text
+
+
+def _triage(client, feedback, organisation):
+    return submit_page(client, feedback, "triage", themes=[str(ThemeFactory().pk)])
+
+
+def _respond(client, feedback, organisation):
+    return submit_page(client, feedback, "respond", response="Thank you. We told the team.")
+
+
+def _link(client, feedback, organisation):
+    change = ServiceChangePageFactory(title="Kinder welcome", offers=[feedback.offer])
+    return submit_page(client, feedback, "link", service_change=str(change.pk))
+
+
+def _close(client, feedback, organisation):
+    return submit_page(client, feedback, "close")
+
+
+def _reopen(client, feedback, organisation):
+    assert submit_page(client, feedback, "close").status_code == 302
+    return submit_page(client, feedback, "reopen")
+
+
+def _hide_and_unhide(client, feedback, organisation):
+    assert submit_page(client, feedback, "hide", reason="Checking it").status_code == 302
+    return submit_page(client, feedback, "unhide")
+
+
+@pytest.mark.parametrize(
+    "action",
+    [_triage, _respond, _link, _close, _reopen, _hide_and_unhide],
+    ids=lambda a: a.__name__,
+)
+def test_the_redacted_words_survive_every_action_on_the_moderation_page(
+    client, lead, organisation, action
+):
+    feedback = redacted_feedback(client, organisation)
+    assert action(client, feedback, organisation).status_code == 302
+    assert_only_the_redacted_words_are_public(client, feedback)
+
+
+def test_an_old_page_never_puts_back_words_another_lead_redacted(client, lead, organisation):
+    feedback = feedback_in(
+        organisation, consent_to_publish=True, went_well=PERSONAL, could_be_better=""
+    )
+    # The page opened before the redaction shows everything they wrote in the box.
+    old = BeautifulSoup(client.get(moderate_url(feedback)).content, "html.parser")
+    assert PERSONAL in old.find("textarea", {"name": "quote"}).get_text()
+    assert submit_page(client, feedback, "quote", quote=REDACTED).status_code == 302
+    sent = {"action": "respond", "response": "Thank you.", "quote": PERSONAL}
+    sent["initial-quote"] = old.find("input", {"name": "initial-quote"})["value"]
+    assert client.post(moderate_url(feedback), sent).status_code == 302
+    feedback.refresh_from_db()
+    assert feedback.public_response == "Thank you."
+    assert_only_the_redacted_words_are_public(client, feedback)
+
+
+def test_words_redacted_but_not_yet_saved_are_kept_when_the_lead_responds(
+    client, lead, organisation
+):
+    feedback = feedback_in(
+        organisation, consent_to_publish=True, went_well=PERSONAL, could_be_better=""
+    )
+    response = submit_page(
+        client, feedback, "respond", quote=REDACTED, response="Thank you. We told the team."
+    )
+    assert response.status_code == 302
+    feedback.refresh_from_db()
+    assert feedback.public_response == "Thank you. We told the team."
+    assert_only_the_redacted_words_are_public(client, feedback)
+
+
+def test_a_mistake_anywhere_saves_nothing_and_keeps_the_redaction_typed(client, lead, organisation):
+    feedback = feedback_in(
+        organisation, consent_to_publish=True, went_well=PERSONAL, could_be_better=""
+    )
+    response = submit_page(client, feedback, "respond", quote=REDACTED, response="x" * 5001)
+    assert response.status_code == 400
+    page = BeautifulSoup(response.content, "html.parser")
+    assert page.find("textarea", {"name": "quote"}).get_text().strip() == REDACTED
+    feedback.refresh_from_db()
+    assert (feedback.public_quote, feedback.public_response) == ("", "")
+    assert "Patel" not in page_text(client.get(feedback.offer.url))

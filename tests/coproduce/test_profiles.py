@@ -171,16 +171,14 @@ def test_details_of_needs_no_longer_ticked_are_not_kept(client, member):
     assert InvolvementProfile.objects.get(user=member).interpreter_language == ""
 
 
-def test_html_typed_into_the_profile_is_stored_as_plain_text_and_escaped_on_the_page(
-    client, member
-):
-    client.post(
-        "/involvement/profile/",
-        {**GOOD, "display_name": "<b>Sam</b><script>alert(1)</script>"},
-    )
+def test_html_typed_into_the_profile_is_stored_as_typed_and_escaped_on_the_page(client, member):
+    typed = "<b>Sam</b><script>alert(1)</script>"
+    client.post("/involvement/profile/", {**GOOD, "display_name": typed})
     profile = InvolvementProfile.objects.get(user=member)
-    assert "<" not in profile.display_name
-    assert "<script>" not in client.get("/involvement/").content.decode()
+    assert profile.display_name == typed
+    page = client.get("/involvement/").content.decode()
+    assert "<script>alert(1)" not in page
+    assert "&lt;b&gt;Sam&lt;/b&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
 def test_after_saving_the_member_goes_back_where_they_came_from_on_this_site_only(client, member):

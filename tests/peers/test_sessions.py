@@ -127,9 +127,9 @@ def test_a_worker_logs_a_session_with_topics_and_signposting(as_worker, worker):
     assert "Money worries" in page_text(response)
 
 
-def test_notes_are_stored_as_plain_text(as_worker):
+def test_notes_are_stored_exactly_as_typed(as_worker):
     as_worker.post(LOG, form_data(notes="<script>alert(1)</script>Went <b>well</b>."))
-    assert SessionLog.objects.get().notes == "alert(1)Went well."
+    assert SessionLog.objects.get().notes == "<script>alert(1)</script>Went <b>well</b>."
 
 
 def test_a_session_in_the_future_is_refused_and_what_was_typed_is_kept(as_worker):

@@ -91,7 +91,7 @@ def test_a_supervisor_records_supervision_with_an_action(client, world):
     assert response["Location"] == f"/peer-work/supervision/{supervision.pk}/"
     assert supervision.kind == "reflective"
     assert supervision.duration_minutes == 50
-    assert supervision.notes == "Talked about boundaries and rest."  # tags stripped
+    assert supervision.notes == GOOD["notes"]  # stored exactly as typed
     assert supervision.supervisor == world["supervisor"]
     action = supervision.actions.get()
     assert (action.description, action.due_date) == (

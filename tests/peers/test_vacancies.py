@@ -163,12 +163,13 @@ def test_missing_answers_get_clear_messages_and_keep_what_was_typed(client, vaca
     assert not mail.outbox
 
 
-def test_html_in_the_statement_is_stored_as_plain_text(client, vacancy, candidate):
+def test_html_in_the_statement_is_stored_exactly_as_typed(client, vacancy, candidate):
     client.post(
         reverse("peers:vacancy_apply", kwargs={"slug": vacancy.slug}),
         apply_data(statement="<script>alert(1)</script>I would love this role"),
     )
-    assert JobApplication.objects.get().statement == "alert(1)I would love this role"
+    statement = "<script>alert(1)</script>I would love this role"
+    assert JobApplication.objects.get().statement == statement
 
 
 def test_applying_twice_keeps_one_application(client, vacancy, candidate):

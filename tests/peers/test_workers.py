@@ -170,7 +170,7 @@ def test_the_form_offers_only_hrs_own_organisation_teams_and_supervisors(
         ({"email": ""}, "Enter the peer worker's email address"),
         ({"email": "not-an-email"}, "Enter an email address like name@example.org"),
         ({"start_date": ""}, "Enter the date they started"),
-        ({"job_title": "<b></b>"}, "Enter their job title"),
+        ({"job_title": "   "}, "Enter their job title"),
         ({"contracted_hours": "70"}, "Contracted hours must be 60 a week or fewer"),
         ({"supervision_every_days": "3"}, "Supervision should be at most every 7 days"),
     ],
