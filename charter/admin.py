@@ -4,7 +4,7 @@ their organisation's), the dashboard of each charter, and the pages that start a
 from the template, enter a reading, upload evidence and ask for the board report."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -13,15 +13,16 @@ from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
 from wagtail import hooks
 from wagtail.admin.auth import permission_denied
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.admin.widgets.button import HeaderButton, MenuItem
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from cms.exports import SpreadsheetSafeExportMixin
+from cms.admin_dates import DateColumn
 from cms.permissions import can, visible_to
+from cms.storage import stored_file_response
 from cms.viewsets import ScopedModelViewSet
 
 from . import services
@@ -83,7 +84,7 @@ class _KeeperOnly:
 # --- Charters ---------------------------------------------------------------------------------
 
 
-class CharterIndexView(SpreadsheetSafeExportMixin, ScopedModelViewSet.index_view_class):
+class CharterIndexView(ScopedModelViewSet.index_view_class):
     """Only the charters the person keeps (the public may read every published one)."""
 
     def get_base_queryset(self):
@@ -513,7 +514,7 @@ def evidence_download(request, pk):
         visible_to(request.user, Evidence).select_related("document"), pk=pk
     )
     document = evidence.document
-    return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.filename)
+    return stored_file_response(request, document.file, filename=document.filename, what="evidence")
 
 
 @require_POST

@@ -5,8 +5,8 @@ they are about."""
 from django import forms
 from django.utils import timezone
 from wagtail.admin.forms.models import WagtailAdminModelForm
-from wagtail.admin.widgets import AdminDateInput
 
+from cms.admin_dates import DateField
 from cms.models import Organisation, User
 from cms.permissions import is_admin
 from cms.roles import Role
@@ -18,22 +18,9 @@ from .models import Charter, CharterAction, Commitment, Evidence, Measure, Revie
 from .periods import last_complete_period
 from .rules import charters_kept_by
 
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %m %Y", "%d %B %Y", "%d %b %Y"]
-DATE_HINT = "For example, 2026-03-31 or 31/3/2026."
 
-
-def date_field(label: str, what: str, **kwargs) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        input_formats=DATE_INPUT_FORMATS,
-        widget=AdminDateInput,
-        help_text=kwargs.pop("help_text", DATE_HINT),
-        error_messages={
-            "required": f"Enter {what}",
-            "invalid": f"Enter {what} as a real date, for example 31/3/2026",
-        },
-        **kwargs,
-    )
+def date_field(label: str, what: str, **kwargs) -> DateField:
+    return DateField(label=label, what=what, **kwargs)
 
 
 def _organisations_for(user):

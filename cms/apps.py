@@ -11,8 +11,9 @@ class CmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import permissions, schedules, signals  # noqa: F401
+        from . import admin_dates, permissions, schedules, signals  # noqa: F401
 
+        admin_dates.register_admin_date_fields()
         permissions.register_shell_visibility()
         signals.connect_site_shell_purges()
 
@@ -24,6 +25,11 @@ class CmsConfig(AppConfig):
         schedules.register(
             name="Purge old reports",
             func="cms.tasks.purge_old_reports",
+            minutes=24 * 60,
+        )
+        schedules.register(
+            name="Purge old form tokens",
+            func="cms.tasks.purge_old_submission_tokens",
             minutes=24 * 60,
         )
         schedules.register(

@@ -4,14 +4,16 @@
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
-from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
+from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.reports import ReportView
 from wagtail.admin.views.reports.audit_logging import LogEntriesView
 
 from . import permissions, selectors
+from .admin_dates import DateColumn
+from .exports import SpreadsheetSafeExportMixin
 
 
-class OffersOverdueReport(ReportView):
+class OffersOverdueReport(SpreadsheetSafeExportMixin, ReportView):
     """Offers whose details were last checked more than a year ago, oldest first, so
     editors can ask providers to confirm them; exportable to CSV and Excel."""
 
@@ -49,7 +51,7 @@ class OffersOverdueReport(ReportView):
         return f"offers-overdue-for-review-{timezone.localdate():%Y-%m-%d}"
 
 
-class SiteHistoryReport(LogEntriesView):
+class SiteHistoryReport(SpreadsheetSafeExportMixin, LogEntriesView):
     """Wagtail's site history, for administrators only.
 
     Wagtail shows anyone the log entries of every model they have any permission on, but

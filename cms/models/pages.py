@@ -6,6 +6,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from ..admin_dates import page_settings_panels
 from ..blocks import ContentStreamBlock
 
 
@@ -18,6 +19,7 @@ class HomePage(Page):
     body = StreamField(ContentStreamBlock(), blank=True, use_json_field=True)
 
     search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
+    settings_panels = page_settings_panels()
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
 
     max_count = 1
@@ -36,6 +38,7 @@ class ContentPage(Page):
     body = StreamField(ContentStreamBlock(), blank=True, use_json_field=True)
 
     search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
+    settings_panels = page_settings_panels()
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
 
     parent_page_types = ["cms.HomePage", "cms.ContentPage"]

@@ -16,8 +16,8 @@ from wagtail import hooks
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.widgets import AdminDateInput
 
+from cms.admin_dates import DateField
 from cms.models import Organisation
 from cms.permissions import can
 
@@ -26,21 +26,9 @@ from ..selectors import impact as selectors
 from ..services import Refused
 from ..services import impact as services
 
-# Wagtail's date picker writes 2026-04-01; people who type may write 1/4/2026 or 1 4 2026.
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %m %Y", "%d %B %Y", "%d %b %Y"]
 
-
-def _date_field(label: str, which: str) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        input_formats=DATE_INPUT_FORMATS,
-        widget=AdminDateInput,
-        help_text="For example, 2026-04-01 or 1/4/2026.",
-        error_messages={
-            "required": f"Enter the {which} date of the period",
-            "invalid": f"Enter the {which} date as a real date, for example 1/4/2026",
-        },
-    )
+def _date_field(label: str, which: str) -> DateField:
+    return DateField(label=label, what=f"the {which} date of the period")
 
 
 class ImpactReportForm(forms.Form):

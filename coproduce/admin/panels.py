@@ -26,15 +26,15 @@ from wagtail import hooks
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms.models import WagtailAdminModelForm
-from wagtail.admin.ui.tables import ButtonsColumnMixin, Column, DateColumn, TitleColumn
+from wagtail.admin.ui.tables import ButtonsColumnMixin, Column, TitleColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.admin.widgets.button import MenuItem
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from cms.admin_dates import DateColumn
 from cms.audit import audit_view
-from cms.exports import SpreadsheetSafeExportMixin
 from cms.models import OfferPage, Organisation, User
 from cms.permissions import can, is_admin, visible_to
 from cms.roles import STAFF_ROLES
@@ -228,7 +228,7 @@ def _with_counts(queryset):
     )
 
 
-class PanelIndexView(SpreadsheetSafeExportMixin, ScopedModelViewSet.index_view_class):
+class PanelIndexView(ScopedModelViewSet.index_view_class):
     """The panels the person runs (the public may read more: every panel not in draft),
     with members and applications waiting counted in the one query, and each row's way to
     its applications and make-up."""
@@ -446,7 +446,7 @@ def _applications_to_panels_led_by(user, queryset):
     return _with_names(queryset.filter(panel__in=panels_led_by(user).values("pk")))
 
 
-class ApplicationIndexView(SpreadsheetSafeExportMixin, ScopedModelViewSet.index_view_class):
+class ApplicationIndexView(ScopedModelViewSet.index_view_class):
     """Applications to the person's panels, each titled by the applicant's name to show."""
 
     def get_base_queryset(self):

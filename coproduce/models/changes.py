@@ -26,6 +26,7 @@ from wagtail.forms import TaskStateCommentForm
 from wagtail.models import Orderable, Page, PagePermissionTester, Task, TaskState, Workflow
 from wagtail.search import index
 
+from cms.admin_dates import page_settings_panels
 from cms.sanitise import ALLOWED_RICHTEXT_FEATURES
 
 from ..choices import CoproductionLevel
@@ -45,6 +46,7 @@ class ServiceChangeIndexPage(RoutablePageMixin, Page):
 
     intro = models.TextField(blank=True)
 
+    settings_panels = page_settings_panels()
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["coproduce.ServiceChangePage"]
@@ -104,16 +106,12 @@ class ServiceChangePageForm(WagtailAdminPageForm):
             cleaned["coproduction_level"] = panel.coproduction_level
         self._check_timeline(cleaned.get("status"))
         submitting = self.data.get("action-submit") or self.data.get("action-restart-workflow")
-        if (
-            submitting
-            and panel is not None
-            and not panel.facilitators.filter(is_active=True).exists()
-        ):
-            self.add_error(
-                "panel",
-                f"Nobody can sign this change off: {panel.title} has no facilitator. Add "
-                "a facilitator to the panel first, then submit the change again.",
-            )
+        if submitting:
+            from ..rules import submission_refusal
+
+            refusal = submission_refusal(self.for_user, panel)
+            if refusal:
+                self.add_error("panel", refusal)
         if self.data.get("action-publish") and panel is not None:
             from cms.permissions import can
 
@@ -181,6 +179,7 @@ class ServiceChangePage(Page):
     )
 
     base_form_class = ServiceChangePageForm
+    settings_panels = page_settings_panels()
     content_panels = [
         *Page.content_panels,
         FieldPanel("status", widget=forms.RadioSelect),
@@ -354,9 +353,9 @@ class PanelSignOffTask(Task):
     admin_form_fields = Task.admin_form_fields
 
     def _may_approve(self, obj, user) -> bool:
-        from cms.permissions import can
+        from ..rules import sign_off_refusal
 
-        return can(user, "coproduce.sign_off_service_change", panel_under_review(obj))
+        return sign_off_refusal(user, obj, panel_under_review(obj)) is None
 
     def user_can_access_editor(self, obj, user):
         return self._may_approve(obj, user)
@@ -365,10 +364,10 @@ class PanelSignOffTask(Task):
         return not self._may_approve(obj, user)
 
     def get_actions(self, obj, user):
-        from cms.permissions import can
+        from ..rules import sign_off_refusal
 
         panel = panel_under_review(obj)
-        if not can(user, "coproduce.sign_off_service_change", panel):
+        if sign_off_refusal(user, obj, panel):
             return []
         if panel is None:
             return [(REJECT, "Ask for changes", True), (APPROVE, "Approve and publish", True)]
@@ -406,8 +405,7 @@ class PanelSignOffTask(Task):
         return None
 
     def get_task_states_user_can_moderate(self, user, **kwargs):
-        from cms.permissions import can
-
+        from ..rules import sign_off_refusal
         from .panels import Panel
 
         states = list(
@@ -432,9 +430,9 @@ class PanelSignOffTask(Task):
             state.pk
             for state in states
             if state.workflow_state.object_id in pages
-            and can(
+            and not sign_off_refusal(
                 user,
-                "coproduce.sign_off_service_change",
+                pages[state.workflow_state.object_id],
                 panels.get(panel_ids[state.workflow_state.object_id]),
             )
         ]

@@ -23,15 +23,15 @@ from django.views.generic import TemplateView
 from wagtail import hooks
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.forms.models import WagtailAdminModelForm
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.widgets.button import MenuItem
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from cms.admin_dates import DateColumn
 from cms.audit import audit_view
-from cms.exports import SpreadsheetSafeExportMixin
 from cms.models import Organisation
 from cms.permissions import can, is_admin
 from cms.sanitise import plain_text
@@ -183,7 +183,7 @@ class VacancyForm(WagtailAdminModelForm):
         return cleaned
 
 
-class VacancyIndexView(SpreadsheetSafeExportMixin, ScopedModelViewSet.index_view_class):
+class VacancyIndexView(ScopedModelViewSet.index_view_class):
     """HR's own organisation's vacancies (not every open one the public sees), with their
     applications counted in the one query, and each row's way to its pipeline."""
 

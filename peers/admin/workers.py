@@ -13,14 +13,15 @@ from django_filters import ChoiceFilter, ModelChoiceFilter
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms.models import WagtailAdminModelForm
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from cms import audit
-from cms.exports import SpreadsheetSafeExportMixin, export_audit_subject
+from cms.admin_dates import DateColumn
+from cms.exports import export_audit_subject
 from cms.permissions import can, scope_to_organisation
 from cms.sanitise import plain_text
 from cms.viewsets import ScopedModelViewSet
@@ -96,7 +97,7 @@ class WorkerFilterSet(WagtailFilterSet):
         fields = ["status", "employment_type", "level", "team", "organisation"]
 
 
-class WorkerIndexView(SpreadsheetSafeExportMixin, ScopedModelViewSet.index_view_class):
+class WorkerIndexView(ScopedModelViewSet.index_view_class):
     """The workers of HR's organisations, with the names, teams and levels in one query."""
 
     def get_base_queryset(self):

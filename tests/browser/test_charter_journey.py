@@ -130,7 +130,7 @@ def test_hr_enters_a_reading_the_status_turns_green_on_the_dashboard_and_public_
     expect(breadcrumbs).to_contain_text("Lived Experience Charter")
     expect(breadcrumbs.get_by_text("Enter a reading")).to_be_visible()
     # The form offers the last quarter that has ended.
-    expect(page.get_by_label("Period from")).to_have_value(quarter_start.isoformat())
+    expect(page.get_by_label("Period from")).to_have_value(quarter_start.strftime("%d/%m/%Y"))
     check_admin_page(page, "reading-form")
     future_end = today + timedelta(days=40)
     page.get_by_label("Period to (this day is included)").fill(future_end.isoformat())

@@ -501,7 +501,7 @@ def test_asking_sends_the_lead_to_the_reports_status_page(client, lead, panel):
     [
         ("2026-03-01", "2026-02-01", "The end date must be the same as or after the start date"),
         ("2999-01-01", "2999-02-01", "The start date must be today or in the past"),
-        ("31/02/2026", "2026-03-01", "Enter the start date as a real date, for example 1/4/2026"),
+        ("31/02/2026", "2026-03-01", "Enter the start date of the period as a real date"),
         ("2026-01-01", "", "Enter the end date of the period"),
         ("2015-01-01", "2026-01-01", "The period can be up to 5 years long"),
     ],

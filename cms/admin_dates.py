@@ -1,0 +1,196 @@
+"""Dates in the Wagtail admin: kept as typed or refused, and shown as dates.
+
+Wagtail's date picker replaces any text it cannot read with today's date when the field
+loses focus, so a lead who types 01/04/2008 (the way most people in the UK write a date)
+saved today without being told. Every admin date field uses the widget and form field here:
+the picker still helps, but never rewrites what was typed, and the server reads every
+common way of writing a date or refuses it with a message that says what to do.
+
+Listings show dates in words ("27 December 2026"): Wagtail's own date column speaks in
+"3 days ago", which turns every future date (a target, a review, a closing date) into
+"Just now".
+"""
+
+import datetime
+
+from django import forms
+from django.db import models
+from django.utils import dateformat, timezone
+from django.utils.html import format_html
+from wagtail.admin import panels
+from wagtail.admin.forms.models import register_form_field_override
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.widgets import AdminDateInput, AdminDateTimeInput
+from wagtail.models import Page
+
+# Read in this order: the UK's day-first forms, then ISO (what the picker writes when a date
+# is chosen from its calendar, and what browsers send), then months in words.
+DATE_INPUT_FORMATS = [
+    "%d/%m/%Y",
+    "%d/%m/%y",
+    "%Y-%m-%d",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+    "%d %m %Y",
+    "%d %B %Y",
+    "%d %b %Y",
+]
+DATETIME_INPUT_FORMATS = [
+    f"{date} {time}" for date in DATE_INPUT_FORMATS for time in ("%H:%M", "%H:%M:%S")
+]
+# What the field shows: how the hint writes a date, so what people see is what they type.
+DATE_DISPLAY_FORMAT = "%d/%m/%Y"
+DATETIME_DISPLAY_FORMAT = "%d/%m/%Y %H:%M"
+DATE_HINT = "For example, 31/3/2026."
+
+# The picker's own option: with it on, text it cannot parse becomes the current date.
+_KEEP_WHAT_WAS_TYPED = {"validateOnBlur": False}
+
+
+class DateInput(AdminDateInput):
+    """Wagtail's date picker, told never to replace what a person typed."""
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs=attrs, format=format or DATE_DISPLAY_FORMAT)
+
+    def get_config(self):
+        return {**super().get_config(), **_KEEP_WHAT_WAS_TYPED}
+
+
+class DateTimeInput(AdminDateTimeInput):
+    """Wagtail's date-and-time picker, told never to replace what a person typed."""
+
+    def __init__(self, attrs=None, format=None, **kwargs):
+        super().__init__(attrs=attrs, format=format or DATETIME_DISPLAY_FORMAT, **kwargs)
+
+    def get_config(self):
+        return {**super().get_config(), **_KEEP_WHAT_WAS_TYPED}
+
+
+class DateField(forms.DateField):
+    """A date typed in any common way, or a message saying how to write one."""
+
+    widget = DateInput
+
+    def __init__(self, *, what: str = "the date", **kwargs):
+        kwargs.setdefault("input_formats", DATE_INPUT_FORMATS)
+        if not kwargs.get("help_text"):
+            kwargs["help_text"] = DATE_HINT
+        messages = {
+            "required": f"Enter {what}",
+            "invalid": f"Enter {what} as a real date, for example 31/3/2026",
+        }
+        messages.update(kwargs.pop("error_messages", None) or {})
+        super().__init__(error_messages=messages, **kwargs)
+
+
+class DateTimeField(forms.DateTimeField):
+    """A date and time typed in any common way, or a message saying how to write one."""
+
+    widget = DateTimeInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", DATETIME_INPUT_FORMATS)
+        messages = {
+            "invalid": "Enter a real date and time, for example 31/3/2026 14:30",
+        }
+        messages.update(kwargs.pop("error_messages", None) or {})
+        super().__init__(error_messages=messages, **kwargs)
+
+
+def date_in_words(value) -> str:
+    """``27 December 2026``, or ``27 December 2026, 14:30`` for a moment, in UK time."""
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return dateformat.format(value, "j F Y, H:i")
+    return dateformat.format(value, "j F Y")
+
+
+class DateColumn(Column):
+    """A listing column that shows its date in words, past or future alike."""
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        value = context.get("value")
+        if isinstance(value, datetime.date):
+            context["value"] = format_html(
+                '<time datetime="{}">{}</time>', value.isoformat(), date_in_words(value)
+            )
+        return context
+
+
+def register_admin_date_fields() -> None:
+    """Every model date field in an admin form uses the widgets above (called once, at start)."""
+    register_form_field_override(
+        models.DateField, override={"form_class": DateField, "widget": DateInput}
+    )
+    register_form_field_override(
+        models.DateTimeField, override={"form_class": DateTimeField, "widget": DateTimeInput}
+    )
+
+
+class PublishingPanel(panels.PublishingPanel):
+    """Wagtail's "go live" and "expire" fields, with the pickers that keep what was typed."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        for child in self.children:
+            child.widget = DateTimeInput(
+                attrs=child.widget.attrs,
+                js_overlay_parent_selector=child.widget.js_overlay_parent_selector,
+            )
+
+
+def page_settings_panels() -> list:
+    """A page type's settings panels: Wagtail's own, with the publishing panel above."""
+    return [PublishingPanel(), *Page.settings_panels[1:]]
+
+
+def _typed(field: forms.Field) -> forms.Field:
+    """``field`` as one of the fields above, with its label, hint, messages and initial."""
+    kind = DateTimeField if isinstance(field, forms.DateTimeField) else DateField
+    if isinstance(field, kind) or "date" in (
+        field.widget.input_type,
+        field.widget.attrs.get("type"),
+    ):
+        return field  # already ours, or the browser's own date input: nothing to replace
+    kept = {
+        "required": field.required,
+        "label": field.label,
+        "initial": field.initial,
+        "help_text": field.help_text,
+        "disabled": field.disabled,
+    }
+    replaced = kind(**kept)
+    # The form's own wording of a refusal ("Enter the target date...") stays.
+    for key, message in field.error_messages.items():
+        if message != forms.Field.default_error_messages.get(key) and key != "invalid":
+            replaced.error_messages[key] = message
+    if "invalid" in field.error_messages and field.error_messages["invalid"] != (
+        type(field).default_error_messages.get("invalid")
+    ):
+        replaced.error_messages["invalid"] = field.error_messages["invalid"]
+    return replaced
+
+
+_typed_forms: dict[type, type] = {}
+
+
+def typed_dates(form_class: type[forms.BaseForm]) -> type[forms.BaseForm]:
+    """``form_class`` with every date (and date and time) field made one of ours.
+
+    An admin form written by hand with its own ``class Meta`` loses Wagtail's widget
+    overrides, so its dates were plain text boxes read in a single way; the viewset base
+    passes every add and edit form through here, so none can miss the rule.
+    """
+    if form_class not in _typed_forms:
+        fields = {
+            name: _typed(field)
+            for name, field in form_class.base_fields.items()
+            if isinstance(field, forms.DateField | forms.DateTimeField)
+        }
+        typed = type(form_class.__name__, (form_class,), {"__module__": form_class.__module__})
+        typed.base_fields = {**form_class.base_fields, **fields}
+        _typed_forms[form_class] = typed
+    return _typed_forms[form_class]
