@@ -1,4 +1,8 @@
-"""Forms of the site shell: Wagtail's user forms with the organisation a person works for."""
+"""Forms of the site shell: Wagtail's user forms with the organisation a person works for,
+and the mixin every form that creates a record uses so that sending it twice creates one."""
+
+import hashlib
+import uuid
 
 from django import forms
 from wagtail.users.forms import UserCreationForm as WagtailUserCreationForm
@@ -24,6 +28,107 @@ class UserEditForm(WagtailUserEditForm):
         queryset=Organisation.objects.all(), required=False, label="Organisation"
     )
 
+    def __init__(self, *args, **kwargs):
+        # Wagtail's user edit view says whether the person is editing their own account.
+        self.editing_self = kwargs.get("editing_self", False)
+        super().__init__(*args, **kwargs)
+
+    def clean_groups(self):
+        """The supervisor role opens supervisees' case records: nobody gives it to
+        themselves (``cms.permissions.case_access_refusal``)."""
+        from .permissions import case_access_refusal
+        from .roles import Role
+
+        groups = self.cleaned_data.get("groups")
+        had = set(self.instance.groups.values_list("name", flat=True) if self.instance.pk else ())
+        gains = {group.name for group in groups or ()} - had
+        if Role.SUPERVISOR.value in gains:
+            editor = self.instance if self.editing_self else None
+            refusal = case_access_refusal(by=editor, person=self.instance)
+            if refusal:
+                raise forms.ValidationError(refusal)
+        return groups
+
     class Meta(WagtailUserEditForm.Meta):
         model = User
         fields = WagtailUserEditForm.Meta.fields | set(ORGANISATION_FIELDS)
+
+
+ONCE_ONLY_FIELD = "submission_token"
+
+# Every form class that uses ``OnceOnlyForm``, by key: the idempotency test fires two
+# identical posts at each, and fails for a form it has no case for.
+ONCE_ONLY_FORMS: dict[str, type] = {}
+
+
+class _TokenField(forms.Field):
+    """Never fails: a missing or garbled token must not stop someone saving what they
+    typed (``submitted_token`` reads it, and a bad one is simply not used)."""
+
+    widget = forms.HiddenInput
+
+    def clean(self, value):
+        return ""
+
+
+def add_once_only_field(form) -> None:
+    """Give ``form`` the hidden token: a new one each time the empty form is shown; a form
+    shown again after a mistake keeps the one it was sent with."""
+    form.fields[ONCE_ONLY_FIELD] = _TokenField(required=False, initial=uuid.uuid4)
+
+
+def submitted_token(form) -> uuid.UUID | None:
+    """The token ``form`` was sent with, or None when it is missing or garbled."""
+    if not form.is_bound:
+        return None
+    raw = form.data.get(form.add_prefix(ONCE_ONLY_FIELD))
+    try:
+        return uuid.UUID(str(raw))
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def submitted_fingerprint(form) -> str:
+    """A hash of everything the person sent (bar the tokens), to tell a true repeat from
+    the same page changed and sent again."""
+    digest = hashlib.sha256()
+    skip = {form.add_prefix(ONCE_ONLY_FIELD), "csrfmiddlewaretoken"}
+    for name in sorted(form.data):
+        if name in skip:
+            continue
+        values = form.data.getlist(name) if hasattr(form.data, "getlist") else [form.data[name]]
+        for value in values:
+            digest.update(f"{name}\0{value}\0".encode("utf-8", "surrogatepass"))
+    for name in sorted(form.files or {}):
+        for upload in form.files.getlist(name) if hasattr(form.files, "getlist") else []:
+            digest.update(
+                f"{name}\0{upload.name}\0{upload.size}\0".encode("utf-8", "surrogatepass")
+            )
+    return digest.hexdigest()
+
+
+class OnceOnlyForm:
+    """A form that creates a record: it carries a fresh token in a hidden field, so the
+    same form sent twice (a double click, a retry on a slow network, two posts at once) is
+    recognised and ``cms.submissions.submit_once`` keeps one record.
+
+    Put it first in the bases: ``class SessionForm(OnceOnlyForm, forms.Form)``. Its key
+    (``"peers.SessionForm"``) names it in ``FormSubmission`` rows and the test registry.
+    """
+
+    once_only_key: str = ""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.once_only_key = f"{cls.__module__.split('.')[0]}.{cls.__name__}"
+        ONCE_ONLY_FORMS[cls.once_only_key] = cls
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        add_once_only_field(self)
+
+    def full_clean(self):
+        super().full_clean()
+        # The token is for ``submit_once`` only; forms hand ``cleaned_data`` to services.
+        if hasattr(self, "cleaned_data"):
+            self.cleaned_data.pop(ONCE_ONLY_FIELD, None)

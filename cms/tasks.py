@@ -1,6 +1,6 @@
 """Background entry points of the site shell: each takes ids and calls one service."""
 
-from . import jobs, mail, worker
+from . import jobs, mail, submissions, worker
 
 
 def deliver_email(outbound_id: int) -> str:
@@ -23,3 +23,7 @@ def run_report_job(job_id: str) -> str:
 
 def purge_old_reports() -> int:
     return jobs.reports_purge()
+
+
+def purge_old_submission_tokens() -> int:
+    return submissions.submissions_purge()

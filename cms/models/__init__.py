@@ -5,6 +5,7 @@ from .mail import OutboundEmail
 from .offers import Area, Need, OfferPage, OffersIndexPage, OpeningTime
 from .organisations import Organisation
 from .pages import ContentPage, HomePage
+from .submissions import FormSubmission
 from .users import User, UserManager
 from .worker import Heartbeat
 
@@ -15,6 +16,7 @@ __all__ = [
     "OffersIndexPage",
     "OpeningTime",
     "ContentPage",
+    "FormSubmission",
     "Heartbeat",
     "HomePage",
     "Organisation",

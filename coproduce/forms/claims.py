@@ -8,6 +8,8 @@ one place.
 
 from django import forms
 
+from cms.forms import OnceOnlyForm
+
 from ..models import Expense
 from ..services import Refused
 from ..services import claims as claim_services
@@ -20,7 +22,7 @@ def _checked(check, value):
         raise forms.ValidationError(refusal.message) from None
 
 
-class ExpenseForm(forms.Form):
+class ExpenseForm(OnceOnlyForm, forms.Form):
     """One expense with its receipt; what was typed is kept when the form is shown again."""
 
     kind = forms.ChoiceField(

@@ -6,12 +6,14 @@ confirm or change, and asks for the involvement consent only when it is not yet 
 
 from django import forms
 
+from cms.forms import OnceOnlyForm
+
 from ..models import PanelApplication
 from ..services.applications import STATEMENT_MAX_LENGTH
 from .profiles import AccessNeedsForm
 
 
-class ApplicationForm(AccessNeedsForm):
+class ApplicationForm(OnceOnlyForm, AccessNeedsForm):
     """Why the member would like to join, and what they need to take part."""
 
     field_order = [

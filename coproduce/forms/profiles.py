@@ -7,6 +7,8 @@ apply the same rules again before saving, because a service never trusts its cal
 
 from django import forms
 
+from cms.forms import OnceOnlyForm
+
 from ..choices import AccessNeed, Community, ContactPreference, LivedExperience, PaymentChoice
 from ..consent import ConsentPurpose
 
@@ -54,7 +56,7 @@ class AccessNeedsForm(forms.Form):
         return cleaned
 
 
-class ProfileForm(AccessNeedsForm):
+class ProfileForm(OnceOnlyForm, AccessNeedsForm):
     """The involvement profile: how to address and reach the member, what they need to
     take part, and how they would like to be paid."""
 

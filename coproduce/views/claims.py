@@ -13,13 +13,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cms.permissions import can, require, visible_to
+from cms.storage import stored_file_response
+from cms.submissions import submit_once
 
 from ..forms.claims import ExpenseForm, SubmitClaimForm
 from ..models import Expense
@@ -124,19 +126,26 @@ def expense_add(request, pk):
     if form.is_valid():
         kept = None if upload else services.receipt_held(held and held["name"])
         try:
-            expense = services.claim_add_expense(
-                claim=claim,
+            expense = submit_once(
+                form=form,
                 user=request.user,
-                kind=form.cleaned_data["kind"],
-                description=form.cleaned_data["description"],
-                amount=form.cleaned_data["amount"],
-                receipt=form.cleaned_data["receipt"] or kept,
-            )
+                create=lambda: services.claim_add_expense(
+                    claim=claim,
+                    user=request.user,
+                    kind=form.cleaned_data["kind"],
+                    description=form.cleaned_data["description"],
+                    amount=form.cleaned_data["amount"],
+                    receipt=form.cleaned_data["receipt"] or kept,
+                ),
+            ).record
         except Refused as refusal:
             form.add_error(None, refusal.message)
         else:
             _release_receipt(request, claim)
-            messages.success(request, f"Expense added: {expense.description}, £{expense.amount}.")
+            if expense is not None:
+                messages.success(
+                    request, f"Expense added: {expense.description}, £{expense.amount}."
+                )
             return redirect("coproduce:claim_detail", pk=claim.pk)
         finally:
             if kept is not None:
@@ -223,11 +232,13 @@ def receipt(request, pk, expense_id):
         visible_to(request.user, Expense).filter(claim=claim), pk=expense_id
     )
     extension = PurePath(expense.receipt.name).suffix.lower()
-    content_type = mimetypes.types_map.get(extension, "application/octet-stream")
-    return FileResponse(
-        expense.receipt.open("rb"),
-        content_type=content_type,
+    return stored_file_response(
+        request,
+        expense.receipt,
         filename=f"receipt-{claim.reference}-{expense.pk}{extension}",
+        content_type=mimetypes.types_map.get(extension, "application/octet-stream"),
+        as_attachment=False,
+        what="receipt",
     )
 
 

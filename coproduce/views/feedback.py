@@ -13,14 +13,15 @@ from allauth import app_settings as allauth_settings
 from allauth.account.adapter import get_adapter
 from allauth.core import ratelimit
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.crypto import salted_hmac
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cms import params
 from cms.middleware import public_page
 from cms.permissions import can, require
+from cms.submissions import submit_once
 
 from ..forms.feedback import FeedbackForm
 from ..models import Theme
@@ -94,16 +95,20 @@ def feedback_give(request, offer_id):
     values = form.cleaned_data
     on_behalf = values.get("on_behalf") == "other"
     try:
-        services.feedback_give(
-            offer=offer,
+        submit_once(
+            form=form,
             user=request.user,
-            went_well=values["went_well"],
-            could_be_better=values["could_be_better"],
-            rating=values["rating"],
-            felt_listened_to=values["felt_listened_to"],
-            themes=values["themes"],
-            consent_to_publish=values["consent_to_publish"],
-            on_behalf=on_behalf,
+            create=lambda: services.feedback_give(
+                offer=offer,
+                user=request.user,
+                went_well=values["went_well"],
+                could_be_better=values["could_be_better"],
+                rating=values["rating"],
+                felt_listened_to=values["felt_listened_to"],
+                themes=values["themes"],
+                consent_to_publish=values["consent_to_publish"],
+                on_behalf=on_behalf,
+            ),
         )
     except Refused as refusal:
         form.add_error(None, refusal.message)
@@ -118,6 +123,7 @@ def feedback_thanks(request, offer_id):
     offer = selectors.offer_for_feedback(offer_id)
     require(request.user, "coproduce.give_feedback", offer)
     on_behalf_allowed = can(request.user, "coproduce.give_feedback_on_behalf")
+    for_someone_else = params.choice_param(request, "for", ["someone-else"]) == "someone-else"
     return render(
         request,
         "coproduce/feedback/thanks.html",
@@ -126,7 +132,7 @@ def feedback_thanks(request, offer_id):
             "on_behalf_allowed": on_behalf_allowed,
             # Only changes the words: what was written down for someone is not theirs to
             # follow in "Your feedback".
-            "for_someone_else": on_behalf_allowed and request.GET.get("for") == "someone-else",
+            "for_someone_else": on_behalf_allowed and for_someone_else,
         },
     )
 
@@ -137,7 +143,7 @@ def feedback_on_offer(request, offer_id):
     """Every published comment on an offer, newest first, with the ratings."""
     offer = selectors.offer_for_feedback(offer_id)
     require(request.user, "coproduce.read_published_feedback", offer)
-    page = Paginator(selectors.published_on(offer), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = params.paginate(request, selectors.published_on(offer), PAGE_SIZE)
     return render(
         request,
         "coproduce/feedback/offer_all.html",
@@ -150,9 +156,7 @@ def feedback_on_offer(request, offer_id):
 def feedback_mine(request):
     """The person's own feedback, with its status, any response and the change it led to."""
     require(request.user, "coproduce.list_own_feedback")
-    page = Paginator(selectors.feedback_of(request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = params.paginate(request, selectors.feedback_of(request.user), PAGE_SIZE)
     return render(request, "coproduce/feedback/mine.html", {"page_obj": page})
 
 

@@ -7,15 +7,16 @@ Anyone may read recruiting panels; applying needs a member account, an involveme
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cms import params
 from cms.middleware import public_page
 from cms.permissions import can
+from cms.submissions import submit_once
 
 from ..consent import ConsentPurpose, current_statement
 from ..forms.panels import ApplicationForm
@@ -30,9 +31,7 @@ PAGE_SIZE = 10
 @public_page
 @require_GET
 def panel_list(request):
-    page = Paginator(selectors.panels_recruiting(request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = params.paginate(request, selectors.panels_recruiting(request.user), PAGE_SIZE)
     return render(request, "coproduce/panels/list.html", {"page_obj": page})
 
 
@@ -90,8 +89,10 @@ def panel_apply(request, slug):
     if request.method == "POST":
         form = ApplicationForm(request.POST, needs_consent=needs_consent, consent_text=consent_text)
         if form.is_valid():
-            try:
-                application, created = services.application_submit(
+            made = {}
+
+            def apply():
+                application, made["now"] = services.application_submit(
                     panel=panel,
                     applicant=user,
                     statement=form.cleaned_data["statement"],
@@ -100,10 +101,15 @@ def panel_apply(request, slug):
                     interpreter_language=form.cleaned_data["interpreter_language"],
                     agree_to_involvement=form.cleaned_data.get("agree_to_involvement", False),
                 )
+                return application
+
+            try:
+                submitted = submit_once(form=form, user=user, create=apply)
             except Refused as refusal:
                 form.add_error(None, refusal.message)
             else:
-                if created:
+                # A repeat of this same form is thanked like the first post.
+                if made.get("now") or submitted.repeated:
                     messages.success(
                         request,
                         "Your application has been sent. We have emailed you to confirm, and "

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cms.audit import audit_export
 from cms.permissions import can
+from cms.submissions import submit_once
 
 from ..consent import ConsentPurpose
 from ..forms.profiles import ConsentChoiceForm, EqualityForm, ProfileForm
@@ -93,7 +94,11 @@ def involvement_edit(request):
         form = ProfileForm(request.POST)
         if form.is_valid():
             try:
-                services.profile_save(user=request.user, **form.cleaned_data)
+                submit_once(
+                    form=form,
+                    user=request.user,
+                    create=lambda: services.profile_save(user=request.user, **form.cleaned_data),
+                )
             except Refused as refusal:
                 form.add_error(None, refusal.message)
             else:

@@ -7,6 +7,8 @@ to fix next to the field and each rule lives in one place.
 
 from django import forms
 
+from cms.forms import OnceOnlyForm
+
 from ..models import ProgressionReview
 from ..selectors import progression as selectors
 from ..services import Refused
@@ -35,7 +37,7 @@ def _date_field(label: str, *, required_message: str, required: bool = True, hel
     )
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(OnceOnlyForm, forms.Form):
     """Evidence for one competence, in the worker's own words."""
 
     competence = forms.TypedChoiceField(
@@ -80,7 +82,7 @@ class EvidenceForm(forms.Form):
         return _checked(services.not_in_future, self.cleaned_data["date"], what="you did it")
 
 
-class TrainingRecordForm(forms.Form):
+class TrainingRecordForm(OnceOnlyForm, forms.Form):
     """A course the worker completed."""
 
     training = forms.ModelChoiceField(
@@ -141,7 +143,7 @@ class TrainingRecordForm(forms.Form):
         return data
 
 
-class SignOffForm(forms.Form):
+class SignOffForm(OnceOnlyForm, forms.Form):
     note = forms.CharField(
         label="Note (optional)",
         help_text="What you saw that shows the competence. Your supervisee can read this.",
@@ -152,7 +154,7 @@ class SignOffForm(forms.Form):
     )
 
 
-class ProgressionReviewForm(forms.Form):
+class ProgressionReviewForm(OnceOnlyForm, forms.Form):
     date = _date_field(
         "Date of the review",
         required_message="Enter the date of the review, for example 2026-03-27",

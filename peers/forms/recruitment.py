@@ -5,6 +5,8 @@ what they can alone (a date, a required answer); the rules that need the record 
 
 from django import forms
 
+from cms.forms import OnceOnlyForm
+
 from ..models import EqualityMonitoring, PreEmploymentCheck
 from ..services.recruitment import (
     ADJUSTMENTS_MAX_LENGTH,
@@ -15,7 +17,7 @@ from ..services.recruitment import (
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
-class ApplyForm(forms.Form):
+class ApplyForm(OnceOnlyForm, forms.Form):
     """Why this role, lived experience, adjustments for the interview, consent to contact."""
 
     statement = forms.CharField(

@@ -11,6 +11,8 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
+from cms.forms import OnceOnlyForm
+
 from ..models import SafeguardingConcern, SessionLog
 from ..models.sessions import OutcomeMeasure, Setting
 from ..selectors import sessions as selectors
@@ -54,7 +56,7 @@ class OffersChoiceField(forms.ModelMultipleChoiceField):
 PERSONAL_DETAILS_FIELDS = {"person_reference": "reference", "notes": "notes"}
 
 
-class SessionForm(forms.Form):
+class SessionForm(OnceOnlyForm, forms.Form):
     """Log or correct a session. With ``with_concern``, a checkbox reveals the fields to
     raise a safeguarding concern (without JavaScript they are simply shown)."""
 
@@ -297,7 +299,7 @@ def session_initial(session: SessionLog) -> dict:
     }
 
 
-class ConcernForm(forms.Form):
+class ConcernForm(OnceOnlyForm, forms.Form):
     """Raising a concern from a session already logged."""
 
     urgency = forms.ChoiceField(

@@ -8,6 +8,8 @@ what to fix next to the field and the rule lives in one place.
 from django import forms
 from django.utils import timezone
 
+from cms.forms import OnceOnlyForm
+
 from ..models import Supervision
 from ..services import Refused
 from ..services import supervision as services
@@ -24,7 +26,7 @@ def _checked(check, *args, **kwargs):
         raise forms.ValidationError(refusal.message) from None
 
 
-class SupervisionForm(forms.Form):
+class SupervisionForm(OnceOnlyForm, forms.Form):
     """One supervision. The notes are shared with the supervisee, as the hint says."""
 
     date = forms.DateField(
@@ -113,7 +115,7 @@ class SupervisionForm(forms.Form):
         ]
 
 
-class ActionForm(forms.Form):
+class ActionForm(OnceOnlyForm, forms.Form):
     """An action agreed after the supervision itself."""
 
     description = forms.CharField(

@@ -3,11 +3,13 @@ its own fieldset, an optional private note, and the choice to share with supervi
 
 from django import forms
 
+from cms.forms import OnceOnlyForm
+
 from .. import wellbeing_scale as scale
 from ..services.wellbeing import NOTE_MAX
 
 
-class CheckInForm(forms.Form):
+class CheckInForm(OnceOnlyForm, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for item in scale.ITEMS:

@@ -22,6 +22,7 @@ from wagtail.log_actions import log
 
 from cms.audit import audit_view
 from cms.permissions import can, require
+from cms.submissions import submit_once
 
 from .. import audit_actions
 from ..forms.progression import EvidenceForm, ProgressionReviewForm, SignOffForm, TrainingRecordForm
@@ -116,16 +117,22 @@ def evidence_add(request):
         form = EvidenceForm(request.POST)
         if form.is_valid():
             try:
-                evidence = services.evidence_add(
-                    worker=worker,
+                evidence = submit_once(
+                    form=form,
                     user=request.user,
-                    competence=form.cleaned_data["competence"],
-                    description=form.cleaned_data["description"],
-                    date=form.cleaned_data["date"],
-                )
+                    create=lambda: services.evidence_add(
+                        worker=worker,
+                        user=request.user,
+                        competence=form.cleaned_data["competence"],
+                        description=form.cleaned_data["description"],
+                        date=form.cleaned_data["date"],
+                    ),
+                ).record
             except Refused as refusal:
                 form.add_error(None, refusal.message)
             else:
+                if evidence is None:
+                    return redirect("peers:pathway")
                 messages.success(
                     request,
                     f"Evidence added for ‘{evidence.competence}’. Your supervisor can now "
@@ -148,18 +155,24 @@ def training_add(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                record = services.training_record(
-                    worker=worker,
+                record = submit_once(
+                    form=form,
                     user=request.user,
-                    training=data["training"],
-                    completed_on=data["completed_on"],
-                    expires_on=data["expires_on"],
-                    provider=data["provider"],
-                    hours=data["hours"],
-                )
+                    create=lambda: services.training_record(
+                        worker=worker,
+                        user=request.user,
+                        training=data["training"],
+                        completed_on=data["completed_on"],
+                        expires_on=data["expires_on"],
+                        provider=data["provider"],
+                        hours=data["hours"],
+                    ),
+                ).record
             except Refused as refusal:
                 form.add_error(None, refusal.message)
             else:
+                if record is None:
+                    return redirect("peers:pathway")
                 messages.success(request, f"Training recorded: {record.training}.")
                 return redirect("peers:pathway")
     else:
@@ -186,11 +199,15 @@ def sign_off(request, worker_id: int, competence_id: int):
     form = SignOffForm(request.POST or None)
     if request.method == "POST" and signed is None and form.is_valid():
         try:
-            services.competence_sign_off(
-                worker=worker,
-                competence=competence,
+            submit_once(
+                form=form,
                 user=request.user,
-                note=form.cleaned_data["note"],
+                create=lambda: services.competence_sign_off(
+                    worker=worker,
+                    competence=competence,
+                    user=request.user,
+                    note=form.cleaned_data["note"],
+                ),
             )
         except Refused as refusal:
             form.add_error(None, refusal.message)
@@ -222,17 +239,23 @@ def review(request, worker_id: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            recorded = services.progression_review_record(
-                worker=worker,
+            recorded = submit_once(
+                form=form,
                 user=request.user,
-                date=data["date"],
-                readiness_summary=data["readiness_summary"],
-                decision=data["decision"],
-                decision_note=data["decision_note"],
-            )
+                create=lambda: services.progression_review_record(
+                    worker=worker,
+                    user=request.user,
+                    date=data["date"],
+                    readiness_summary=data["readiness_summary"],
+                    decision=data["decision"],
+                    decision_note=data["decision_note"],
+                ),
+            ).record
         except Refused as refusal:
             form.add_error(None, refusal.message)
         else:
+            if recorded is None:
+                return redirect("peers:pathway_worker", worker_id=worker.pk)
             if recorded.decision == recorded.Decision.PROGRESS:
                 messages.success(
                     request, f"Review recorded. {worker} is now a {recorded.to_level}."

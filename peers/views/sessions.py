@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cms.audit import audit_view
 from cms.permissions import can, has_role, require
 from cms.roles import Role
+from cms.submissions import submit_once
 
 from ..forms.sessions import (
     ConcernForm,
@@ -141,13 +142,19 @@ def session_log(request):
         form = SessionForm(request.POST)
         if form.is_valid():
             try:
-                session = services.session_log(
-                    user=request.user, details=form.details(), concern=form.concern()
+                submitted = submit_once(
+                    form=form,
+                    user=request.user,
+                    create=lambda: services.session_log(
+                        user=request.user, details=form.details(), concern=form.concern()
+                    ),
                 )
             except Refused as refusal:
                 _add_refusal(form, refusal)
             else:
-                return _after_logging(request, session)
+                if submitted.record is None:
+                    return redirect("peers:session_list")
+                return _after_logging(request, submitted.record)
     else:
         repeat = selectors.session_repeat_initial(worker) if repeating else None
         if repeating and repeat is None:
@@ -261,14 +268,20 @@ def concern_raise(request, pk):
         form = ConcernForm(request.POST)
         if form.is_valid():
             try:
-                concern = safeguarding_services.concern_raise(
-                    session=session, user=request.user, details=form.details()
+                submitted = submit_once(
+                    form=form,
+                    user=request.user,
+                    create=lambda: safeguarding_services.concern_raise(
+                        session=session, user=request.user, details=form.details()
+                    ),
                 )
             except Refused as refusal:
                 _add_refusal(form, refusal)
             else:
+                if submitted.record is None:
+                    return redirect("peers:session_detail", pk=session.pk)
                 messages.success(request, "Safeguarding concern raised.")
-                return redirect("peers:concern_detail", pk=concern.pk)
+                return redirect("peers:concern_detail", pk=submitted.record.pk)
     else:
         form = ConcernForm()
     return render(request, "peers/safeguarding/raise.html", {"form": form, "session": session})

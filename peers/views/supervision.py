@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cms.audit import audit_view
 from cms.permissions import can, require, visible_to
+from cms.submissions import submit_once
 
 from ..forms.supervision import ACTION_ROWS, ActionForm, SupervisionForm
 from ..models import PeerWorker
@@ -115,18 +116,24 @@ def supervision_record(request, worker_id):
         form = SupervisionForm(request.POST, worker=worker)
         if form.is_valid():
             try:
-                supervision = services.supervision_record(
+                supervision = submit_once(
+                    form=form,
                     user=request.user,
-                    worker=worker,
-                    date=form.cleaned_data["date"],
-                    kind=form.cleaned_data["kind"],
-                    duration_minutes=form.cleaned_data["duration_minutes"],
-                    notes=form.cleaned_data["notes"],
-                    actions=form.actions(),
-                )
+                    create=lambda: services.supervision_record(
+                        user=request.user,
+                        worker=worker,
+                        date=form.cleaned_data["date"],
+                        kind=form.cleaned_data["kind"],
+                        duration_minutes=form.cleaned_data["duration_minutes"],
+                        notes=form.cleaned_data["notes"],
+                        actions=form.actions(),
+                    ),
+                ).record
             except Refused as refusal:
                 form.add_error(None, refusal.message)
             else:
+                if supervision is None:
+                    return redirect("peers:supervision_worker", worker_id=worker.pk)
                 messages.success(request, f"Supervision with {worker} recorded.")
                 return redirect("peers:supervision_detail", pk=supervision.pk)
     else:
@@ -178,11 +185,15 @@ def supervision_action_add(request, pk):
     form = ActionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.supervision_action_add(
+            submit_once(
+                form=form,
                 user=request.user,
-                supervision=supervision,
-                description=form.cleaned_data["description"],
-                due_date=form.cleaned_data["due_date"],
+                create=lambda: services.supervision_action_add(
+                    user=request.user,
+                    supervision=supervision,
+                    description=form.cleaned_data["description"],
+                    due_date=form.cleaned_data["due_date"],
+                ),
             )
         except Refused as refusal:
             form.add_error("description", refusal.message)

@@ -6,13 +6,14 @@ which they may withdraw. Another person's application is a 404, as if it did not
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cms import params
 from cms.middleware import public_page
 from cms.permissions import can
+from cms.submissions import submit_once
 
 from ..forms.recruitment import ApplyForm, EqualityForm, WithdrawForm
 from ..selectors import recruitment as selectors
@@ -25,9 +26,7 @@ PAGE_SIZE = 10
 @public_page
 @require_GET
 def vacancy_list(request):
-    page = Paginator(selectors.vacancies_open(request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = params.paginate(request, selectors.vacancies_open(request.user), PAGE_SIZE)
     return render(request, "peers/vacancies/list.html", {"page_obj": page})
 
 
@@ -60,8 +59,10 @@ def vacancy_apply(request, slug):
         return redirect(vacancy)
     form = ApplyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            application, created = services.application_submit(
+        made = {}
+
+        def apply():
+            application, made["now"] = services.application_submit(
                 vacancy=vacancy,
                 candidate=request.user,
                 statement=form.cleaned_data["statement"],
@@ -69,10 +70,17 @@ def vacancy_apply(request, slug):
                 adjustments_requested=form.cleaned_data["adjustments_requested"],
                 consent_to_contact=form.cleaned_data["consent_to_contact"],
             )
+            return application
+
+        try:
+            submitted = submit_once(form=form, user=request.user, create=apply)
         except Refused as refusal:
             form.add_error(None, refusal.message)
         else:
-            if not created:
+            application = submitted.record
+            if application is None:
+                return redirect("peers:job_application_list")
+            if not made.get("now") and not submitted.repeated:
                 messages.info(request, "You had already applied for this role.")
                 return redirect("peers:job_application", pk=application.pk)
             messages.success(
@@ -112,9 +120,7 @@ def job_application_equality(request, pk):
 @login_required
 @require_GET
 def job_application_list(request):
-    page = Paginator(selectors.applications_of(request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = params.paginate(request, selectors.applications_of(request.user), PAGE_SIZE)
     return render(request, "peers/vacancies/applications.html", {"page_obj": page})
 
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cms.audit import audit_view
 from cms.permissions import can, require
+from cms.submissions import submit_once
 
 from .. import wellbeing_scale as scale
 from ..forms.wellbeing import CheckInForm
@@ -51,15 +52,21 @@ def wellbeing_check_in(request):
     form = CheckInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            check_in = services.wellbeing_check_in(
+            check_in = submit_once(
+                form=form,
                 user=request.user,
-                answers=form.answers(),
-                note=form.cleaned_data["note"],
-                share=form.cleaned_data["share"],
-            )
+                create=lambda: services.wellbeing_check_in(
+                    user=request.user,
+                    answers=form.answers(),
+                    note=form.cleaned_data["note"],
+                    share=form.cleaned_data["share"],
+                ),
+            ).record
         except Refused as refusal:
             form.add_error(None, refusal.message)
         else:
+            if check_in is None:
+                return redirect("peers:wellbeing_history")
             return redirect("peers:wellbeing_result", pk=check_in.pk)
     return render(
         request,
