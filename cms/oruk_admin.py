@@ -1,11 +1,11 @@
 """Editors' import of offers from an Open Referral UK file, in the Wagtail admin.
 
-The form only checks the upload (size, JSON); ``cms.oruk.offers_import_oruk`` decides what
-is imported. The page shows what happened: how many offers were new, updated or unchanged,
-or, when any record is bad, each bad record and the fact that nothing was saved.
+The form only reads the upload (``cms.oruk.load_import_file``: the same size limit and
+messages as the command line); ``cms.oruk.offers_import_oruk`` decides what is imported.
+The page shows what happened: how many offers were new, updated or unchanged, per offer
+what changed and what in the file was not kept, and whether the changes wait as drafts or
+were published; or, when any record is bad, each bad record and that nothing was saved.
 """
-
-import json
 
 from django import forms
 from django.template.response import TemplateResponse
@@ -15,11 +15,10 @@ from wagtail.admin.menu import MenuItem
 
 from . import oruk, permissions
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-
 
 class OrukImportForm(forms.Form):
-    """One ORUK JSON file, checked for size and that it is JSON at all."""
+    """One ORUK JSON file, checked for size and that it is JSON at all, and whether to
+    publish what it changes at once (drafts for review otherwise)."""
 
     file = forms.FileField(
         label="Open Referral UK file (.json)",
@@ -27,21 +26,25 @@ class OrukImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
     )
 
+    publish = forms.BooleanField(
+        label="Publish now",
+        required=False,
+        help_text=(
+            "Leave this unticked to save new and changed offers as drafts, so you can check "
+            "each one and publish it."
+        ),
+    )
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                "The file is bigger than 5 MB. Split it into smaller files and import each."
-            )
+        if upload.size > oruk.MAX_IMPORT_BYTES:
+            raise forms.ValidationError(oruk.TOO_BIG)
         if not upload.name.lower().endswith(".json"):
             raise forms.ValidationError("Choose a .json file exported from an ORUK directory.")
         try:
-            self.cleaned_data["data"] = json.loads(upload.read().decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise forms.ValidationError(
-                "This file is not valid JSON. Check it is the ORUK export, not a web page "
-                "or a spreadsheet."
-            ) from None
+            self.cleaned_data["data"] = oruk.load_import_file(upload)
+        except oruk.OrukImportError as error:
+            raise forms.ValidationError(str(error)) from None
         return upload
 
 
@@ -53,7 +56,11 @@ def oruk_import_view(request):
         form = OrukImportForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                result = oruk.offers_import_oruk(data=form.cleaned_data["data"], user=request.user)
+                result = oruk.offers_import_oruk(
+                    data=form.cleaned_data["data"],
+                    user=request.user,
+                    publish=form.cleaned_data["publish"],
+                )
             except oruk.OrukImportError as error:
                 form.add_error("file", str(error))
     else:

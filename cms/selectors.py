@@ -6,8 +6,9 @@ from datetime import datetime, timedelta
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, When
 from django.utils import timezone
 
-from .models import OfferPage
-from .models.offers import REVIEW_DUE_AFTER_DAYS
+from .models import OfferPage, OpeningTime
+from .models.offers import REVIEW_DUE_AFTER_DAYS, opening_times_open_at
+from .params import search_words
 
 # Wagtail's search ranks; only the best few hundred matter to a person reading a list.
 SEARCH_RESULTS_LIMIT = 200
@@ -36,12 +37,9 @@ def _with_card_data(queryset: QuerySet[OfferPage]) -> QuerySet[OfferPage]:
 
 
 def offers_open_at(queryset: QuerySet[OfferPage], moment: datetime) -> QuerySet[OfferPage]:
-    local = timezone.localtime(moment)
-    return queryset.filter(
-        opening_times__weekday=local.weekday(),
-        opening_times__opens__lte=local.time(),
-        opening_times__closes__gt=local.time(),
-    )
+    """The offers open at ``moment``, by the same rule as ``OfferPage.is_open_at``."""
+    open_spans = OpeningTime.objects.filter(opening_times_open_at(moment))
+    return queryset.filter(pk__in=open_spans.values("offer_id"))
 
 
 def offers_search(filters: OfferFilters, *, now: datetime | None = None) -> QuerySet[OfferPage]:
@@ -67,8 +65,10 @@ def offers_search(filters: OfferFilters, *, now: datetime | None = None) -> Quer
     offers = offers.distinct()
     ranked_ids: list[int] = []
     if filters.query:
-        # Only the ids: the cards are loaded once, below, with their relations.
-        ranked = offers_live().only("pk").search(filters.query)[:SEARCH_RESULTS_LIMIT]
+        # Only the ids: the cards are loaded once, below, with their relations. Only the
+        # words reach the search backend: a query of quotes or symbols alone finds nothing.
+        words = search_words(filters.query)
+        ranked = offers_live().only("pk").search(words)[:SEARCH_RESULTS_LIMIT] if words else []
         ranked_ids = [page.pk for page in ranked]
         offers = offers.filter(pk__in=ranked_ids)
     if filters.sort == "reviewed":

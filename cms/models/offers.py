@@ -5,11 +5,13 @@ scheme, debt advice or a peer group. Editors publish offers like any other page;
 give feedback on them and peer workers signpost people to them (later features link here).
 """
 
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
+from django.db.models import F, Q
 from django.utils import timezone
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.forms import WagtailAdminPageForm
@@ -18,9 +20,18 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from ..admin_dates import page_settings_panels
 from .mixins import SlugFromNameMixin
 
 REVIEW_DUE_AFTER_DAYS = 365
+
+# A link a person follows from an offer must open a web page: no ftp:, no javascript:.
+web_address = URLValidator(
+    schemes=["http", "https"],
+    message="Enter a web address starting with https:// (or http://).",
+    # Its own code: a field's "invalid" message would replace this one.
+    code="not_a_web_address",
+)
 
 
 class Need(SlugFromNameMixin, models.Model):
@@ -73,6 +84,7 @@ class OffersIndexPage(RoutablePageMixin, Page):
 
     intro = models.TextField(blank=True)
 
+    settings_panels = page_settings_panels()
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["cms.OfferPage"]
@@ -96,7 +108,7 @@ class OffersIndexPage(RoutablePageMixin, Page):
 
 class OfferPageForm(WagtailAdminPageForm):
     """Editors' form: an offer that takes self-referrals must say how, and opening times
-    must be real (closing after opening) and must not overlap on the same day."""
+    must not overlap (an overnight opening runs into the next day)."""
 
     def clean(self):
         cleaned = super().clean()
@@ -111,23 +123,15 @@ class OfferPageForm(WagtailAdminPageForm):
             )
         formset = self.formsets.get("opening_times")
         if formset is not None and formset.is_valid():
-            spans = []
-            for form in formset.forms:
-                data = form.cleaned_data
-                if not data or data.get("DELETE"):
-                    continue
-                opens, closes = data.get("opens"), data.get("closes")
-                if opens and closes and closes <= opens:
-                    form.add_error("closes", "The closing time must be after the opening time.")
-                    continue
-                spans.append((data.get("weekday"), opens, closes, form))
-            for i, (day, opens, closes, form) in enumerate(spans):
-                for other_day, other_opens, other_closes, _ in spans[:i]:
-                    if day == other_day and opens < other_closes and other_opens < closes:
-                        form.add_error(
-                            "opens", "These opening times overlap others on the same day."
-                        )
-                        break
+            forms_and_spans = [
+                (form, OpeningTime(**{k: form.cleaned_data.get(k) for k in OPENING_FIELDS}))
+                for form in formset.forms
+                if form.cleaned_data
+                and not form.cleaned_data.get("DELETE")
+                and None not in (form.cleaned_data.get(k) for k in ("weekday", "opens", "closes"))
+            ]
+            for form, clash in opening_time_clashes(forms_and_spans):
+                form.add_error("opens", f"These opening times overlap {clash}.")
         return cleaned
 
 
@@ -160,7 +164,9 @@ class OfferPage(RoutablePageMixin, Page):
     )
     self_referral = models.BooleanField("you can refer yourself", default=False)
     self_referral_phone = models.CharField(max_length=40, blank=True)
-    self_referral_url = models.URLField("online referral form", blank=True)
+    self_referral_url = models.URLField(
+        "online referral form", blank=True, validators=[web_address]
+    )
     self_referral_drop_in = models.BooleanField("drop in, no appointment", default=False)
     via_gp = models.BooleanField("through a GP", default=False)
     via_service = models.CharField(
@@ -168,7 +174,7 @@ class OfferPage(RoutablePageMixin, Page):
     )
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
-    website = models.URLField(blank=True)
+    website = models.URLField(blank=True, validators=[web_address])
     address = models.TextField(blank=True)
     postcode = models.CharField(max_length=10, blank=True)
     in_person = models.BooleanField(default=True)
@@ -202,6 +208,7 @@ class OfferPage(RoutablePageMixin, Page):
         index.FilterField("online"),
     ]
 
+    settings_panels = page_settings_panels()
     content_panels = [
         *Page.content_panels,
         FieldPanel("provider"),
@@ -286,18 +293,128 @@ class OfferPage(RoutablePageMixin, Page):
         return self.render(request, template="cms/offer_page_easy_read.html")
 
 
-def spans_open_at(spans, moment: datetime) -> bool:
-    """Whether any of ``spans`` (OpeningTimes) covers ``moment``, in UK time. The same rule
-    as the directory's "open now" filter (cms.selectors.offers_open_at), in Python."""
-    local = timezone.localtime(moment)
-    return any(
-        span.weekday == local.weekday() and span.opens <= local.time() < span.closes
-        for span in spans
+MIDNIGHT = time(0)
+# Many directories (and our editors, before overnight times existed) write 23:59 for
+# "until midnight": a span closing then runs to the end of the day.
+LAST_MINUTE = time(23, 59)
+MINUTES_A_DAY = 24 * 60
+MINUTES_A_WEEK = 7 * MINUTES_A_DAY
+OPENING_FIELDS = ("weekday", "opens", "closes", "valid_from", "valid_to")
+
+
+def _closing(span) -> time:
+    return MIDNIGHT if span.closes >= LAST_MINUTE else span.closes
+
+
+def runs_past_midnight(span) -> bool:
+    """A span whose closing time is not after its opening time closes the next day:
+    18:00 to 02:00 is overnight, 18:00 to 00:00 ends at midnight, and 00:00 to 00:00 (or
+    09:00 to 09:00) is open 24 hours."""
+    return _closing(span) <= span.opens
+
+
+def opens_24_hours(span) -> bool:
+    return _closing(span) == span.opens
+
+
+def _valid_on(span, day: date) -> bool:
+    return (span.valid_from is None or span.valid_from <= day) and (
+        span.valid_to is None or day <= span.valid_to
     )
 
 
+def spans_open_at(spans, moment: datetime) -> bool:
+    """Whether any of ``spans`` (OpeningTimes) covers ``moment``, in UK time: the one "open
+    now" rule, for the cards and the offer page. ``opening_times_open_at`` is the same rule
+    for the database, for the directory's "open now" filter.
+
+    A span belongs to the day it opens: Friday 18:00 to 02:00 covers Saturday 01:00, and
+    its dates (valid_from, valid_to) are Friday's."""
+    local = timezone.localtime(moment)
+    today, now = local.date(), local.time()
+    yesterday = today - timedelta(days=1)
+    for span in spans:
+        if (
+            span.weekday == today.weekday()
+            and _valid_on(span, today)
+            and span.opens <= now
+            and (runs_past_midnight(span) or now < span.closes)
+        ):
+            return True
+        if (
+            span.weekday == yesterday.weekday()
+            and _valid_on(span, yesterday)
+            and runs_past_midnight(span)
+            and now < _closing(span)
+        ):
+            return True
+    return False
+
+
+def _valid_on_q(day: date) -> Q:
+    return (Q(valid_from__isnull=True) | Q(valid_from__lte=day)) & (
+        Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+    )
+
+
+def opening_times_open_at(moment: datetime) -> Q:
+    """``spans_open_at`` as a filter on OpeningTime rows (keep the two in step: the
+    directory tests check both at the same boundary moments)."""
+    local = timezone.localtime(moment)
+    today, now = local.date(), local.time()
+    yesterday = today - timedelta(days=1)
+    past_midnight = Q(closes__gte=LAST_MINUTE) | Q(closes__lte=F("opens"))
+    opened_today = (
+        Q(weekday=today.weekday(), opens__lte=now)
+        & (past_midnight | Q(closes__gt=now))
+        & _valid_on_q(today)
+    )
+    still_open_from_yesterday = (
+        Q(weekday=yesterday.weekday(), closes__lt=LAST_MINUTE, closes__lte=F("opens"))
+        & Q(closes__gt=now)
+        & _valid_on_q(yesterday)
+    )
+    return opened_today | still_open_from_yesterday
+
+
+def _minutes_of_week(span) -> tuple[int, int]:
+    """Where ``span`` starts in the week, in minutes from Monday 00:00, and how long it is."""
+    start = span.weekday * MINUTES_A_DAY + span.opens.hour * 60 + span.opens.minute
+    closing = _closing(span)
+    length = (closing.hour * 60 + closing.minute - span.opens.hour * 60 - span.opens.minute) % (
+        MINUTES_A_DAY
+    )
+    return start, length or MINUTES_A_DAY
+
+
+def _dates_meet(a, b) -> bool:
+    return (a.valid_from is None or b.valid_to is None or a.valid_from <= b.valid_to) and (
+        b.valid_from is None or a.valid_to is None or b.valid_from <= a.valid_to
+    )
+
+
+def opening_time_clashes(items):
+    """``(key, span)`` pairs in ``items`` whose span overlaps an earlier one (around the
+    week: Sunday night runs into Monday), as ``(key, earlier span)``. Spans whose dates
+    never meet (winter and summer hours) do not clash."""
+    seen = []
+    for key, span in items:
+        start, length = _minutes_of_week(span)
+        for other in seen:
+            other_start, other_length = _minutes_of_week(other)
+            if _dates_meet(span, other) and (
+                (start - other_start) % MINUTES_A_WEEK < other_length
+                or (other_start - start) % MINUTES_A_WEEK < length
+            ):
+                yield key, other
+                break
+        seen.append(span)
+
+
 class OpeningTime(Orderable):
-    """One span of opening on one day of the week (several spans a day are allowed)."""
+    """One span of opening on one day of the week (several spans a day are allowed). It
+    may run overnight into the next day, or for 24 hours, and may hold only between two
+    dates (a winter shelter, summer hours)."""
 
     class Weekday(models.IntegerChoices):
         MONDAY = 0, "Monday"
@@ -311,9 +428,24 @@ class OpeningTime(Orderable):
     offer = ParentalKey("cms.OfferPage", on_delete=models.CASCADE, related_name="opening_times")
     weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
     opens = models.TimeField(default=time(9, 0))
-    closes = models.TimeField(default=time(17, 0))
+    closes = models.TimeField(
+        default=time(17, 0),
+        help_text=(
+            "A closing time earlier than the opening time means the next day: 18:00 to "
+            "02:00 is overnight. For open 24 hours, give 00:00 for both."
+        ),
+    )
+    valid_from = models.DateField(
+        "from", null=True, blank=True, help_text="Leave empty if these times have no start date."
+    )
+    valid_to = models.DateField(
+        "until", null=True, blank=True, help_text="Leave empty if these times have no end date."
+    )
 
-    panels = [FieldRowPanel([FieldPanel("weekday"), FieldPanel("opens"), FieldPanel("closes")])]
+    panels = [
+        FieldRowPanel([FieldPanel("weekday"), FieldPanel("opens"), FieldPanel("closes")]),
+        FieldRowPanel([FieldPanel("valid_from"), FieldPanel("valid_to")]),
+    ]
 
     class Meta(Orderable.Meta):
         ordering = ["weekday", "opens"]
@@ -322,5 +454,5 @@ class OpeningTime(Orderable):
         return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
 
     def clean(self):
-        if self.opens and self.closes and self.closes <= self.opens:
-            raise ValidationError({"closes": "The closing time must be after the opening time."})
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": "The last date must be on or after the first date."})

@@ -2,12 +2,14 @@
 
 from django import template
 from django.forms.widgets import CheckboxSelectMultiple, RadioSelect
+from django.utils import dateformat
 from wagtail.models import Site
 from wagtailnhsukfrontend.forms.templatetags.nhsukfrontendforms_tags import (
     get_widget_html_class,
     get_widget_html_error_class,
 )
 
+from ..models.offers import MIDNIGHT, opens_24_hours, runs_past_midnight
 from ..site_shell import site_shell_for
 
 register = template.Library()
@@ -93,11 +95,17 @@ def clock(value) -> str:
 
 @register.filter
 def opening_span(span) -> str:
-    """One opening span in words: "9am to 5pm", or "Open 24 hours"."""
-    if (
-        span.opens.hour == 0
-        and span.opens.minute == 0
-        and (span.closes.hour, span.closes.minute) == (23, 59)
-    ):
-        return "Open 24 hours"
-    return f"{clock(span.opens)} to {clock(span.closes)}"
+    """One opening span in words: "9am to 5pm", "6pm to 2am the next day", or "Open 24
+    hours", with its dates when it holds only between them."""
+    if opens_24_hours(span) and span.opens == MIDNIGHT:
+        words = "Open 24 hours"
+    elif runs_past_midnight(span) and clock(span.closes) != "midnight":
+        words = f"{clock(span.opens)} to {clock(span.closes)} the next day"
+    else:
+        words = f"{clock(span.opens)} to {clock(span.closes)}"
+    dates = " ".join(
+        f"{label} {dateformat.format(day, 'j F Y')}"
+        for label, day in (("from", span.valid_from), ("to", span.valid_to))
+        if day
+    )
+    return f"{words} ({dates})" if dates else words

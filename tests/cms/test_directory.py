@@ -300,12 +300,15 @@ def _offer_form_data(provider, **overrides):
 
 def _times(*spans):
     data = {"opening_times-TOTAL_FORMS": str(len(spans))}
-    for i, (day, opens, closes) in enumerate(spans):
+    for i, (day, opens, closes, *dates) in enumerate(spans):
+        valid_from, valid_to = [*dates, "", ""][:2]
         data.update(
             {
                 f"opening_times-{i}-weekday": str(day),
                 f"opening_times-{i}-opens": opens,
                 f"opening_times-{i}-closes": closes,
+                f"opening_times-{i}-valid_from": valid_from,
+                f"opening_times-{i}-valid_to": valid_to,
                 f"opening_times-{i}-ORDER": str(i + 1),
             }
         )
@@ -334,11 +337,20 @@ def test_an_editor_adds_an_offer_with_opening_times(client_as, organisation):
     ("extra", "message"),
     [
         ({"self_referral": "on"}, "Say how people refer themselves"),
-        (_times((0, "17:00", "09:00")), "The closing time must be after the opening time."),
         (
             _times((2, "09:00", "13:00"), (2, "12:00", "17:00")),
-            "These opening times overlap others on the same day.",
+            "These opening times overlap Wednesday 09:00–13:00.",
         ),
+        (
+            _times((4, "18:00", "02:00"), (5, "01:00", "05:00")),
+            "These opening times overlap Friday 18:00–02:00.",
+        ),
+        (
+            _times((0, "09:00", "17:00", "2026-12-01", "2026-11-01")),
+            "The last date must be on or after the first date.",
+        ),
+        ({"website": "ftp://files.example.org/"}, "Enter a web address starting with https://"),
+        ({"self_referral_url": "ftp://x.example/"}, "Enter a web address starting with https://"),
     ],
 )
 def test_editors_are_told_what_is_wrong_and_nothing_is_saved(
@@ -381,10 +393,95 @@ def test_the_overdue_report_is_for_editors(client_as, role):
     assert b"Offers overdue for review" not in response.content
 
 
-def test_round_the_clock_offers_say_open_24_hours(client):
-    offer = OfferPageFactory(title="Night line", opening_times=[(0, "00:00", "23:59")])
+@pytest.mark.parametrize("closes", ["00:00", "23:59"])
+def test_round_the_clock_offers_say_open_24_hours(client, closes):
+    offer = OfferPageFactory(title="Night line", opening_times=[(0, "00:00", closes)])
     text = soup(client.get(offer.url)).get_text(" ", strip=True)
     assert "Monday Open 24 hours" in text
+
+
+# --- "Open now": one rule for the cards, the offer page and the directory's filter ------------
+
+
+def _open_now_everywhere(client, offer, moment) -> tuple[bool, bool, bool]:
+    """Whether the offer page, its card and the "open now" filter all say it is open."""
+    with time_machine.travel(moment, tick=False):
+        page = soup(client.get(offer.url)).get_text(" ", strip=True)
+        cards = soup(client.get(offers_index().url))
+        card = next(c for c in cards.select(".lep-offer-card") if offer.title in c.get_text(" "))
+        filtered = titles(client.get(f"{offers_index().url}?open_now=on"))
+    return ("Open now" in page, "Open now" in card.get_text(" "), offer.title in filtered)
+
+
+@pytest.mark.parametrize(
+    ("moment", "is_open"),
+    [
+        (datetime(2026, 11, 27, 17, 59, 59, tzinfo=LONDON), False),  # Friday, before
+        (datetime(2026, 11, 27, 18, 0, tzinfo=LONDON), True),
+        (datetime(2026, 11, 27, 23, 59, 30, tzinfo=LONDON), True),
+        (datetime(2026, 11, 28, 0, 0, tzinfo=LONDON), True),  # Saturday, just after midnight
+        (datetime(2026, 11, 28, 1, 0, tzinfo=LONDON), True),
+        (datetime(2026, 11, 28, 2, 0, tzinfo=LONDON), False),
+        (datetime(2026, 11, 29, 1, 0, tzinfo=LONDON), False),  # Sunday: no Saturday night
+        (datetime(2026, 11, 24, 1, 0, tzinfo=LONDON), False),  # Tuesday
+    ],
+)
+def test_an_overnight_opening_is_open_after_midnight(client, moment, is_open):
+    offer = OfferPageFactory(title="Night Cafe", opening_times=[(4, "18:00", "02:00")])
+    assert _open_now_everywhere(client, offer, moment) == (is_open, is_open, is_open)
+
+
+@pytest.mark.parametrize("closes", ["00:00", "23:59"])
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 11, 29, 23, 59, 30, tzinfo=LONDON),  # Sunday night
+        datetime(2026, 11, 30, 0, 0, tzinfo=LONDON),  # Monday midnight
+        datetime(2026, 11, 25, 12, 0, tzinfo=LONDON),
+    ],
+)
+def test_a_24_hour_offer_is_open_with_no_gap_at_midnight(client, closes, moment):
+    offer = OfferPageFactory(
+        title="Helpline", opening_times=[(day, "00:00", closes) for day in range(7)]
+    )
+    assert _open_now_everywhere(client, offer, moment) == (True, True, True)
+
+
+def test_opening_times_count_only_between_their_dates(client):
+    offer = OfferPageFactory(title="Winter Shelter", opening_times=[(2, "09:00", "17:00")])
+    offer.opening_times.update(valid_from="2026-12-01", valid_to="2027-02-28")
+    november = datetime(2026, 11, 25, 12, 0, tzinfo=LONDON)
+    december = datetime(2026, 12, 2, 12, 0, tzinfo=LONDON)
+    march = datetime(2027, 3, 3, 12, 0, tzinfo=LONDON)
+    assert _open_now_everywhere(client, offer, november) == (False, False, False)
+    assert _open_now_everywhere(client, offer, december) == (True, True, True)
+    assert _open_now_everywhere(client, offer, march) == (False, False, False)
+    text = soup(client.get(offer.url)).get_text(" ", strip=True)
+    assert "from 1 December 2026 to 28 February 2027" in text
+
+
+def test_an_overnight_opening_ends_on_the_morning_after_its_last_date(client):
+    offer = OfferPageFactory(title="Night Cafe", opening_times=[(4, "18:00", "02:00")])
+    offer.opening_times.update(valid_to="2026-11-27")  # its last Friday
+    saturday_1am = datetime(2026, 11, 28, 1, 0, tzinfo=LONDON)
+    assert _open_now_everywhere(client, offer, saturday_1am) == (True, True, True)
+    offer.opening_times.update(valid_to="2026-11-26")
+    assert _open_now_everywhere(client, offer, saturday_1am) == (False, False, False)
+
+
+def test_an_editor_adds_an_overnight_opening(client_as, client, organisation):
+    editor = client_as("editor")
+    response = editor.post(
+        _add_url(),
+        _offer_form_data(
+            organisation, **{"action-publish": "action-publish"}, **_times((4, "18:00", "02:00"))
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    offer = OfferPage.objects.get(slug="new-offer")
+    assert [str(t) for t in offer.opening_times.all()] == ["Friday 18:00–02:00"]
+    text = soup(editor.get(offer.url)).get_text(" ", strip=True)
+    assert "Friday 6pm to 2am the next day" in text
 
 
 def test_editors_keep_the_needs_taxonomy_in_the_admin(client_as):
