@@ -4,13 +4,12 @@ import json
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.http import urlencode
 from wagtail import hooks
 
-from . import selectors
+from . import params, selectors
 from .models import Area, Need, Organisation
 from .models.offers import spans_open_at
 from .selectors import OfferFilters
@@ -47,16 +46,7 @@ class DirectoryFilterForm(forms.Form):
 
 def _read_filters(request, *, needs, areas) -> tuple[DirectoryFilterForm, OfferFilters, bool]:
     """Bind the URL's filters, keeping the valid ones; say whether any were ignored."""
-    data = request.GET.copy()
-    data.pop("page", None)
-    form = DirectoryFilterForm(data, needs=needs, areas=areas)
-    form.is_valid()
-    ignored = bool(form.errors)
-    if ignored:
-        for name in form.errors:
-            data.pop(name, None)
-        form = DirectoryFilterForm(data, needs=needs, areas=areas)
-        form.is_valid()
+    form, ignored = params.query_form(request, DirectoryFilterForm, needs=needs, areas=areas)
     values = form.cleaned_data
     filters = OfferFilters(
         query=values.get("q", "").strip(),
@@ -80,9 +70,7 @@ def directory_view(request, *, index_page):
             request,
             "Some of the filters in the web address were not recognised, so we left them out.",
         )
-    results = Paginator(selectors.offers_search(filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    results = params.paginate(request, selectors.offers_search(filters), PAGE_SIZE)
     now = timezone.now()
     for offer in results:
         offer.open_now = offer.is_open_at(now)

@@ -2,27 +2,23 @@
 
 Council directories and service finders read it from their own sites, so every answer is
 open to any origin (CORS ``*``) and nothing here needs, reads or sets a session. Views
-stay thin: read the query, ask ``cms.oruk`` for the records, page them, serialise them.
+stay thin: read the query (through ``cms.params``, so a bad value is a plain 400, never a
+500), ask ``cms.oruk`` for the records, page them, serialise them.
 """
 
 import math
-import uuid
 from functools import wraps
 
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from . import oruk
+from . import oruk, params
 from .models import Need
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 100
 SEARCH_MAX_LENGTH = 200
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
-
-
-class BadRequest(Exception):
-    """A query parameter the feed cannot use; the message says which and why."""
 
 
 def _json(data, status: int = 200) -> JsonResponse:
@@ -49,7 +45,7 @@ def oruk_endpoint(view):
         else:
             try:
                 response = view(request, *args, **kwargs)
-            except BadRequest as bad:
+            except params.BadParameter as bad:
                 response = _error(400, str(bad))
         if response.status_code in (204, 405):
             response["Allow"] = ALLOWED_METHODS
@@ -60,29 +56,12 @@ def oruk_endpoint(view):
     return csrf_exempt(wrapper)
 
 
-def _whole_number(request, name: str, default: int) -> int:
-    raw = request.GET.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit() or int(raw) < 1:
-        raise BadRequest(f"'{name}' must be a whole number from 1 upwards.")
-    return int(raw)
-
-
-def _uuid(request, name: str) -> uuid.UUID | None:
-    raw = request.GET.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        raise BadRequest(f"'{name}' must be a UUID.") from None
-
-
 def _page(request, items, serialise) -> dict:
     """ORUK's page envelope around one page of ``items`` (a queryset or a list)."""
-    page_number = _whole_number(request, "page", 1)
-    per_page = min(_whole_number(request, "per_page", DEFAULT_PER_PAGE), MAX_PER_PAGE)
+    page_number = params.int_param(request, "page", 1, strict=True)
+    per_page = params.int_param(
+        request, "per_page", DEFAULT_PER_PAGE, max_value=MAX_PER_PAGE, cap=True, strict=True
+    )
     total_items = len(items) if isinstance(items, list) else items.count()
     total_pages = math.ceil(total_items / per_page)
     start = (page_number - 1) * per_page
@@ -112,12 +91,13 @@ def api_root(request):
 
 @oruk_endpoint
 def services(request):
-    search = (request.GET.get("search") or request.GET.get("text") or "").strip()
-    if len(search) > SEARCH_MAX_LENGTH:
-        raise BadRequest(f"'search' must be at most {SEARCH_MAX_LENGTH} characters.")
+    # ``text`` is the name earlier versions of the standard gave ``search``.
+    search = params.text_param(
+        request, "search", max_length=SEARCH_MAX_LENGTH, strict=True
+    ) or params.text_param(request, "text", max_length=SEARCH_MAX_LENGTH, strict=True)
     need, any_need = None, False
-    term_id = _uuid(request, "taxonomy_term_id")
-    taxonomy = _uuid(request, "taxonomy_id")
+    term_id = params.uuid_param(request, "taxonomy_term_id", strict=True)
+    taxonomy = params.uuid_param(request, "taxonomy_id", strict=True)
     if term_id is not None:
         need = oruk.need_by_oruk_id(term_id)
         if need is None:

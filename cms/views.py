@@ -1,7 +1,6 @@
 """Front-end views of the site shell: My space, search, robots.txt and error pages."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
@@ -10,7 +9,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 from wagtail.models import Page
 
-from . import permissions
+from . import params, permissions
 from .myspace import panels_for
 from .roles import Role
 
@@ -34,15 +33,19 @@ def my_space(request):
 
 @require_GET
 def search(request):
-    query = request.GET.get("q", "").strip()[:SEARCH_QUERY_MAX_LENGTH]
-    results = None
-    if query:
-        results_qs = Page.objects.live().public().specific().search(query)
-        results = Paginator(results_qs, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = params.text_param(request, "q", max_length=SEARCH_QUERY_MAX_LENGTH)
+    # The search is given only the words: a query of just quotes or symbols finds nothing.
+    words = params.search_words(query)
+    found = Page.objects.live().public().specific().search(words) if words else Page.objects.none()
+    results = params.paginate(request, found, SEARCH_PAGE_SIZE)
     return render(
         request,
         "cms/search.html",
-        {"query": query, "results": results, "query_string": urlencode({"q": query})},
+        {
+            "query": query,
+            "results": results if query else None,
+            "query_string": urlencode({"q": query}),
+        },
     )
 
 

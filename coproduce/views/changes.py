@@ -10,13 +10,14 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.http import urlencode
+
+from cms import params
 
 from ..forms.changes import ChangeFilterForm
 from ..models import ServiceChangeIndexPage, ServiceChangePage
@@ -34,16 +35,7 @@ STATUS_TAGS = {
 def _read_filters(request, *, index_page) -> tuple[ChangeFilterForm, bool]:
     """Bind the address's filters, keeping the valid ones; say whether any were dropped."""
     choices = selectors.filter_choices(request.user, index=index_page)
-    data = request.GET.copy()
-    data.pop("page", None)
-    form = ChangeFilterForm(data, choices=choices)
-    ignored = not form.is_valid()
-    if ignored:
-        for name in form.errors:
-            data.pop(name, None)
-        form = ChangeFilterForm(data, choices=choices)
-        form.is_valid()
-    return form, ignored
+    return params.query_form(request, ChangeFilterForm, choices=choices)
 
 
 def _query(form: ChangeFilterForm, *, without: str = "") -> str:
@@ -68,9 +60,11 @@ def index_view(request, *, index_page: ServiceChangeIndexPage):
             "Some of the filters in the web address were not recognised, so we left them out.",
         )
     filters = form.filters()
-    changes = Paginator(
-        selectors.changes_listed(request.user, index=index_page, filters=filters), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    changes = params.paginate(
+        request,
+        selectors.changes_listed(request.user, index=index_page, filters=filters),
+        PAGE_SIZE,
+    )
     for change in changes:
         change.status_tag = STATUS_TAGS.get(change.status, "")
     index_url = index_page.get_url(request)
