@@ -4,10 +4,17 @@
 from django.urls import include, path
 from wagtail import hooks
 
+from cms.private_documents import register_private_documents
+
 from . import (
     admin,  # noqa: F401
     audit_actions,
 )
+from .models import Evidence
+from .services import EVIDENCE_COLLECTION
+
+# Evidence is opened, chosen and changed only by people who keep its charter.
+register_private_documents(Evidence, field="document", collection=EVIDENCE_COLLECTION)
 
 
 @hooks.register("register_site_urls")

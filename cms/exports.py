@@ -1,12 +1,29 @@
-"""Exports that people open in spreadsheets.
+"""Exports that people open in spreadsheets: the one way the project writes CSV and Excel.
 
-Text people typed could start with "=", "+", "-" or "@" and run as a formula when a CSV or
-Excel file is opened; such values are exported with a leading apostrophe. Every admin
-export of people's words uses these, and logs the export against the exporter's
-organisation (or themselves).
+Text people typed could start with "=", "+", "-", "@", a tab or a carriage return and run
+as a formula when a CSV or Excel file is opened; such values are exported with a leading
+apostrophe. Two doors, and no other:
+
+- a Wagtail index view or report with ``list_export`` gets ``SpreadsheetSafeExportMixin``
+  (``ScopedModelViewSet`` and ``SafeIndexView`` carry it already);
+- a hand-written download returns ``csv_response(rows, filename)``, which streams.
+
+``tests/cms/test_every_export_is_safe.py`` finds every export the site serves and checks a
+formula-shaped value comes out inert, so a new export that skips both doors fails there.
+Exports are logged against the exporter's organisation (or themselves).
 """
 
+import csv
+from collections import OrderedDict
+from collections.abc import Iterable
+
+from django.http import StreamingHttpResponse
+from wagtail.admin.views import generic
+from wagtail.coreutils import multigetattr
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A byte order mark, so spreadsheet programs read "£" and accented names as UTF-8.
+BYTE_ORDER_MARK = "\ufeff"
 
 
 def spreadsheet_safe(value):
@@ -16,11 +33,57 @@ def spreadsheet_safe(value):
     return value
 
 
+def _value_at(item, path: str):
+    """``item``'s value at a dotted ``path``; an empty cell where a link is missing (a
+    worker with no team), where Wagtail's own lookup would fail the whole download."""
+    for part in path.split("."):
+        if item is None:
+            return None
+        item = multigetattr(item, part)
+    return item
+
+
 class SpreadsheetSafeExportMixin:
-    """For Wagtail index views with ``list_export``: every exported value made safe."""
+    """For Wagtail index views and reports with ``list_export``: every exported value, in
+    CSV and Excel, made safe after any per-field formatting the view does."""
+
+    def to_row_dict(self, item):
+        return OrderedDict((field, _value_at(item, field)) for field in self.list_export)
 
     def preprocess_field_value(self, field, value, export_format):
         return spreadsheet_safe(super().preprocess_field_value(field, value, export_format))
+
+
+class SafeIndexView(SpreadsheetSafeExportMixin, generic.IndexView):
+    """Wagtail's model listing with spreadsheet-safe exports, for viewsets that are not
+    scoped to an organisation (``ScopedModelViewSet`` has its own)."""
+
+
+class _Echo:
+    """A file that hands back what is written, so the CSV writer yields row by row."""
+
+    def write(self, value):
+        return value
+
+
+def csv_rows(rows: Iterable[Iterable]) -> Iterable[str]:
+    """The lines of a CSV file, byte order mark first, every cell spreadsheet-safe."""
+    writer = csv.writer(_Echo())
+    yield BYTE_ORDER_MARK
+    for row in rows:
+        yield writer.writerow([spreadsheet_safe(value) for value in row])
+
+
+def csv_response(rows: Iterable[Iterable], filename: str) -> StreamingHttpResponse:
+    """A CSV download streamed from ``rows`` (a heading row first, then the data).
+
+    Rows are read lazily, so a large export starts at once and never sits in memory. The
+    file is never cached: exports hold people's records.
+    """
+    response = StreamingHttpResponse(csv_rows(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def export_audit_subject(user):

@@ -2,7 +2,7 @@
 itself (and works without JavaScript), its JSON for polling, and the download."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from . import jobs
 from .models import ReportJob
+from .storage import stored_file_response
 
 
 def _job_for(request, job_id) -> ReportJob:
@@ -56,4 +57,4 @@ def report_download(request, job_id):
     job = _job_for(request, job_id)
     if job.status != ReportJob.Status.DONE or not job.file:
         raise Http404
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename)
+    return stored_file_response(request, job.file, filename=job.filename, what="report")

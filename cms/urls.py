@@ -2,17 +2,24 @@
 (through the ``register_site_urls`` hook) and public pages."""
 
 from django.conf import settings
-from django.urls import include, path, reverse_lazy
+from django.urls import include, path, re_path, reverse_lazy
 from django.views.generic import RedirectView
+from django.views.static import serve as serve_file
 from wagtail import hooks
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.admin.auth import require_admin_access
+from wagtail.admin.views.reports.aging_pages import AgingPagesView
+from wagtail.admin.views.reports.locked_pages import LockedPagesView
+from wagtail.admin.views.reports.workflows import WorkflowTasksView, WorkflowView
+from wagtail.contrib.redirects.views import IndexView as RedirectsIndexView
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from . import oruk_views, report_views, views
+from .exports import SpreadsheetSafeExportMixin
 from .reports import SiteHistoryReport
+from .storage import PUBLIC_MEDIA_FOLDERS
 
 
 class QueryKeepingRedirect(RedirectView):
@@ -21,6 +28,53 @@ class QueryKeepingRedirect(RedirectView):
     query_string = True
     permanent = False
 
+
+def public_media_urls():
+    """While developing (DEBUG), Django serves the public media: Wagtail's images and their
+    renditions, and nothing else under MEDIA_ROOT. Documents (panel papers, charter
+    evidence) are only ever served by Wagtail's document view, which checks who is asking;
+    receipts and reports live in the private storage and have no URL at all."""
+    folders = "|".join(PUBLIC_MEDIA_FOLDERS)
+    prefix = settings.MEDIA_URL.lstrip("/")
+    return [
+        re_path(
+            rf"^{prefix}(?P<path>(?:{folders})/.*)$",
+            serve_file,
+            {"document_root": settings.MEDIA_ROOT},
+            name="public_media",
+        )
+    ]
+
+
+def _spreadsheet_safe(view_class, **initkwargs):
+    """One of Wagtail's own listings, its CSV and Excel exports made spreadsheet-safe."""
+    safe = type(
+        f"SpreadsheetSafe{view_class.__name__}", (SpreadsheetSafeExportMixin, view_class), {}
+    )
+    return require_admin_access(safe.as_view(**initkwargs))
+
+
+# Wagtail's own reports export page titles and paths people typed: the same views, with the
+# project's spreadsheet-safe exports, answer those URLs first (names end "_safe").
+WAGTAIL_EXPORTS = [
+    ("admin/reports/locked/", LockedPagesView, "locked_pages"),
+    ("admin/reports/workflow/", WorkflowView, "workflow"),
+    ("admin/reports/workflow_tasks/", WorkflowTasksView, "workflow_tasks"),
+    ("admin/reports/aging-pages/", AgingPagesView, "aging_pages"),
+    ("admin/redirects/", RedirectsIndexView, "redirects"),
+]
+wagtail_exports_made_safe = [
+    pattern
+    for prefix, view_class, name in WAGTAIL_EXPORTS
+    for pattern in (
+        path(prefix, _spreadsheet_safe(view_class), name=f"{name}_safe"),
+        path(
+            f"{prefix}results/",
+            _spreadsheet_safe(view_class, results_only=True),
+            name=f"{name}_results_safe",
+        ),
+    )
+]
 
 urlpatterns = [
     # No log-in route bypasses allauth: Wagtail's own are sent to allauth's.
@@ -34,6 +88,7 @@ urlpatterns = [
         QueryKeepingRedirect.as_view(url=reverse_lazy("account_reset_password")),
         name="wagtailadmin_password_reset_redirect",
     ),
+    *wagtail_exports_made_safe,
     # Wagtail's site history, shadowed by the same view limited to administrators.
     path(
         "admin/reports/site-history/",
@@ -84,9 +139,7 @@ for register_site_urls in hooks.get_hooks("register_site_urls"):
     urlpatterns += register_site_urls()
 
 if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    urlpatterns += public_media_urls()
 
 urlpatterns += [
     # Wagtail's front-end log-in (for private pages) is sent to allauth's too.

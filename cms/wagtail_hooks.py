@@ -1,18 +1,47 @@
 """The site shell's Wagtail admin: organisations, users, audit actions, worker status,
 the directory's taxonomies and the overdue-offers report."""
 
+from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
+from wagtail.documents import get_document_model, get_document_model_string
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from . import audit, oruk_admin, permissions, worker
 from .models import Area, Need
+from .private_documents import PrivateDocumentPermissionPolicy, is_private, may_reach
 from .reports import OffersOverdueReport
+from .storage import file_missing_response
 from .viewsets import OrganisationViewSet
+
+# Documents on a record (panel papers, charter evidence) keep that record's scope in every
+# Wagtail document view. ``exact_class`` wins over the policy Wagtail's own app registers
+# when it becomes ready, whichever happens first.
+register_permission_policy(
+    get_document_model(),
+    PrivateDocumentPermissionPolicy(
+        get_document_model_string(),
+        auth_model="wagtaildocs.Document",
+        owner_field_name="uploaded_by_user",
+    ),
+    exact_class=True,
+)
+
+
+@hooks.register("before_serve_document", order=-10)
+def serve_private_documents_to_their_people_only(document, request):
+    """Wagtail's document URL: a private document is a 404 for anyone who may not reach
+    it (as if it did not exist), and a document whose file has gone is a plain page."""
+    if is_private(document) and not may_reach(request.user, document):
+        raise Http404
+    if not document.file.storage.exists(document.file.name):
+        return file_missing_response(request, "document")
+    return None
 
 
 @hooks.register("register_admin_viewset")

@@ -5,6 +5,8 @@ space panels. Each topic registers its own hooks in its admin and myspace module
 from django.urls import include, path
 from wagtail import hooks
 
+from cms.private_documents import register_private_documents
+
 from . import (
     audit_actions,
     change_sections,  # noqa: F401
@@ -15,10 +17,15 @@ from .admin import feedback as feedback_admin  # noqa: F401
 from .admin import impact as impact_admin  # noqa: F401
 from .admin import meetings as meetings_admin  # noqa: F401
 from .admin import panels as panels_admin  # noqa: F401
+from .models import MeetingPaper
 from .myspace import claims as claims_panels  # noqa: F401
 from .myspace import feedback as feedback_panels  # noqa: F401
 from .myspace import meetings as meetings_panels  # noqa: F401
 from .myspace import panels as panels_panels  # noqa: F401
+from .services.meetings import PAPERS_COLLECTION
+
+# Papers are opened, chosen and changed only by people who may see their meeting.
+register_private_documents(MeetingPaper, field="document", collection=PAPERS_COLLECTION)
 
 
 @hooks.register("register_site_urls")

@@ -28,7 +28,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from cms import audit
-from cms.exports import export_audit_subject, spreadsheet_safe
+from cms.exports import BYTE_ORDER_MARK, export_audit_subject
 from cms.permissions import can, has_role, visible_to
 from cms.roles import Role
 from cms.viewsets import ScopedModelViewSet
@@ -136,15 +136,16 @@ EXPORT_HEADINGS = {
 
 
 def claim_export_row(claim: InvolvementClaim) -> dict:
-    """One claim as a row of the finance export; the total is the amount approved."""
+    """One claim as a row of the finance export; the total is the amount approved. (The
+    index view makes every value spreadsheet-safe on the way out.)"""
     meeting = claim.attendance.meeting
     total = claim.amount_approved if claim.amount_approved is not None else claim.total
     return {
         "reference": claim.reference,
-        "member": spreadsheet_safe(claim.member.get_full_name() or claim.member.email),
-        "member_email": spreadsheet_safe(claim.member.email),
-        "panel": spreadsheet_safe(claim.panel.title),
-        "organisation": spreadsheet_safe(claim.panel.organisation.name),
+        "member": claim.member.get_full_name() or claim.member.email,
+        "member_email": claim.member.email,
+        "panel": claim.panel.title,
+        "organisation": claim.panel.organisation.name,
         "meeting_date": _local_date(meeting.starts_at),
         "hours": f"{claim.hours:.2f}",
         "hourly_rate": f"{claim.hourly_rate:.2f}",
@@ -155,7 +156,7 @@ def claim_export_row(claim: InvolvementClaim) -> dict:
         "status": STAFF_STATUS_LABELS[claim.status],
         "approved_at": _local_date(claim.approved_at),
         "paid_at": _local_date(claim.paid_at),
-        "payment_reference": spreadsheet_safe(claim.payment_reference),
+        "payment_reference": claim.payment_reference,
     }
 
 
@@ -188,8 +189,7 @@ class ClaimIndexView(ScopedModelViewSet.index_view_class):
         return self.may_export
 
     def stream_csv(self, queryset):
-        # A byte order mark, so spreadsheet programs read "£" and accented names as UTF-8.
-        yield "\ufeff"
+        yield BYTE_ORDER_MARK
         yield from super().stream_csv(queryset)
 
     def as_spreadsheet(self, queryset, spreadsheet_format):

@@ -4,9 +4,6 @@ bar labelled and numbered, the same numbers in a table beside it) and as a CSV f
 every download is written to the audit log. Hidden feedback (spam, abuse) is not counted.
 """
 
-import csv
-
-from django.http import StreamingHttpResponse
 from django.urls import path, reverse
 from django.utils import dateformat
 from django.utils.functional import cached_property
@@ -16,8 +13,8 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
 from cms import audit
+from cms.exports import csv_response
 from cms.exports import export_audit_subject as audit_subject
-from cms.exports import spreadsheet_safe
 from cms.permissions import can
 
 from ..forms.feedback import TrendsFilterForm
@@ -25,22 +22,15 @@ from ..models import Theme
 from ..selectors import feedback as selectors
 
 
-class _Echo:
-    """A file that hands back what is written, for streaming a CSV row by row."""
-
-    def write(self, value):
-        return value
-
-
 def trends_csv_rows(trends: selectors.Trends):
     """The trends as spreadsheet rows: a heading row, then one row per bar of each chart.
-    Names are typed by people, so none can run as a formula when the file is opened."""
+    Names are typed by people: ``csv_response`` keeps any from running as a formula."""
     yield ["Counted by", "Name", "Feedback", "Average rating (1 to 5)", "Felt listened to (%)"]
     for kind, _heading, rows in trends.sections():
         for row in rows:
             yield [
                 kind,
-                spreadsheet_safe(row.label),
+                row.label,
                 row.count,
                 "" if row.average is None else f"{row.average:.1f}",
                 row.listened_percent if row.count else "",
@@ -106,19 +96,11 @@ class FeedbackTrendsView(WagtailAdminTemplateMixin, TemplateView):
             reason="Feedback trends exported (counts by theme, offer and month)",
             count=trends.total,
         )
-        writer = csv.writer(_Echo())
-
-        def stream():
-            yield "\ufeff"
-            for row in trends_csv_rows(trends):
-                yield writer.writerow(row)
-
         filters = trends.filters
-        response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="feedback-trends-{filters.first}-to-{filters.last}.csv"'
+        return csv_response(
+            trends_csv_rows(trends),
+            f"feedback-trends-{filters.first}-to-{filters.last}.csv",
         )
-        return response
 
 
 class FeedbackTrendsViewSet(ViewSet):

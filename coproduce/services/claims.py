@@ -21,6 +21,7 @@ from wagtail.log_actions import log
 
 from cms.permissions import can, visible_to
 from cms.sanitise import plain_text
+from cms.storage import FileNotStored, kept_with_their_records, save_to_storage, store_upload
 
 from .. import audit_actions
 from ..choices import PaymentChoice
@@ -117,7 +118,10 @@ def receipt_hold(*, receipt: File) -> str:
     extension = receipt_extension(receipt)
     storage = receipt_storage()
     _receipts_held_prune(storage)
-    return storage.save(f"{HELD_RECEIPTS}{uuid.uuid4().hex}.{extension}", receipt)
+    try:
+        return save_to_storage(storage, f"{HELD_RECEIPTS}{uuid.uuid4().hex}.{extension}", receipt)
+    except FileNotStored as failure:
+        raise Refused(failure.message) from failure
 
 
 def _is_held_name(name: str | None) -> bool:
@@ -202,7 +206,7 @@ def claim_not_editable_message(user, claim: InvolvementClaim) -> str:
     }.get(claim.status, "This claim cannot be changed now.")
 
 
-@transaction.atomic
+@kept_with_their_records
 def claim_add_expense(
     *,
     claim: InvolvementClaim,
@@ -215,7 +219,8 @@ def claim_add_expense(
     """Add money the member spent to take part, with its receipt.
 
     The same expense (kind, description and amount) twice on one claim is refused, so a
-    form sent twice does not claim twice.
+    form sent twice does not claim twice. The receipt is stored with the expense or not at
+    all: if storage fails, nothing is saved and the member is told to try again.
     """
     claim = _locked(claim)
     if not can(user, "coproduce.edit_claim", claim):
@@ -236,20 +241,18 @@ def claim_add_expense(
         )
     expense = Expense(claim=claim, kind=kind, description=description, amount=amount)
     # A random name: the person's own file name may say more than it should.
-    expense.receipt.save(f"{uuid.uuid4().hex}.{extension}", receipt, save=False)
     try:
-        expense.save()
-        claim.save(update_fields=["updated_at"])
-        log(
-            claim,
-            audit_actions.CLAIM_EXPENSE_ADD,
-            user=user,
-            data={"expense_id": expense.pk, "kind": kind, "amount": str(amount)},
-        )
-    except Exception:
-        # No receipt is kept without its expense.
-        expense.receipt.storage.delete(expense.receipt.name)
-        raise
+        store_upload(expense.receipt, f"{uuid.uuid4().hex}.{extension}", receipt)
+    except FileNotStored as failure:
+        raise Refused(failure.message) from failure
+    expense.save()
+    claim.save(update_fields=["updated_at"])
+    log(
+        claim,
+        audit_actions.CLAIM_EXPENSE_ADD,
+        user=user,
+        data={"expense_id": expense.pk, "kind": kind, "amount": str(amount)},
+    )
     return expense
 
 

@@ -24,6 +24,7 @@ from wagtail.log_actions import log
 from wagtail.models import Collection
 
 from cms.sanitise import plain_text
+from cms.storage import FileNotStored, kept_with_their_records, store_upload
 
 from .. import audit_actions
 from ..calendar import day_text, meeting_page_url, meeting_when, meetings_calendar, site_url
@@ -310,7 +311,7 @@ def meeting_paper_add(*, user, meeting: Meeting, document, title: str = "") -> M
     return paper
 
 
-@transaction.atomic
+@kept_with_their_records
 def meeting_paper_upload(*, user, meeting: Meeting, upload, title: str = "") -> MeetingPaper:
     """Upload a new document into the private "Panel papers" collection and attach it."""
     if not leads_panel(user, meeting.panel):
@@ -342,6 +343,10 @@ def meeting_paper_upload(*, user, meeting: Meeting, upload, title: str = "") -> 
             field="upload",
         ) from error
     document._set_document_file_metadata()
+    try:
+        store_upload(document.file, document.file.name, upload)
+    except FileNotStored as failure:
+        raise MeetingRefused(failure.message, field="upload") from failure
     document.save()
     log(document, "wagtail.create", user=user)
     return meeting_paper_add(user=user, meeting=meeting, document=document, title=title)

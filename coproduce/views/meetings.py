@@ -6,12 +6,10 @@ id) is a 404, exactly like one that does not exist. Calendar apps cannot sign in
 feed is reached by a secret address instead, which the member can reset.
 """
 
-import mimetypes
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -19,6 +17,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
 from cms.permissions import can, require
+from cms.storage import stored_file_response
 
 from ..calendar import meeting_when, meetings_calendar
 from ..forms.meetings import CalendarResetForm
@@ -127,19 +126,7 @@ def meeting_paper(request, pk: int, paper_id: int):
         raise Http404
     require(request.user, "coproduce.view_meeting", paper.meeting)
     document = paper.document
-    try:
-        handle = document.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    content_type, _ = mimetypes.guess_type(document.filename)
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=document.filename,
-        content_type=content_type or "application/octet-stream",
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_response(request, document.file, filename=document.filename, what="paper")
 
 
 @require_GET

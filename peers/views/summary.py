@@ -7,19 +7,19 @@ when ``peers.view_practice`` allows (the worker and their supervisors): anyone e
 is written to the audit log.
 """
 
-import csv
+import itertools
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from cms.audit import audit_export
-from cms.exports import spreadsheet_safe
+from cms.exports import csv_response
 from cms.permissions import can, visible_to
 
 from ..models import PeerWorker
@@ -27,13 +27,6 @@ from ..rules import worker_of
 from ..selectors import activity as selectors
 
 PAGE_SIZE = 25
-
-
-class _Echo:
-    """A file that hands back what is written, for streaming a CSV row by row."""
-
-    def write(self, value):
-        return value
 
 
 def _practice_of(request, worker_id: int) -> PeerWorker:
@@ -116,19 +109,8 @@ def _sessions_csv(request, worker: PeerWorker, *, own: bool):
         ),
         count=count,
     )
-    writer = csv.writer(_Echo())
-
-    def stream():
-        yield "\ufeff"
-        yield writer.writerow(selectors.EXPORT_HEADINGS)
-        for row in rows:
-            yield writer.writerow([spreadsheet_safe(value) for value in row])
-
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     filename = f"sessions-{worker.pk}-{timezone.localdate():%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return csv_response(itertools.chain([selectors.EXPORT_HEADINGS], rows), filename)
 
 
 @login_required
