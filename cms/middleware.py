@@ -1,8 +1,10 @@
 """Account safety checks that run on every request.
 
 A signed-in person's session ends after inactivity or an absolute lifetime; an account whose
-email is not verified is signed out; and anyone holding a staff role is sent to set up
-multi-factor authentication before any page other than public content and account pages.
+email is not verified is signed out; anyone holding a staff role is sent to set up
+multi-factor authentication before any page other than public content and account pages,
+and holds none of their staff powers on those pages until they have; and a signed-in person
+the Wagtail admin is not for gets a plain "this part is for staff" page there.
 """
 
 import time
@@ -14,7 +16,7 @@ from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 
 from . import permissions
@@ -45,6 +47,7 @@ MFA_EXEMPT_URL_NAMES = frozenset(
     }
 )
 MFA_EXEMPT_PREFIXES = ("account_", "mfa_")
+ADMIN_PREFIX = "/admin/"
 
 
 def public_page(view):
@@ -118,9 +121,13 @@ class AccountSafetyMiddleware:
                 return None
             session[SESSION_EMAIL_VERIFIED] = True
 
-        mfa_checked = session.get(SESSION_MFA_READY)
-        if not mfa_checked and permissions.requires_mfa(user) and not _is_mfa_exempt(request):
-            if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        if not session.get(SESSION_MFA_READY) and permissions.requires_mfa(user):
+            if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+                session[SESSION_MFA_READY] = True
+            elif _is_mfa_exempt(request):
+                # A public or account page: they see it as a visitor would.
+                permissions.withhold_staff_roles(user)
+            else:
                 messages.info(
                     request,
                     "Your role needs an authenticator app as a second step when you "
@@ -129,7 +136,13 @@ class AccountSafetyMiddleware:
                 return redirect(
                     f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.get_full_path()})}"
                 )
-            session[SESSION_MFA_READY] = True
+
+        if request.path_info.startswith(ADMIN_PREFIX) and not permissions.can(
+            user, "cms.use_admin_site"
+        ):
+            # Wagtail would send them to sign in, and signing in sends a signed-in person
+            # straight back here: say plainly that this part is not theirs instead.
+            return render(request, "cms/staff_only.html", status=403)
         return None
 
 
@@ -140,7 +153,7 @@ class SiteCSPMiddleware(CSPMiddleware):
     renders no visitor's HTML; there, inline scripts are allowed and no nonce is sent (a
     nonce would make browsers ignore 'unsafe-inline')."""
 
-    ADMIN_PREFIX = "/admin/"
+    ADMIN_PREFIX = ADMIN_PREFIX
 
     def get_policy_parts(self, request, response, report_only=False):
         parts = super().get_policy_parts(request, response, report_only)

@@ -23,14 +23,36 @@ _visibility: dict[type[Model], Callable[[Any, QuerySet], QuerySet]] = {}
 # --- Who holds which role --------------------------------------------------------------
 
 
-def roles_of(user) -> frozenset[Role]:
-    """Every role ``user`` holds; anonymous people hold none."""
+# Set on the signed-in user by AccountSafetyMiddleware while a staff member has not yet set
+# up their authenticator app (they can then only reach public and account pages).
+STAFF_ROLES_WITHHELD = "staff_roles_withheld"
+
+
+def held_roles(user) -> frozenset[Role]:
+    """Every role ``user`` has been given, whether or not they may use it yet."""
     if user is None or not user.is_authenticated or not user.is_active:
         return frozenset()
     roles = {Role(name) for name in user.role_names if name in Role._value2member_map_}
     if user.is_superuser:
         roles.add(Role.ADMIN)
     return frozenset(roles)
+
+
+def withhold_staff_roles(user) -> None:
+    """For this request, ``user`` holds no staff role: they have not set up the
+    authenticator app their staff role needs. Public pages they may still read then show
+    them only what a visitor sees, whichever rule or list the page asks."""
+    setattr(user, STAFF_ROLES_WITHHELD, True)
+
+
+def roles_of(user) -> frozenset[Role]:
+    """The roles ``user`` may use now; anonymous people hold none. Staff roles count only
+    once the person has set up their authenticator app: every ``can()`` and
+    ``visible_to()`` asks this, so none can give staff powers without it."""
+    roles = held_roles(user)
+    if roles & STAFF_ROLES and getattr(user, STAFF_ROLES_WITHHELD, False):
+        return roles - STAFF_ROLES
+    return roles
 
 
 def has_role(user, *roles: Role) -> bool:
@@ -48,7 +70,8 @@ def is_staff_member(user) -> bool:
 
 
 def requires_mfa(user) -> bool:
-    return is_staff_member(user)
+    """True for anyone given a staff role, whether or not they have set MFA up yet."""
+    return bool(held_roles(user) & STAFF_ROLES)
 
 
 def in_organisation_scope(user, organisation_id: int | None) -> bool:
@@ -65,6 +88,19 @@ def scope_to_organisation(user, queryset: QuerySet, field: str = "organisation")
     if not getattr(user, "organisation_id", None):
         return queryset.none()
     return queryset.filter(**{f"{field}_id": user.organisation_id})
+
+
+def case_access_refusal(*, by, person) -> str | None:
+    """Why ``by`` may not give ``person`` sight of someone's case records (their sessions,
+    safeguarding concerns and supervision notes, through the supervisor role or being named
+    a worker's supervisor), or None when they may. Nobody grants that sight to themselves:
+    it is always someone else's decision, so no one person can open case records alone."""
+    if by is not None and person is not None and by.pk is not None and by.pk == person.pk:
+        return (
+            "You cannot give yourself access to peer workers' case records: someone else "
+            "must make this change."
+        )
+    return None
 
 
 # --- The registry ----------------------------------------------------------------------

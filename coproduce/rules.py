@@ -263,6 +263,61 @@ def _sign_off_service_change(user, panel=None) -> bool:
     return panel.facilitators.filter(pk=user.pk).exists()
 
 
+def drafted_change(user, page) -> bool:
+    """Did ``user`` submit ``page`` for sign-off, or write the version sent to sign-off (a
+    revision saved since it was last published, up to the one under review)? Changes a
+    reviewer saves while signing off (Wagtail's editor saves the form it signs off from)
+    do not make them its author."""
+    if not user.is_authenticated or page is None or page.pk is None:
+        return False
+    state = page.current_workflow_state
+    if state is not None and state.requested_by_id == user.pk:
+        return True
+    revisions = page.revisions.filter(user=user)
+    if page.live_revision_id is not None:
+        revisions = revisions.filter(pk__gt=page.live_revision_id)
+    task_state = state.current_task_state if state is not None else None
+    if task_state is not None and task_state.revision_id is not None:
+        revisions = revisions.filter(pk__lte=task_state.revision_id)
+    return revisions.exists()
+
+
+def sign_off_refusal(user, page, panel) -> str | None:
+    """Why ``user`` may not sign ``page`` off for ``panel`` (the panel of the version under
+    review), or None when they may. Whoever drafted a panel's change never signs it off
+    for the panel, facilitator and admin alike: a second person always checks it."""
+    if not _sign_off_service_change(user, panel):
+        if panel is None:
+            return "Only an editor can approve a change no panel worked on."
+        return f"Only a facilitator of {panel.title} can sign this change off."
+    if panel is not None and drafted_change(user, page):
+        return (
+            "You wrote this change, so another facilitator of the panel must sign it off "
+            "for the panel."
+        )
+    return None
+
+
+def submission_refusal(user, panel) -> str | None:
+    """Why a change ``user`` writes for ``panel`` cannot be submitted for sign-off yet
+    (nobody but its author could sign it off), or None when it can."""
+    if panel is None:
+        return None
+    others = panel.facilitators.filter(is_active=True)
+    if not others.exists():
+        return (
+            f"Nobody can sign this change off: {panel.title} has no facilitator. Add "
+            "a facilitator to the panel first, then submit the change again."
+        )
+    if user is not None and not others.exclude(pk=user.pk).exists():
+        return (
+            f"You wrote this change, so another facilitator of {panel.title} must sign it "
+            "off, and the panel has no other. Add a facilitator to the panel first, then "
+            "submit the change again."
+        )
+    return None
+
+
 @register("coproduce.publish_service_change_directly")
 def _publish_service_change_directly(user, panel=None) -> bool:
     """Publishing without the sign-off workflow, for those Wagtail lets publish: only a

@@ -55,6 +55,7 @@ def bench_environment() -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "cms.settings.production",
         # A fresh key each run: the bench site's sessions are worthless outside it.
         "SECRET_KEY": secrets.token_urlsafe(48),
+        "FIELD_ENCRYPTION_KEY": secrets.token_urlsafe(48),
         "DATABASE_URL": f"sqlite:///{DATABASE_PATH}",
         "ALLOWED_HOSTS": f"{HOST},localhost",
         "SECURE_SSL_REDIRECT": "false",

@@ -47,6 +47,10 @@ def env_list(name: str, default: str = "") -> list[str]:
 # A development key: production.py refuses to start with it.
 INSECURE_SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
 SECRET_KEY = env("SECRET_KEY", INSECURE_SECRET_KEY)
+# The key secrets kept in the database (authenticator secrets) are encrypted with
+# (cms.encryption). On a developer's machine it follows SECRET_KEY; production.py requires
+# its own, so a leaked SECRET_KEY alone does not unlock them.
+FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY") or f"field-encryption:{SECRET_KEY}"
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -300,13 +304,16 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
-# Uploads that must never be served by URL (expense receipts) go to the "private" storage
+# Only images (cms.storage.PUBLIC_MEDIA_FOLDERS) under MEDIA_URL are public; documents are
+# served by Wagtail's document view ("serve_view", above), which checks who is asking, so a
+# web server in front must serve /media/images/ and /media/original_images/ only. Uploads
+# that must never be served by URL (expense receipts, reports) go to the "private" storage
 # and are streamed by views that check who is asking.
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "cms.storage.MediaStorage"},
     "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "cms.storage.MediaStorage",
         "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
     },
     "staticfiles": {"BACKEND": "cms.storage.StaticFilesStorage"},

@@ -3,13 +3,25 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import INSECURE_SECRET_KEY, SECRET_KEY, env_bool, env_int
+from .base import INSECURE_SECRET_KEY, SECRET_KEY, env, env_bool, env_int
 
 DEBUG = False
 
 if SECRET_KEY == INSECURE_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
     raise ImproperlyConfigured(
         "Set SECRET_KEY to a long random value (50+ characters) before starting in production."
+    )
+
+FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY")
+if (
+    len(FIELD_ENCRYPTION_KEY) < 32
+    or len(set(FIELD_ENCRYPTION_KEY)) < 5
+    or (FIELD_ENCRYPTION_KEY == SECRET_KEY)
+):
+    raise ImproperlyConfigured(
+        "Set FIELD_ENCRYPTION_KEY to a long random value (32+ characters, not the same as "
+        "SECRET_KEY) before starting in production: it encrypts the secrets kept in the "
+        "database. Keep it safe: without it, staff must set up their authenticator again."
     )
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -2,8 +2,9 @@
 changing their record, and marking them as left with a date and a reason.
 
 Each change is checked here (HR for the worker's organisation; teams of that organisation;
-supervisors who hold the supervisor role within HR's reach) and written to the audit log,
-naming the fields changed but never their values.
+supervisors who hold the supervisor role within HR's reach, and never the person making the
+change: nobody names themselves) and written to the audit log, naming the fields changed
+but never their values. A worker is emailed when who supervises them changes.
 """
 
 from dataclasses import dataclass, field
@@ -12,14 +13,22 @@ from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
+from django.template.loader import render_to_string
 from django.utils import timezone
 from wagtail.log_actions import log
 
 from cms.audit import audit_change
 from cms.models import Organisation, User
-from cms.permissions import can, has_role, in_organisation_scope, scope_to_organisation
+from cms.permissions import (
+    can,
+    case_access_refusal,
+    has_role,
+    in_organisation_scope,
+    scope_to_organisation,
+)
 from cms.roles import Role
 
 from .. import audit_actions
@@ -82,7 +91,7 @@ def supervisors_for(user) -> QuerySet:
     return scope_to_organisation(user, people).distinct().order_by("first_name", "last_name")
 
 
-def _check(by, details: WorkerDetails) -> None:
+def _check(by, details: WorkerDetails, *, supervisors_before: frozenset = frozenset()) -> None:
     if not can(by, "peers.manage_workers") or not in_organisation_scope(
         by, details.organisation.pk
     ):
@@ -98,6 +107,10 @@ def _check(by, details: WorkerDetails) -> None:
             "Choose supervisors who have the supervisor role in your organisation.",
             field="supervisors",
         )
+    for person in details.supervisors:
+        refusal = person.pk not in supervisors_before and case_access_refusal(by=by, person=person)
+        if refusal:
+            raise WorkerRefused(refusal, field="supervisors")
     if details.start_date > timezone.localdate() + timedelta(days=366):
         raise WorkerRefused("The start date must be within the next year.", field="start_date")
 
@@ -164,13 +177,13 @@ def worker_update(*, by, worker: PeerWorker, details: WorkerDetails, status: str
     worker = PeerWorker.objects.select_for_update().get(pk=worker.pk)
     if not can(by, "peers.edit_worker", worker):
         raise WorkerRefused("You can keep peer worker records for your own organisation only.")
-    _check(by, details)
+    before = frozenset(worker.supervisors.values_list("pk", flat=True))
+    _check(by, details, supervisors_before=before)
     if status == PeerWorker.Status.LEFT:
         raise WorkerRefused(
             "Enter the date they left and the reason to mark them as left.", field="status"
         )
     changed = [name for name in DETAIL_FIELDS if getattr(worker, name) != getattr(details, name)]
-    before = set(worker.supervisors.values_list("pk", flat=True))
     if before != {person.pk for person in details.supervisors}:
         changed.append("supervisors")
     if worker.status != status:
@@ -188,7 +201,31 @@ def worker_update(*, by, worker: PeerWorker, details: WorkerDetails, status: str
     worker.supervisors.set(details.supervisors)
     log(worker, "wagtail.edit", user=by)
     audit_change(user=by, instance=worker, reason="HR changed a peer worker record", fields=changed)
+    if "supervisors" in changed:
+        _tell_worker_of_supervisors(worker)
     return worker
+
+
+def _tell_worker_of_supervisors(worker: PeerWorker) -> None:
+    """Supervisors see a worker's sessions, safeguarding concerns and supervision notes, so
+    the worker is told whenever the people who can see them change."""
+    person = worker.user
+    if not person.email or not person.is_active:
+        return
+    names = [str(supervisor) for supervisor in worker.supervisors.order_by("first_name")]
+    send_mail(
+        "Who supervises you has changed",
+        render_to_string(
+            "peers/email/supervisors_changed.txt",
+            {
+                "name": person.first_name or "there",
+                "supervisors": names,
+                "organisation": worker.organisation.name,
+            },
+        ),
+        None,
+        [person.email],
+    )
 
 
 @transaction.atomic

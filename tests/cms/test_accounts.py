@@ -141,6 +141,40 @@ def test_signing_up_with_a_taken_email_looks_the_same_and_tells_the_owner_instea
     assert "/accounts/password/reset/" in message.body
 
 
+def test_signing_up_does_the_same_work_whether_or_not_the_email_is_taken(client, monkeypatch):
+    """Same answer, same password hashing, same one email queued: nothing in the time a
+    sign-up takes tells someone whether an address has an account."""
+    from django.contrib.auth.hashers import MD5PasswordHasher
+
+    from cms.models import OutboundEmail
+
+    hashed = []
+    encode = MD5PasswordHasher.encode
+
+    def counting_encode(self, password, salt):
+        hashed.append(password)
+        return encode(self, password, salt)
+
+    monkeypatch.setattr(MD5PasswordHasher, "encode", counting_encode)
+    UserFactory(email="sam.okafor@example.org")
+
+    def work_of_signing_up(email):
+        hashed.clear()
+        queued_before = OutboundEmail.objects.count()
+        response = sign_up(Client(), email)
+        return (
+            response.status_code,
+            response.url,
+            len(hashed),
+            OutboundEmail.objects.count() - queued_before,
+        )
+
+    taken = work_of_signing_up("Sam.Okafor@example.org")
+    new = work_of_signing_up(NEW_EMAIL)
+    assert taken == new
+    assert new[2:] == (1, 1)  # one password hashed, one email queued
+
+
 # --- Resetting a password -------------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ def production_env(**extra):
     return {
         "DJANGO_SETTINGS_MODULE": "cms.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(64),
+        "FIELD_ENCRYPTION_KEY": secrets.token_urlsafe(48),
         "ALLOWED_HOSTS": "lep.example.org",
         "DATABASE_URL": "sqlite:///:memory:",
         **extra,
@@ -36,6 +37,17 @@ def test_production_refuses_to_start_without_a_real_secret_key(secret):
     result = run_manage("check", env_overrides=production_env(SECRET_KEY=secret))
     assert result.returncode != 0
     assert "Set SECRET_KEY to a long random value" in result.stderr
+
+
+@pytest.mark.parametrize("key", ["", "short", "a" * 40, "same-as-secret"])
+def test_production_refuses_to_start_without_its_own_field_encryption_key(key):
+    secret = secrets.token_urlsafe(64)
+    key = secret if key == "same-as-secret" else key
+    result = run_manage(
+        "check", env_overrides=production_env(SECRET_KEY=secret, FIELD_ENCRYPTION_KEY=key)
+    )
+    assert result.returncode != 0
+    assert "Set FIELD_ENCRYPTION_KEY to a long random value" in result.stderr
 
 
 def test_production_turns_on_https_only_cookies_and_hsts():

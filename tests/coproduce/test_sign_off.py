@@ -431,3 +431,53 @@ def test_a_facilitator_cannot_sign_off_another_panels_change_by_its_address(
     client.post(action_url(change, "sign_off"), {"panel_has_seen": "on"})
     change.refresh_from_db()
     assert not change.live
+
+
+# --- Whoever drafted a change never signs it off ----------------------------------------------
+
+
+def test_a_facilitator_who_drafted_the_change_cannot_sign_it_off(
+    client, make_person, organisation, facilitator
+):
+    second = make_person("engagement_lead", first_name="Sam", email="sam@example.org")
+    panel = PanelFactory(
+        organisation=organisation, title="Crisis café panel", facilitators=[facilitator, second]
+    )
+    change = submitted_change(client, facilitator, panel=panel)
+    sign_in(client, facilitator)
+    edit = client.get(f"/admin/pages/{change.pk}/edit/")
+    assert "Sign off for the panel" not in edit.content.decode()
+    client.post(action_url(change, "sign_off"), {"panel_has_seen": "on"})
+    change.refresh_from_db()
+    assert not change.live
+    assert task_state_of(change).status == TaskState.STATUS_IN_PROGRESS
+
+    sign_in(client, second)
+    edit = client.get(f"/admin/pages/{change.pk}/edit/")
+    assert "Sign off for the panel" in edit.content.decode()
+    client.post(action_url(change, "sign_off"), {"panel_has_seen": "on"})
+    change.refresh_from_db()
+    assert change.live
+
+
+def test_an_admin_who_drafted_a_panels_change_cannot_sign_it_off(
+    client, make_person, panel, facilitator
+):
+    admin = make_person("admin")
+    change = submitted_change(client, admin, panel=panel)
+    sign_in(client, admin)
+    client.post(action_url(change, "sign_off"), {"panel_has_seen": "on"})
+    change.refresh_from_db()
+    assert not change.live
+    sign_in(client, facilitator)
+    client.post(action_url(change, "sign_off"), {"panel_has_seen": "on"})
+    change.refresh_from_db()
+    assert change.live
+
+
+def test_a_change_its_only_facilitator_drafted_cannot_be_submitted(client, facilitator, panel):
+    sign_in(client, facilitator)
+    response = client.post(add_url(), change_form(panel=panel, **{"action-submit": "Submit"}))
+    assert response.status_code == 200
+    assert "You wrote this change, so another facilitator" in text(response)
+    assert not ServiceChangePage.objects.exists()
