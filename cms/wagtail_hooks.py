@@ -17,7 +17,7 @@ from .models import Area, Need
 from .private_documents import PrivateDocumentPermissionPolicy, is_private, may_reach
 from .reports import OffersOverdueReport
 from .storage import file_missing_response
-from .viewsets import OrganisationViewSet
+from .viewsets import OnceOnlyAddViewSet, OrganisationViewSet
 
 # Documents on a record (panel papers, charter evidence) keep that record's scope in every
 # Wagtail document view. ``exact_class`` wins over the policy Wagtail's own app registers
@@ -81,7 +81,7 @@ def add_shell_panels(request, panels):
     panels.extend([GettingStartedPanel(), StaffToolsPanel(), AccountPanel()])
 
 
-class NeedViewSet(SnippetViewSet):
+class NeedViewSet(OnceOnlyAddViewSet, SnippetViewSet):
     """The needs offers meet: editors keep this taxonomy."""
 
     model = Need
@@ -94,7 +94,7 @@ class NeedViewSet(SnippetViewSet):
     add_to_admin_menu = False
 
 
-class AreaViewSet(SnippetViewSet):
+class AreaViewSet(OnceOnlyAddViewSet, SnippetViewSet):
     model = Area
     icon = "site"
     menu_label = "Areas"

@@ -39,7 +39,7 @@ from cms.admin_dates import DateColumn
 from cms.exports import export_audit_subject as audit_subject
 from cms.permissions import can
 from cms.personal_details import personal_details_in
-from cms.viewsets import ScopedModelViewSet
+from cms.viewsets import OnceOnlyAddViewSet, ScopedModelViewSet
 
 from ..forms.feedback import (
     HideForm,
@@ -81,7 +81,7 @@ register_permission_policy(Feedback, FeedbackPermissionPolicy(Feedback))
 # --- Themes, kept by editors ---------------------------------------------------------------------
 
 
-class ThemeViewSet(SnippetViewSet):
+class ThemeViewSet(OnceOnlyAddViewSet, SnippetViewSet):
     """What feedback is about. Editors add, rename and order themes; leads may look."""
 
     model = Theme

@@ -33,7 +33,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from cms.forms import ONCE_ONLY_FIELD, ONCE_ONLY_FORMS
-from cms.models import FormSubmission, Organisation
+from cms.models import Area, FormSubmission, Organisation
 from cms.roles import Role
 from cms.submissions import KEEP_TOKENS_FOR, submissions_purge
 from cms.viewsets import OnceOnlyAddViewSet
@@ -671,11 +671,7 @@ def test_tokens_older_than_a_week_are_purged():
 # --- The Wagtail admin's create views -------------------------------------------------------
 
 # Admin viewsets whose create view is not guarded yet, and why.
-ADMIN_NOT_GUARDED = {
-    "cms.wagtail_hooks.NeedViewSet": "snippet: needs have unique names",
-    "cms.wagtail_hooks.AreaViewSet": "snippet: areas have unique names",
-    "coproduce.admin.feedback.ThemeViewSet": "snippet: themes have unique names",
-}
+ADMIN_NOT_GUARDED: dict[str, str] = {}
 
 
 def _admin_model_viewsets():
@@ -722,7 +718,20 @@ def organisation_admin_case():
     )
 
 
-ADMIN_CASES = {"peer teams": team_admin_case, "organisations": organisation_admin_case}
+def area_admin_case():
+    return Case(
+        who=_staff(Role.EDITOR),
+        url="/admin/snippets/cms/area/add/",
+        typed={"name": "Eastfield"},
+        count=Area.objects.count,
+    )
+
+
+ADMIN_CASES = {
+    "peer teams": team_admin_case,
+    "organisations": organisation_admin_case,
+    "areas (a snippet)": area_admin_case,
+}
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
