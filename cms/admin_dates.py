@@ -1,10 +1,13 @@
 """Dates in the Wagtail admin: kept as typed or refused, and shown as dates.
 
 Wagtail's date picker replaces any text it cannot read with today's date when the field
-loses focus, so a lead who types 01/04/2008 (the way most people in the UK write a date)
-saved today without being told. Every admin date field uses the widget and form field here:
-the picker still helps, but never rewrites what was typed, and the server reads every
-common way of writing a date or refuses it with a message that says what to do.
+loses focus, and the charter's and impact report's pickers read only 2026-03-31 while
+their hint offered 31/3/2026. Every admin date is now a plain text box with a hint, the way
+the NHS and GOV.UK design systems ask for dates people already know (the picker's own
+buttons also have no names a screen reader can say): nothing in the page rewrites it, and
+the server reads every common way of writing a date or refuses it with a message that says
+what to do. Date-and-time fields keep Wagtail's picker (publishing schedules), told never
+to replace what was typed.
 
 Listings show dates in words ("27 December 2026"): Wagtail's own date column speaks in
 "3 days ago", which turns every future date (a target, a review, a closing date) into
@@ -20,11 +23,11 @@ from django.utils.html import format_html
 from wagtail.admin import panels
 from wagtail.admin.forms.models import register_form_field_override
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.widgets import AdminDateInput, AdminDateTimeInput
+from wagtail.admin.widgets import AdminDateTimeInput
 from wagtail.models import Page
 
-# Read in this order: the UK's day-first forms, then ISO (what the picker writes when a date
-# is chosen from its calendar, and what browsers send), then months in words.
+# Read in this order: the UK's day-first forms, then ISO (what browsers' own date inputs
+# send), then months in words.
 DATE_INPUT_FORMATS = [
     "%d/%m/%Y",
     "%d/%m/%y",
@@ -47,14 +50,12 @@ DATE_HINT = "For example, 31/3/2026."
 _KEEP_WHAT_WAS_TYPED = {"validateOnBlur": False}
 
 
-class DateInput(AdminDateInput):
-    """Wagtail's date picker, told never to replace what a person typed."""
+class DateInput(forms.DateInput):
+    """A text box for a date, shown day first as the hint writes it; no script touches it."""
 
     def __init__(self, attrs=None, format=None):
+        attrs = {"autocomplete": "off", "spellcheck": "false", **(attrs or {})}
         super().__init__(attrs=attrs, format=format or DATE_DISPLAY_FORMAT)
-
-    def get_config(self):
-        return {**super().get_config(), **_KEEP_WHAT_WAS_TYPED}
 
 
 class DateTimeInput(AdminDateTimeInput):

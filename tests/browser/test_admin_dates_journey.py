@@ -1,9 +1,9 @@
 """A date typed the UK way into the Wagtail admin is kept (issue 13).
 
-Wagtail's date picker used to replace text it could not read with today's date as the
-field lost focus, so an HR lead typing 01/04/2008 saved today. Here an HR lead types a
-target date by keyboard, moves on, sees what they typed still there, saves, and the
-listing says the date in words.
+Wagtail's date picker replaced text it could not read with today's date as the field lost
+focus. Admin dates are now plain text boxes with a hint: here an HR lead types a target
+date by keyboard three ways, moves on each time and sees what they typed still there,
+saves, and the listing says the date in words. Axe checks the form.
 """
 
 from datetime import date
