@@ -12,7 +12,9 @@ import importlib
 import pytest
 from django.test import override_settings
 from django.urls import clear_url_caches, reverse
+from wagtail.documents import get_document_model
 
+from cms.storage import MediaStorage
 from tests.conftest import sign_in
 from tests.factories import EvidenceFactory, MeetingFactory
 from tests.factories.coproduce import MeetingPaperFactory, PanelPaperDocumentFactory
@@ -67,12 +69,14 @@ def test_documents_are_served_through_wagtails_checked_view(settings):
 
 
 @pytest.fixture
-def media_on_disk(settings, tmp_path):
-    """Media on a real disk, as in production (Wagtail serves documents from a path)."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "cms.storage.MediaStorage", "OPTIONS": {"location": tmp_path}},
-    }
+def media_on_disk(monkeypatch, tmp_path):
+    """Documents on a real disk, as in production (Wagtail serves documents from a path).
+
+    Only the document file field's storage is swapped: changing ``STORAGES`` would make
+    Django build new storage objects, leaving models that captured the old ones (expense
+    receipts) pointing elsewhere for every later test in the same process."""
+    field = get_document_model()._meta.get_field("file")
+    monkeypatch.setattr(field, "storage", MediaStorage(location=tmp_path))
     return tmp_path
 
 
