@@ -19,10 +19,6 @@ from .periods import last_complete_period
 from .rules import charters_kept_by
 
 
-def date_field(label: str, what: str, **kwargs) -> DateField:
-    return DateField(label=label, what=what, **kwargs)
-
-
 def _organisations_for(user):
     organisations = Organisation.objects.order_by("name")
     if is_admin(user) or user.partnership_wide:
@@ -90,7 +86,7 @@ class CharterFromTemplateForm(forms.Form):
         queryset=Organisation.objects.none(),
         error_messages={"required": "Choose the organisation adopting the charter"},
     )
-    adopted_on = date_field("Adopted on", "the date the board adopted the charter")
+    adopted_on = DateField(label="Adopted on", what="the date the board adopted the charter")
     version = forms.CharField(
         max_length=20,
         initial="1",
@@ -236,8 +232,10 @@ class ReviewForm(_PlainTextMixin, WagtailAdminModelForm):
 class ReadingForm(forms.Form):
     """HR's reading of an entered measure, for a period that has ended."""
 
-    period_start = date_field("Period from", "the first day of the period")
-    period_end = date_field("Period to (this day is included)", "the last day of the period")
+    period_start = DateField(label="Period from", what="the first day of the period")
+    period_end = DateField(
+        label="Period to (this day is included)", what="the last day of the period"
+    )
     value = forms.DecimalField(
         label="Reading",
         max_digits=12,

@@ -151,10 +151,7 @@ def page_settings_panels() -> list:
 def _typed(field: forms.Field) -> forms.Field:
     """``field`` as one of the fields above, with its label, hint, messages and initial."""
     kind = DateTimeField if isinstance(field, forms.DateTimeField) else DateField
-    if isinstance(field, kind) or "date" in (
-        field.widget.input_type,
-        field.widget.attrs.get("type"),
-    ):
+    if isinstance(field, kind) or field.widget.input_type == "date":
         return field  # already ours, or the browser's own date input: nothing to replace
     kept = {
         "required": field.required,
@@ -164,14 +161,13 @@ def _typed(field: forms.Field) -> forms.Field:
         "disabled": field.disabled,
     }
     replaced = kind(**kept)
-    # The form's own wording of a refusal ("Enter the target date...") stays.
-    for key, message in field.error_messages.items():
-        if message != forms.Field.default_error_messages.get(key) and key != "invalid":
-            replaced.error_messages[key] = message
-    if "invalid" in field.error_messages and field.error_messages["invalid"] != (
-        type(field).default_error_messages.get("invalid")
-    ):
-        replaced.error_messages["invalid"] = field.error_messages["invalid"]
+    # The form's own wording of a refusal ("Enter the target date...") stays: every message
+    # that is not the field class's default.
+    defaults = {}
+    for cls in reversed(type(field).__mro__):
+        defaults.update(getattr(cls, "default_error_messages", {}))
+    custom = {k: v for k, v in field.error_messages.items() if v != defaults.get(k)}
+    replaced.error_messages.update(custom)
     return replaced
 
 

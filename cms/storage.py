@@ -86,6 +86,13 @@ class FileNotStored(Exception):
 _stored_here: ContextVar[list | None] = ContextVar("files_stored_in_this_block", default=None)
 
 
+def _remember_for_rollback(storage, name: str) -> None:
+    """Inside ``kept_with_their_records``, note a stored file so a failed block removes it."""
+    stored = _stored_here.get()
+    if stored is not None:
+        stored.append((storage, name))
+
+
 def store_upload(field_file, name: str, content) -> str:
     """Save ``content`` into a model's file field (without saving the record), returning
     the stored name. Inside ``kept_with_their_records`` the file is removed again if the
@@ -95,9 +102,7 @@ def store_upload(field_file, name: str, content) -> str:
     except Exception as error:
         logger.exception("An upload could not be stored")
         raise FileNotStored(STORAGE_FAILED_MESSAGE) from error
-    stored = _stored_here.get()
-    if stored is not None:
-        stored.append((field_file.storage, field_file.name))
+    _remember_for_rollback(field_file.storage, field_file.name)
     return field_file.name
 
 
@@ -109,9 +114,7 @@ def save_to_storage(storage, name: str, content) -> str:
     except Exception as error:
         logger.exception("A file could not be stored")
         raise FileNotStored(STORAGE_FAILED_MESSAGE) from error
-    stored = _stored_here.get()
-    if stored is not None:
-        stored.append((storage, stored_name))
+    _remember_for_rollback(storage, stored_name)
     return stored_name
 
 

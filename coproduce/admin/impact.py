@@ -27,10 +27,6 @@ from ..services import Refused
 from ..services import impact as services
 
 
-def _date_field(label: str, which: str) -> DateField:
-    return DateField(label=label, what=f"the {which} date of the period")
-
-
 class ImpactReportForm(forms.Form):
     """Which panels, and the period: the choices are only what the person may report on."""
 
@@ -41,8 +37,8 @@ class ImpactReportForm(forms.Form):
             "invalid_choice": "Choose a panel, or all your organisation's panels",
         },
     )
-    start = _date_field("From", "start")
-    end = _date_field("To (this day is included)", "end")
+    start = DateField(label="From", what="the start date of the period")
+    end = DateField(label="To (this day is included)", what="the end date of the period")
 
     def __init__(self, *args, organisations, panels, today, **kwargs):
         super().__init__(*args, **kwargs)
