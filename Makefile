@@ -65,6 +65,6 @@ clean:
 
 ## Re-pin every dependency after changing pyproject.toml.
 lock: $(BIN)/activate
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet -e ".[test,soak]"
 	{ echo "# Pinned versions of every dependency, used as pip constraints (make lock regenerates it)."; \
 	  $(PY) -m pip freeze --exclude-editable | grep -v "^lived-experience-platform"; } > requirements.lock
