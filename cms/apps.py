@@ -35,7 +35,17 @@ class CmsConfig(AppConfig):
         schedules.register(
             name="Retry waiting email",
             func="cms.tasks.retry_pending_email",
-            minutes=15,
+            minutes=1,
+        )
+        schedules.register(
+            name="Purge old email",
+            func="cms.tasks.purge_old_email",
+            minutes=24 * 60,
+        )
+        schedules.register(
+            name="Take over stuck reports",
+            func="cms.tasks.rescue_stuck_reports",
+            minutes=5,
         )
 
 

@@ -8,11 +8,20 @@ Apps register each kind of report once::
         may_request=lambda user, params: ..., # checked when asked for and when downloaded
     )
 
-``report_request`` stores a ``ReportJob`` and queues ``cms.tasks.run_report_job``; the task
-claims the job (so it runs once, however often it is offered), calls ``generate`` with a
-``progress(percent, message)`` callback, and stores the file in private storage. The status
-page polls until it is ready; only the person who asked may download it, and only while the
-rule that let them ask still holds.
+``report_request`` stores a ``ReportJob`` and queues ``cms.tasks.run_report_job``. Every job
+finishes or fails where its owner can see it:
+
+- A worker *takes* the job for a lease that ends with the task timeout, counting an attempt.
+  However often the task is offered, only one worker holds a live lease.
+- A worker that dies (a redeploy, SIGKILL) or runs out of time leaves its lease to run out;
+  django-q2 hands the task out again after ``Q_RETRY`` seconds, longer than the timeout, and
+  that worker takes the job over. ``reports_rescue`` (scheduled) queues any job the broker
+  has given up on.
+- After ``MAX_ATTEMPTS`` the job is marked failed, and its page offers "Try again".
+- A worker that lost its lease cannot write progress or a result over its successor's.
+
+The file is stored under the job's own folder before the job says "ready", so the status
+page never offers a download that is not there yet.
 """
 
 import logging
@@ -22,8 +31,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
+from django_q.exceptions import TimeoutException
 from django_q.tasks import async_task
 
 from .models import ReportJob
@@ -70,52 +80,137 @@ def report_request(*, kind: str, title: str, params: dict, user) -> ReportJob:
     if report_kind is None or not report_kind.may_request(user, params):
         raise ReportRefused("You cannot ask for this report.")
     job = ReportJob.objects.create(kind=kind, title=title, params=params, requested_by=user)
-
-    def enqueue():
-        async_task("cms.tasks.run_report_job", str(job.pk), task_name=f"report-{job.pk}")
-
     # Like email: the worker must find the committed row; tests run tasks inline at once.
     if settings.EMAIL_QUEUE_ON_COMMIT:
-        transaction.on_commit(enqueue)
+        transaction.on_commit(lambda: _enqueue(job.pk))
     else:
-        enqueue()
+        _enqueue(job.pk)
     return job
 
 
-def report_run(*, job_id) -> ReportJob | None:
-    """Make the report for ``job_id`` once: a job already claimed is left alone."""
-    claimed = ReportJob.objects.filter(pk=job_id, status=ReportJob.Status.QUEUED).update(
-        status=ReportJob.Status.RUNNING, message="Starting"
+def _enqueue(job_id) -> None:
+    async_task("cms.tasks.run_report_job", str(job_id), task_name=f"report-{job_id}")
+
+
+MAX_ATTEMPTS = 3
+# The lease outlives the task timeout by a little, so a live worker never loses its job.
+LEASE_MARGIN = timedelta(seconds=5)
+
+
+def lease_length() -> timedelta:
+    return timedelta(seconds=settings.Q_TIMEOUT) + LEASE_MARGIN
+
+
+class LeaseLost(Exception):
+    """Another worker took this job over (ours ran out of time): stop without writing."""
+
+
+def _take(job_id, now) -> tuple[ReportJob | None, bool]:
+    """Take the job for one attempt, or say why not: it is finished, another worker holds a
+    live lease, or it has used its attempts (then it is marked failed here)."""
+    with transaction.atomic():
+        job = ReportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.is_finished:
+            return job, False
+        held = job.status == ReportJob.Status.RUNNING and job.lease_expires_at
+        if held and job.lease_expires_at > now:
+            return job, False
+        if job.attempts >= MAX_ATTEMPTS:
+            job.status = ReportJob.Status.FAILED
+            job.message = (
+                "This report could not be finished: it was tried "
+                f"{job.attempts} times. Please try again."
+            )
+            job.lease_expires_at = None
+            job.finished_at = now
+            job.save(update_fields=["status", "message", "lease_expires_at", "finished_at"])
+            logger.error("Report %s (%s) gave up after %s attempts", job.pk, job.kind, job.attempts)
+            return job, False
+        job.attempts += 1
+        job.status = ReportJob.Status.RUNNING
+        job.lease_expires_at = now + lease_length()
+        job.message = "Starting" if job.attempts == 1 else "Starting again"
+        job.save(update_fields=["attempts", "status", "lease_expires_at", "message"])
+        return job, True
+
+
+def _mine(job: ReportJob):
+    """The job's row, as long as this attempt still holds it."""
+    return ReportJob.objects.filter(
+        pk=job.pk, attempts=job.attempts, status=ReportJob.Status.RUNNING
     )
-    job = ReportJob.objects.filter(pk=job_id).first()
-    if not claimed or job is None:
+
+
+def report_run(*, job_id, now=None) -> ReportJob | None:
+    """Make the report for ``job_id`` if no live worker holds it (see the module's notes)."""
+    job, taken = _take(job_id, now or timezone.now())
+    if not taken:
         return job
 
     def progress(percent: int, message: str = "") -> None:
-        ReportJob.objects.filter(pk=job.pk).update(
-            progress=max(0, min(int(percent), 99)), message=message[:255]
-        )
+        updated = _mine(job).update(progress=max(0, min(int(percent), 99)), message=message[:255])
+        if not updated:
+            raise LeaseLost
 
     try:
         filename, content = kind_of(job).generate(job.params, progress)
+    except LeaseLost:
+        logger.warning("Report %s was taken over by another worker; this one stops", job.pk)
+        return ReportJob.objects.filter(pk=job.pk).first()
+    except TimeoutException:
+        # Out of time: give the lease up now, so the task handed out again takes over at
+        # once; the broker retries it, since the task fails.
+        _mine(job).update(lease_expires_at=timezone.now(), message="Taking longer than expected")
+        logger.warning("Report %s ran out of time (attempt %s)", job.pk, job.attempts)
+        raise
     except Exception:
         logger.exception("Report %s (%s) failed", job.pk, job.kind)
-        ReportJob.objects.filter(pk=job.pk).update(
+        _mine(job).update(
             status=ReportJob.Status.FAILED,
             message="Something went wrong making this report. Please try again.",
+            lease_expires_at=None,
             finished_at=timezone.now(),
         )
-        job.refresh_from_db()
-        return job
-    job.refresh_from_db()
-    job.file.save(filename, ContentFile(content), save=False)
-    job.filename = filename
-    job.status = ReportJob.Status.DONE
-    job.progress = 100
-    job.message = "Ready"
-    job.finished_at = timezone.now()
-    job.save(update_fields=["file", "filename", "status", "progress", "message", "finished_at"])
-    return job
+        return ReportJob.objects.filter(pk=job.pk).first()
+    field = job.file.field
+    name = field.storage.save(field.generate_filename(job, filename), ContentFile(content))
+    finished = _mine(job).update(
+        file=name,
+        filename=filename,
+        status=ReportJob.Status.DONE,
+        progress=100,
+        message="Ready",
+        lease_expires_at=None,
+        finished_at=timezone.now(),
+    )
+    if not finished:
+        # Our lease ran out while the file was being written: the newer attempt owns the job.
+        field.storage.delete(name)
+    return ReportJob.objects.filter(pk=job.pk).first()
+
+
+def reports_rescue(*, now=None) -> int:
+    """Queue again every unfinished job the broker will not hand out any more: waiting or
+    held past its lease for longer than the broker's retry. The attempt count bounds it."""
+    now = now or timezone.now()
+    overdue = now - timedelta(seconds=settings.Q_RETRY)
+    stuck = list(
+        ReportJob.objects.filter(
+            models.Q(status=ReportJob.Status.QUEUED, created_at__lt=overdue)
+            | models.Q(status=ReportJob.Status.RUNNING, lease_expires_at__lt=overdue)
+            | models.Q(status=ReportJob.Status.RUNNING, lease_expires_at__isnull=True)
+        ).values_list("pk", flat=True)
+    )
+    for job_id in stuck:
+        _enqueue(job_id)
+    return len(stuck)
+
+
+def report_again(*, job: ReportJob, user) -> ReportJob:
+    """A new job with the same request, for a report that failed."""
+    if job.status != ReportJob.Status.FAILED:
+        raise ReportRefused("Only a report that could not be made can be tried again.")
+    return report_request(kind=job.kind, title=job.title, params=job.params, user=user)
 
 
 def reports_purge(*, now=None) -> int:

@@ -25,5 +25,13 @@ def purge_old_reports() -> int:
     return jobs.reports_purge()
 
 
+def purge_old_email() -> int:
+    return mail.email_purge()
+
+
+def rescue_stuck_reports() -> int:
+    return jobs.reports_rescue()
+
+
 def purge_old_submission_tokens() -> int:
     return submissions.submissions_purge()

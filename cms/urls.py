@@ -112,6 +112,7 @@ urlpatterns = [
         name="report_status_json",
     ),
     path("reports/<uuid:job_id>/download/", report_views.report_download, name="report_download"),
+    path("reports/<uuid:job_id>/again/", report_views.report_again, name="report_again"),
     path("help-now/", views.crisis_help, name="crisis_help"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, name="sitemap"),

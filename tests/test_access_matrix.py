@@ -130,6 +130,9 @@ ROWS: dict[str, Row] = {
     "report_status": Row(answers(404, anonymous=LOGIN, unverified=LOGIN)),
     "report_status_json": Row(answers(404, anonymous=LOGIN, unverified=LOGIN)),
     "report_download": Row(answers(404, anonymous=LOGIN, unverified=LOGIN)),
+    "report_again": Row(
+        answers(405, anonymous=LOGIN, unverified=LOGIN), note="a form's target: POST only"
+    ),
     "robots_txt": Row(PUBLIC),
     "sitemap": Row(PUBLIC),
     # --- Open Referral UK open data: public, read-only, any origin ------------------------

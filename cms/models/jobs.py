@@ -13,6 +13,11 @@ def _private_storage():
     return storages["private"]
 
 
+def report_upload_to(job, filename: str) -> str:
+    """Each job's file in a folder of its own, so two reports with the same name never meet."""
+    return f"reports/{job.pk}/{filename}"
+
+
 class ReportJob(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", "Waiting to start"
@@ -31,13 +36,19 @@ class ReportJob(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
     message = models.CharField(max_length=255, blank=True)
-    file = models.FileField(storage=_private_storage, upload_to="reports/%Y/%m/", blank=True)
+    file = models.FileField(storage=_private_storage, upload_to=report_upload_to, blank=True)
     filename = models.CharField(max_length=200, blank=True)
+    # Each time a worker takes the job it counts an attempt and holds it until its lease
+    # ends (the task timeout): a job whose worker died or ran out of time is taken over by
+    # the task handed out again, and fails visibly after REPORT_MAX_ATTEMPTS.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "lease_expires_at"])]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(progress__lte=100), name="cms_report_progress_at_most_100"

@@ -1,7 +1,8 @@
-"""Outgoing email, kept until a worker has handed it to the mail server."""
+"""Outgoing email, kept until a worker has handed it to the mail server or given up."""
 
 import uuid
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 
@@ -10,20 +11,49 @@ class OutboundEmail(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to send"
+        SENDING = "sending", "Being sent"
         SENT = "sent", "Sent"
-        FAILED = "failed", "Gave up"
+        FAILED = "failed", "Could not be delivered"
 
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     message = models.JSONField(help_text="The serialised message: subject, body, recipients.")
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # When a waiting message is next tried (empty: as soon as a worker is free), and until
+    # when a worker sending it holds it: past that, the worker is taken to have died.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # What the message is about (a safeguarding concern, say), so that record's page can
+    # say when its email could not be delivered.
+    about_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    about_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        verbose_name = "outbound email"
+        verbose_name_plural = "outbound mail"
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["about_type", "about_id"]),
+        ]
 
     def __str__(self):
-        return f"{self.message.get('subject', '')} ({self.get_status_display()})"
+        return f"{self.subject} ({self.get_status_display()})"
+
+    @property
+    def subject(self) -> str:
+        return self.message.get("subject", "")
+
+    @property
+    def recipients(self) -> list[str]:
+        return [
+            *self.message.get("to", []),
+            *self.message.get("cc", []),
+            *self.message.get("bcc", []),
+        ]

@@ -263,14 +263,22 @@ EMAIL_QUEUE_ON_COMMIT = True
 
 # --- Background work ------------------------------------------------------------------
 # The ORM broker is used everywhere: a task a dying worker held is handed out again after
-# `retry` seconds. `timeout` is shorter than `retry`, so a task is never run twice at once,
-# and missed scheduled runs are not replayed (catch_up off).
+# `retry` seconds. `timeout` is longer than the slowest report at the benchmark scale and
+# shorter than `retry`, so a task is never run twice at once; a report job's lease ends with
+# the timeout, so the task handed out again takes the job over (cms/jobs.py). Missed
+# scheduled runs are not replayed (catch_up off). `manage.py worker` stops within
+# Q_STOP_GRACE seconds: tasks cut off then are handed out again.
+Q_TIMEOUT = env_int("Q_TIMEOUT", 600)
+Q_RETRY = env_int("Q_RETRY", Q_TIMEOUT + 60)
+if Q_RETRY <= Q_TIMEOUT:
+    raise ImproperlyConfigured("Q_RETRY must be longer than Q_TIMEOUT, or tasks run twice.")
+Q_STOP_GRACE = env_int("Q_STOP_GRACE", 25)
 Q_CLUSTER = {
     "name": "lep",
     "orm": "default",
     "workers": env_int("Q_WORKERS", 2),
-    "timeout": 60,
-    "retry": 90,
+    "timeout": Q_TIMEOUT,
+    "retry": Q_RETRY,
     "max_attempts": 10,
     "ack_failures": False,
     "catch_up": False,

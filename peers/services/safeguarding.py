@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from cms import audit
+from cms import audit, mail
 from cms.permissions import can
 from cms.sanitise import plain_text
 
@@ -137,12 +137,14 @@ def concern_alert(*, concern: SafeguardingConcern) -> Alert:
     else:
         sent_to, people, template = "hr", hr_to_alert(worker), "safeguarding_no_supervisor"
         subject = f"A safeguarding concern raised by {worker} needs a supervisor"
-    for person in people:
-        body = render_to_string(
-            f"peers/email/{template}.txt", {**context, "name": person.first_name or "there"}
-        )
-        # One message each, so no one sees who else was told.
-        send_mail(subject, body, None, [person.email])
+    # Tagged with the concern, so its page says if an alert has not got through.
+    with mail.about(concern):
+        for person in people:
+            body = render_to_string(
+                f"peers/email/{template}.txt", {**context, "name": person.first_name or "there"}
+            )
+            # One message each, so no one sees who else was told.
+            send_mail(subject, body, None, [person.email])
     if not people:
         sent_to = "nobody"
     concern.alert_queued_at = timezone.now()
@@ -216,7 +218,10 @@ def concern_acknowledge(
                 "concern_url": _base_url() + reverse("peers:concern_detail", args=[concern.pk]),
             },
         )
-        send_mail("Your safeguarding concern has been picked up", body, None, [worker_user.email])
+        with mail.about(concern):
+            send_mail(
+                "Your safeguarding concern has been picked up", body, None, [worker_user.email]
+            )
     return concern
 
 

@@ -20,16 +20,22 @@
       return setTimeout(check, (delay = Math.min(delay * 2, 15000)));
     }
     if (bar) { bar.value = data.progress; bar.textContent = data.progress + "%"; }
-    if (data.status === "done") {
+    if (data.download_url) {
       if (message) message.textContent = "Your report is ready.";
       if (bar) bar.hidden = true;
       if (refresh) refresh.parentElement.hidden = true;
+      const link = document.createElement("a");
+      link.className = "nhsuk-button";
+      link.href = data.download_url;
+      link.setAttribute("download", "");
+      link.textContent = "Download the report";
+      download.replaceChildren(link);
       download.hidden = false;
       return;
     }
     if (data.status === "failed") {
-      if (message) message.textContent = data.message;
-      if (bar) bar.hidden = true;
+      // The page itself offers "Try again" (a form), so show it as the server renders it.
+      window.location.reload();
       return;
     }
     if (message) {
