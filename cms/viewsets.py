@@ -70,6 +70,9 @@ class OnceOnlyAddViewSet:
 
 
 class UserViewSet(OnceOnlyAddViewSet, WagtailUserViewSet):
+    create_template_name = "cms/admin/users/create.html"
+    edit_template_name = "cms/admin/users/edit.html"
+
     def get_form_class(self, for_update=False):
         return UserEditForm if for_update else UserCreationForm
 

@@ -70,3 +70,32 @@ def test_admin_sets_a_persons_organisation_and_partnership_wide_access(client_as
     person.refresh_from_db()
     assert person.organisation == organisation
     assert person.partnership_wide is True
+
+
+def test_saving_a_persons_rendered_form_unchanged_changes_nothing(client_as, organisation):
+    """The form as the page renders it, sent back as a browser would: nothing is reset."""
+    from django.contrib.auth.models import Group
+
+    from cms.roles import Role
+    from tests.forms_as_sent import as_sent
+
+    person = User.objects.create_user(
+        "lead@example.org", first_name="Chris", last_name="Evans", password="x" * 20
+    )
+    person.organisation = organisation
+    person.partnership_wide = True
+    person.save()
+    person.groups.add(Group.objects.get(name=Role.ENGAGEMENT_LEAD.value))
+    client = client_as("admin")
+    url = f"/admin/users/edit/{person.pk}/"
+    response = client.post(url, as_sent(client.get(url).content.decode()))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    person.refresh_from_db()
+    assert (person.organisation, person.partnership_wide) == (organisation, True)
+    assert [group.name for group in person.groups.all()] == [Role.ENGAGEMENT_LEAD.value]
+    assert (person.email, person.first_name, person.is_active) == (
+        "lead@example.org",
+        "Chris",
+        True,
+    )
+    assert person.check_password("x" * 20)
