@@ -10,7 +10,6 @@ import os
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -21,7 +20,7 @@ from wagtail.documents import get_document_model
 from wagtail.log_actions import log
 from wagtail.models import Collection
 
-from cms import jobs
+from cms import jobs, site_address
 from cms.models import Organisation, ReportJob
 from cms.permissions import can
 from cms.sanitise import plain_text
@@ -408,9 +407,7 @@ def review_reminders_send(*, now=None) -> int:
         if not claimed:
             continue
         charter, lead = review.charter, review.charter.lead
-        dashboard = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse(
-            "charter_dashboard", args=[charter.pk]
-        )
+        dashboard = site_address.absolute_url(reverse("charter_dashboard", args=[charter.pk]))
         send_mail(
             subject=f"Charter review due on {day(review.due_on)}",
             message=(

@@ -11,8 +11,11 @@ class CmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import admin_dates, permissions, schedules, signals  # noqa: F401
+        from django.db.models.signals import post_migrate
 
+        from . import admin_dates, permissions, schedules, signals, site_address
+
+        post_migrate.connect(site_address.site_sync, sender=self)
         admin_dates.register_admin_date_fields()
         permissions.register_shell_visibility()
         signals.connect_site_shell_purges()

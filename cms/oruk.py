@@ -20,13 +20,13 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils.text import capfirst, slugify
 from wagtail.models import Site
 
+from . import site_address
 from .models import Area, Need, OfferPage, OffersIndexPage, OpeningTime, Organisation
 from .models.offers import opening_time_clashes, web_address
 from .params import search_words
@@ -573,8 +573,7 @@ class _Lookups:
         # A service whose url is one of our own pages came from our feed: that url is the
         # offer's page, not its website.
         own_urls = {site.root_url + "/" for site in Site.objects.all()}
-        if getattr(settings, "WAGTAILADMIN_BASE_URL", ""):
-            own_urls.add(settings.WAGTAILADMIN_BASE_URL.rstrip("/") + "/")
+        own_urls.add(site_address.absolute_url("/"))
         return cls(needs, areas, needs_by_key, areas_by_key, own_urls=tuple(own_urls))
 
 

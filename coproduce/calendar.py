@@ -10,13 +10,13 @@ sides of the clocks changing.
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from cms import site_address
 from cms.templatetags.site_tags import clock
 
 UK = ZoneInfo(settings.TIME_ZONE)
@@ -198,12 +198,12 @@ def calendar_bytes(
 
 def site_url(path: str) -> str:
     """An absolute address on this site, for emails and calendar apps (no request at hand)."""
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+    return site_address.absolute_url(path)
 
 
 def calendar_domain() -> str:
     """The site's host name, which makes each meeting's UID unique across the world."""
-    return urlsplit(settings.WAGTAILADMIN_BASE_URL).hostname or "localhost"
+    return site_address.site_host()
 
 
 def meeting_page_url(meeting) -> str:

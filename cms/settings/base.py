@@ -292,7 +292,12 @@ SIGNUP_OPEN = env_bool("SIGNUP_OPEN", True)
 
 # --- Wagtail --------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Lived Experience Platform"
-WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# The site's public address, in one setting: links in emails and calendar feeds, and the
+# Wagtail Site (kept in step by `migrate`), from which the sitemap, the Open Referral feed and
+# schema.org data take their URLs. production.py refuses to start without a real one.
+DEFAULT_SITE_URL = "http://127.0.0.1:8000"
+SITE_URL = (env("SITE_URL") or env("WAGTAILADMIN_BASE_URL") or DEFAULT_SITE_URL).rstrip("/")
+WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILADMIN_LOGIN_URL = "account_login"
 WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
 WAGTAIL_PASSWORD_RESET_ENABLED = False

@@ -1,9 +1,21 @@
 """Production settings: HTTPS only, and refuse to start with development defaults."""
 
+from urllib.parse import urlsplit
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import INSECURE_SECRET_KEY, SECRET_KEY, env, env_bool, env_int
+from .base import (
+    ALLOWED_HOSTS,
+    CSRF_TRUSTED_ORIGINS,
+    DEFAULT_SITE_URL,
+    INSECURE_SECRET_KEY,
+    SECRET_KEY,
+    SITE_URL,
+    env,
+    env_bool,
+    env_int,
+)
 
 DEBUG = False
 
@@ -23,6 +35,16 @@ if (
         "SECRET_KEY) before starting in production: it encrypts the secrets kept in the "
         "database. Keep it safe: without it, staff must set up their authenticator again."
     )
+
+_site = urlsplit(SITE_URL)
+if SITE_URL == DEFAULT_SITE_URL or _site.scheme != "https" or not _site.hostname:
+    raise ImproperlyConfigured(
+        "Set SITE_URL to the site's public address, e.g. https://lep.example.org, before "
+        "starting in production: links in emails, the sitemap and the open data feed use it."
+    )
+# The site's own host name is always allowed, and trusted for forms sent over HTTPS.
+ALLOWED_HOSTS = [*ALLOWED_HOSTS, _site.hostname]
+CSRF_TRUSTED_ORIGINS = [*CSRF_TRUSTED_ORIGINS, f"https://{_site.netloc}"]
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,6 +1,7 @@
 """Settings for the test suite: fast hashing, mail kept in memory, tasks run inline."""
 
 import os
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from .base import *  # noqa: F403
@@ -25,7 +26,20 @@ STORAGES = {
     "private": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-WAGTAILADMIN_BASE_URL = "http://testserver"
+# Separate processes (the fault tests' workers and web servers) cannot share memory, so
+# tests/fault/harness.py gives them files on disk under TEST_FILE_STORAGE_ROOT instead.
+if _file_root := env("TEST_FILE_STORAGE_ROOT", ""):
+    MEDIA_ROOT = Path(_file_root) / "media"
+    PRIVATE_MEDIA_ROOT = Path(_file_root) / "private"
+    STORAGES = {
+        **STORAGES,
+        "default": {"BACKEND": "cms.storage.MediaStorage", "OPTIONS": {"location": MEDIA_ROOT}},
+        "private": {
+            "BACKEND": "cms.storage.MediaStorage",
+            "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+        },
+    }
+SITE_URL = WAGTAILADMIN_BASE_URL = "http://testserver"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 
 # Parallel workers must not share rate-limit counters: each gets its own Redis database.

@@ -7,7 +7,6 @@ same moment cannot both succeed. The member hears every decision by email, throu
 task queue, in plain English.
 """
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -16,6 +15,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from wagtail.log_actions import log
 
+from cms import site_address
 from cms.permissions import can
 from cms.sanitise import plain_text
 
@@ -208,7 +208,7 @@ SUBJECTS = {
 def _email(application: PanelApplication, kind: str, *, panel: Panel | None = None) -> None:
     """Tell the applicant, in plain English; the mail backend queues it for the worker."""
     panel = panel or application.panel
-    base_url = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    base_url = site_address.site_url()
     context = {
         "name": _name(application.applicant),
         "panel": panel,

@@ -21,6 +21,7 @@ from wagtail.admin.mail import EmailNotificationMixin, Notifier
 from wagtail.log_actions import log
 from wagtail.models import TaskState
 
+from cms import site_address
 from cms.permissions import visible_to
 
 from .. import audit_actions
@@ -89,7 +90,7 @@ def service_change_notify_members(*, page_id: int) -> int:
 def _email(page: ServiceChangePage, person) -> None:
     url = page.get_full_url()
     if not url:  # no site serves the page: make the best address we can
-        url = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + (page.url or "/")
+        url = site_address.absolute_url(page.url or "/")
     context = {
         "name": person.name,
         "offers": person.offers,
@@ -151,7 +152,7 @@ class SignOffRequestNotifier(EmailNotificationMixin, Notifier):
                 "task": task_state.task.specific,
                 "panel": panel_under_review(page),
                 "requested_by": task_state.workflow_state.requested_by,
-                "base_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/"),
+                "base_url": site_address.site_url(),
             }
         )
         return context

@@ -9,7 +9,6 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 import filetype
-from django.conf import settings
 from django.core.files import File
 from django.core.mail import send_mail
 from django.db import transaction
@@ -19,6 +18,7 @@ from django.utils import dateformat, timezone
 from PIL import Image
 from wagtail.log_actions import log
 
+from cms import site_address
 from cms.permissions import can, visible_to
 from cms.sanitise import plain_text
 from cms.storage import FileNotStored, kept_with_their_records, save_to_storage, store_upload
@@ -466,8 +466,9 @@ def _email_member(claim: InvolvementClaim, template: str, subject: str) -> None:
     context = {
         "claim": claim,
         "name": chosen_name(member) or member.first_name,
-        "claim_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/")
-        + reverse("coproduce:claim_detail", kwargs={"pk": claim.pk}),
+        "claim_url": site_address.absolute_url(
+            reverse("coproduce:claim_detail", kwargs={"pk": claim.pk})
+        ),
     }
     body = render_to_string(f"coproduce/email/claim_{template}.txt", context)
     send_mail(subject, body, None, [member.email])

@@ -12,7 +12,6 @@ record.
 from collections.abc import Iterable
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -20,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from cms import audit
+from cms import audit, site_address
 from cms.models import OfferPage
 from cms.permissions import can
 from cms.personal_details import personal_details_in
@@ -366,7 +365,7 @@ def _email_author(feedback: Feedback) -> None:
     context = {
         "feedback": feedback,
         "name": chosen_name(author) or author.first_name,
-        "url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("coproduce:feedback_mine"),
+        "url": site_address.absolute_url(reverse("coproduce:feedback_mine")),
     }
     body = render_to_string("coproduce/feedback/email_responded.txt", context)
     send_mail(

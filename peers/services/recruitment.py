@@ -11,7 +11,6 @@ the peer worker record and gives the person the peer worker role.
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -21,6 +20,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from wagtail.log_actions import log
 
+from cms import site_address
 from cms.permissions import can
 from cms.roles import Role
 from cms.sanitise import plain_text
@@ -590,7 +590,7 @@ SUBJECTS = {
 def _email(application: JobApplication, kind: str) -> None:
     """Tell the candidate what has changed, in plain English; HR's notes are never sent."""
     vacancy = application.vacancy
-    base_url = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    base_url = site_address.site_url()
     context = {
         "name": application.candidate.first_name or "there",
         "vacancy": vacancy,

@@ -9,7 +9,6 @@ retries delivery until the mail server takes it.
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -17,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from cms import audit, mail
+from cms import audit, mail, site_address
 from cms.permissions import can
 from cms.sanitise import plain_text
 
@@ -102,8 +101,8 @@ def concern_raise(*, session: SessionLog, user, details: ConcernDetails) -> Safe
     return concern
 
 
-def _base_url() -> str:
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+def _concern_url(concern: SafeguardingConcern) -> str:
+    return site_address.absolute_url(reverse("peers:concern_detail", args=[concern.pk]))
 
 
 @transaction.atomic
@@ -127,8 +126,10 @@ def concern_alert(*, concern: SafeguardingConcern) -> Alert:
         "organisation": worker.organisation.name,
         "urgency": concern.get_urgency_display(),
         "raised_at": timezone.localtime(concern.raised_at),
-        "concern_url": _base_url() + reverse("peers:concern_detail", args=[concern.pk]),
-        "admin_url": _base_url() + "/admin/",
+        "concern_url": site_address.absolute_url(
+            reverse("peers:concern_detail", args=[concern.pk])
+        ),
+        "admin_url": site_address.absolute_url("/admin/"),
     }
     supervisors = supervisors_to_alert(worker)
     if supervisors:
@@ -215,7 +216,9 @@ def concern_acknowledge(
                 "name": worker_user.first_name or "there",
                 "supervisor": str(user),
                 "raised_at": timezone.localtime(concern.raised_at),
-                "concern_url": _base_url() + reverse("peers:concern_detail", args=[concern.pk]),
+                "concern_url": site_address.absolute_url(
+                    reverse("peers:concern_detail", args=[concern.pk])
+                ),
             },
         )
         with mail.about(concern):

@@ -11,7 +11,6 @@ details: only that supervision is due, and where to see more.
 from dataclasses import dataclass
 from datetime import date
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -19,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from cms import site_address
 from cms.permissions import can
 from cms.sanitise import plain_text
 
@@ -176,7 +176,7 @@ def supervision_remind(*, worker_id: int, today: date | None = None) -> int:
     )
     if not claimed:
         return 0
-    site = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    site = site_address.site_url()
     context = {"worker": worker, "status": status, "site": site}
     sent = 0
     if worker.user.email:

@@ -19,6 +19,7 @@ def production_env(**extra):
         "SECRET_KEY": secrets.token_urlsafe(64),
         "FIELD_ENCRYPTION_KEY": secrets.token_urlsafe(48),
         "ALLOWED_HOSTS": "lep.example.org",
+        "SITE_URL": "https://lep.example.org",
         "DATABASE_URL": "sqlite:///:memory:",
         **extra,
     }
@@ -48,6 +49,30 @@ def test_production_refuses_to_start_without_its_own_field_encryption_key(key):
     )
     assert result.returncode != 0
     assert "Set FIELD_ENCRYPTION_KEY to a long random value" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["", "http://127.0.0.1:8000", "http://lep.example.org", "https://", "lep.example.org"],
+)
+def test_production_refuses_to_start_without_the_sites_public_address(address):
+    result = run_manage("check", env_overrides=production_env(SITE_URL=address))
+    assert result.returncode != 0
+    assert "Set SITE_URL to the site's public address" in result.stderr
+
+
+def test_production_allows_and_trusts_the_sites_own_host():
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s; "
+        "print(s.ALLOWED_HOSTS, s.CSRF_TRUSTED_ORIGINS, s.WAGTAILADMIN_BASE_URL)",
+        env_overrides=production_env(ALLOWED_HOSTS="", SITE_URL="https://lep.example.org/"),
+    )
+    assert result.stdout.strip() == (
+        "['lep.example.org'] ['https://lep.example.org'] https://lep.example.org"
+    ), result.stderr
 
 
 def test_production_turns_on_https_only_cookies_and_hsts():

@@ -76,7 +76,7 @@ def test_members_with_linked_feedback_are_told_when_the_change_is_first_publishe
     assert "Thank you for the feedback you gave about Crisis Cafe." in message.body
     assert "Evening opening at the café" in message.body
     assert "The café now opens until 11pm on weekdays." in message.body
-    assert "http://localhost/you-said-we-did/evening-opening/" in message.body
+    assert "http://testserver/you-said-we-did/evening-opening/" in message.body
     assert "<p>" not in message.body
 
 
