@@ -62,6 +62,14 @@ def kind_of(job: ReportJob) -> ReportKind:
     return _kinds[job.kind]
 
 
+def report_kind(name: str) -> ReportKind | None:
+    return _kinds.get(name)
+
+
+def report_kind_names() -> list[str]:
+    return sorted(_kinds)
+
+
 def may_download(user, job: ReportJob) -> bool:
     if not user.is_authenticated or job.requested_by_id != user.pk:
         return False

@@ -4,8 +4,9 @@ Steps: make a fresh SQLite database under ``var/bench/`` with production setting
 collect static files and generate the partnership; count SQL queries per page in this
 process with Django's test client; start gunicorn on a free loopback port; request each
 scenario for a few seconds from a pool of threads, anonymously and as the demo people it
-names (the member, the peer worker); print a table and write ``var/bench/results.json``;
-stop gunicorn, also on Ctrl-C.
+names (the member, the peer worker); stop gunicorn, also on Ctrl-C; then make each
+background report kind a few times (``reports.py``); print the tables and write
+``var/bench/results.json``.
 
 Only 127.0.0.1 is ever requested, and every loop is bounded by time and by a request count.
 """
@@ -58,6 +59,9 @@ def bench_environment() -> dict[str, str]:
         "FIELD_ENCRYPTION_KEY": secrets.token_urlsafe(48),
         "DATABASE_URL": f"sqlite:///{DATABASE_PATH}",
         "ALLOWED_HOSTS": f"{HOST},localhost",
+        # Production refuses to start without an https address; the bench is served over
+        # plain http on loopback, so nothing is redirected to it.
+        "SITE_URL": f"https://{HOST}",
         "SECURE_SSL_REDIRECT": "false",
         "DEBUG": "false",
         "STATIC_ROOT": str(BENCH_DIR / "static"),
@@ -106,9 +110,10 @@ def prepare_site(*, scale: int) -> dict:
 
     timings = {}
     counts = {}
+    # The cache table first: what runs after migrate (the Site's address) may use the cache.
     steps = [
-        ("migrate", lambda: call_command("migrate", interactive=False, verbosity=0)),
         ("createcachetable", lambda: call_command("createcachetable", verbosity=0)),
+        ("migrate", lambda: call_command("migrate", interactive=False, verbosity=0)),
         ("collectstatic", collect_static),
         ("generate", lambda: counts.update(generate_partnership(scale=scale))),
     ]
@@ -438,17 +443,18 @@ COLUMNS = [
 ]
 
 
-def format_table(measurements: list[Measurement]) -> str:
-    rows = [[name for name, _, _ in COLUMNS]]
+def format_table(measurements: list, columns=COLUMNS) -> str:
+    """One row per measurement (a dataclass), one column per (heading, field, alignment)."""
+    rows = [[name for name, _, _ in columns]]
     for measurement in measurements:
         values = asdict(measurement)
-        rows.append(["-" if values[key] is None else str(values[key]) for _, key, _ in COLUMNS])
-    widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
+        rows.append(["-" if values[key] is None else str(values[key]) for _, key, _ in columns])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(columns))]
     lines = []
     for number, row in enumerate(rows):
         cells = [
             f"{cell:{align}{width}}"
-            for cell, width, (_, _, align) in zip(row, widths, COLUMNS, strict=True)
+            for cell, width, (_, _, align) in zip(row, widths, columns, strict=True)
         ]
         lines.append("  ".join(cells).rstrip())
         if number == 0:
@@ -510,8 +516,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="NAME",
         help="measure only these scenarios (default: all)",
     )
+    parser.add_argument(
+        "--report-runs",
+        type=int,
+        default=3,
+        help="times to make each background report, 0 for none (default 3)",
+    )
     parser.add_argument("--list", action="store_true", help="list the scenarios and stop")
     args = parser.parse_args(argv)
+    if not 0 <= args.report_runs <= 20:
+        parser.error("--report-runs must be from 0 to 20.")
     if args.scale < 1 or args.concurrency < 1 or args.max_requests < 1:
         parser.error("--scale, --concurrency and --max-requests must be 1 or more.")
     if not 0 < args.seconds <= 600:
@@ -531,6 +545,7 @@ def main(argv: list[str] | None = None) -> int:
 
     django.setup()
 
+    from .reports import format_reports, measure_reports
     from .scenarios import scenarios as registered
 
     try:
@@ -547,6 +562,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     notes: list[str] = []
     measurements: list[Measurement] = []
+    report_measurements = []
     report = {
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "settings": {
@@ -554,6 +570,7 @@ def main(argv: list[str] | None = None) -> int:
             "seconds": args.seconds,
             "concurrency": args.concurrency,
             "max_requests": args.max_requests,
+            "report_runs": args.report_runs,
             "gunicorn": f"{GUNICORN_WORKERS} workers × {GUNICORN_THREADS} threads",
             "cpus": os.cpu_count(),
         },
@@ -611,6 +628,10 @@ def main(argv: list[str] | None = None) -> int:
                     _check(scenario, user, measurement, in_process_status, notes)
             if any(m.errors for m in measurements):
                 notes.append(f"Errors were answered; gunicorn's log ends:\n{server.log_tail()}")
+        if args.report_runs:
+            # After gunicorn has stopped, so the reports have the machine to themselves.
+            print(f"Making each background report {args.report_runs} times …")
+            report_measurements = measure_reports(runs=args.report_runs, notes=notes)
     except KeyboardInterrupt:
         interrupted = True
         stop.set()
@@ -634,10 +655,14 @@ def main(argv: list[str] | None = None) -> int:
             "competes with gunicorn, so those rates are a floor, not the server's limit."
         )
     report["results"] = [asdict(m) for m in measurements]
+    report["reports"] = [asdict(m) for m in report_measurements]
     report["notes"] = notes
     write_results(report)
     print()
     print(format_table(measurements))
+    if report_measurements:
+        print()
+        print(format_reports(report_measurements))
     for note in notes:
         print(f"\nNote: {note}")
     print(f"\nResults written to {RESULTS_PATH.relative_to(BASE_DIR)}")
