@@ -141,16 +141,16 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 # --- Database -------------------------------------------------------------------------
 # SQLite by default so `make run` needs no server: WAL lets readers and the task worker
 # work alongside a writer, and IMMEDIATE transactions take the write lock up front, so
-# concurrent writers queue instead of failing with "database is locked".
+# concurrent writers queue instead of failing with "database is locked". A writer waits up
+# to `timeout` seconds for the lock; init_command must not set busy_timeout, which would
+# replace that wait with its own.
 DEFAULT_SQLITE_PATH = BASE_DIR / "var" / "db.sqlite3"
 DATABASE_URL = env("DATABASE_URL", f"sqlite:///{DEFAULT_SQLITE_PATH}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
-        ),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
@@ -163,13 +163,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 # --- Cache ----------------------------------------------------------------------------
 # Rate limits live in the cache, so it must be shared by every process: Redis when
 # REDIS_URL is set, otherwise Django's database cache (never the per-process locmem).
+# While Redis cannot be reached each process serves the cache from its own memory and tries
+# Redis again after `retry_after` seconds (cms/cache.py): pages keep working, and rate limits
+# count per process until Redis is back.
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "cms.cache.FailSafeRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "lep"),
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1, "retry_after": 5},
         }
     }
 else:
@@ -368,5 +372,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
-    "loggers": {"django_q": {"level": env("Q_LOG_LEVEL", "INFO"), "propagate": True}},
+    # django-q2 logs as "django-q", with a hyphen.
+    "loggers": {"django-q": {"level": env("Q_LOG_LEVEL", "INFO"), "propagate": True}},
 }

@@ -59,3 +59,29 @@ def test_only_get_and_head_are_answered(client):
 def test_it_sets_no_cookie_and_needs_no_session(client):
     response = client.get("/health/")
     assert not response.cookies
+
+
+def test_with_redis_unreachable_the_cache_shows_as_unreachable_and_the_node_stays_up(
+    client, settings
+):
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        "default": {"BACKEND": "cms.cache.FailSafeRedisCache", "LOCATION": _closed_port_url()}
+    }
+    try:
+        response = client.get("/health/")
+        assert response.status_code == 200
+        assert response.json()["cache"] == "unreachable"
+        assert response.json()["status"] == "degraded"
+    finally:
+        caches["default"].close()
+
+
+def _closed_port_url() -> str:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"redis://127.0.0.1:{port}/0"
