@@ -46,6 +46,11 @@ class CmsConfig(AppConfig):
             minutes=24 * 60,
         )
         schedules.register(
+            name="Clear expired sessions",
+            func="cms.tasks.clear_expired_sessions",
+            minutes=24 * 60,
+        )
+        schedules.register(
             name="Take over stuck reports",
             func="cms.tasks.rescue_stuck_reports",
             minutes=5,

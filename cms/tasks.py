@@ -25,6 +25,13 @@ def purge_old_reports() -> int:
     return jobs.reports_purge()
 
 
+def clear_expired_sessions() -> str:
+    from django.core.management import call_command
+
+    call_command("clearsessions")
+    return "cleared"
+
+
 def purge_old_email() -> int:
     return mail.email_purge()
 

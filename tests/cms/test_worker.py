@@ -84,3 +84,16 @@ def test_other_staff_do_not_see_the_worker_status(client_as, role):
     response = client_as(role).get("/admin/")
     assert response.status_code == 200
     assert "Background worker" not in response.content.decode()
+
+
+def test_every_scheduled_task_runs_on_an_empty_site():
+    """A schedule naming a function that is missing or breaks would fail every night."""
+    from django.contrib.sessions.models import Session
+    from django.utils.module_loading import import_string
+
+    Session.objects.create(
+        session_key="expired", session_data="", expire_date=timezone.now() - timedelta(days=1)
+    )
+    for item in schedules.declared():
+        import_string(item.func)()
+    assert not Session.objects.filter(session_key="expired").exists()
