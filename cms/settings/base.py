@@ -367,10 +367,21 @@ TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
 
+# Everything goes to standard output, one line each, for the host to collect: WARNING and
+# above from the site (LOG_LEVEL), and each task the worker runs at INFO (Q_LOG_LEVEL).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "line": {"format": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "line",
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
     # django-q2 logs as "django-q", with a hyphen.
     "loggers": {"django-q": {"level": env("Q_LOG_LEVEL", "INFO"), "propagate": True}},

@@ -145,3 +145,22 @@ def test_redis_url_switches_the_cache_to_redis():
 
 def test_django_admin_is_not_installed(settings):
     assert "django.contrib.admin" not in settings.INSTALLED_APPS
+
+
+def test_logs_go_to_standard_output_one_line_each_at_the_configured_level():
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "import logging; logging.getLogger('cms.jobs').info('quiet'); "
+        "logging.getLogger('cms.jobs').warning('Report 7 failed'); "
+        "logging.getLogger('django-q').info('Processed task')",
+        env_overrides={"DATABASE_URL": "sqlite:///:memory:"},
+    )
+    lines = result.stdout.splitlines()
+    assert any(
+        " WARNING cms.jobs " in line and line.endswith(" Report 7 failed") for line in lines
+    ), result.stdout
+    assert any("INFO django-q" in line and line.endswith("Processed task") for line in lines)
+    assert "quiet" not in result.stdout
+    assert "Report 7 failed" not in result.stderr
