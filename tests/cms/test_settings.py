@@ -164,3 +164,24 @@ def test_logs_go_to_standard_output_one_line_each_at_the_configured_level():
     assert any("INFO django-q" in line and line.endswith("Processed task") for line in lines)
     assert "quiet" not in result.stdout
     assert "Report 7 failed" not in result.stderr
+
+
+def test_every_environment_variable_the_settings_read_is_in_the_readme_table():
+    """An IT team configures the site from the README's table alone. (cms/settings/test.py's
+    own variables are the suite's, documented where they are read.)"""
+    import re
+
+    from tests.processes import ROOT
+
+    read = set()
+    for module in ["base.py", "production.py", "dev.py"]:
+        source = (ROOT / "cms" / "settings" / module).read_text()
+        read |= set(re.findall(r"\benv(?:_int|_bool|_list)?\(\s*\"([A-Z][A-Z0-9_]+)\"", source))
+    readme = (ROOT / "README.md").read_text()
+    table = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    documented = set()
+    for row in table.splitlines():
+        if row.startswith("| `"):
+            documented |= set(re.findall(r"`([A-Z][A-Z0-9_]+)`", row.split(" | ")[0]))
+    assert len(read) > 20
+    assert sorted(read - documented) == []
