@@ -195,6 +195,12 @@ def _view_worker_status(user, obj=None) -> bool:
     return is_admin(user)
 
 
+@register("cms.manage_outbound_mail")
+def _manage_outbound_mail(user, obj=None) -> bool:
+    """Outbound mail names everyone the site writes to: admins only, and never its bodies."""
+    return is_admin(user)
+
+
 @register("cms.manage_organisations")
 def _manage_organisations(user, obj=None) -> bool:
     return is_admin(user)

@@ -1,5 +1,6 @@
 """The site shell's Wagtail admin: organisations, users, audit actions, worker status,
-the directory's taxonomies and the overdue-offers report."""
+outbound mail and its dashboard warning, the directory's taxonomies and the overdue-offers
+report."""
 
 from django.http import Http404
 from django.template.loader import render_to_string
@@ -12,7 +13,8 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from . import audit, oruk_admin, permissions, worker
+from . import audit, mail, mail_admin, oruk_admin, permissions, worker
+from .admin_dates import date_in_words
 from .models import Area, Need
 from .private_documents import PrivateDocumentPermissionPolicy, is_private, may_reach
 from .reports import OffersOverdueReport
@@ -49,6 +51,11 @@ def register_organisation_viewset():
     return OrganisationViewSet("organisations")
 
 
+@hooks.register("register_admin_viewset")
+def register_outbound_mail_viewset():
+    return mail_admin.OutboundMailViewSet()
+
+
 @hooks.register("register_log_actions")
 def register_audit_actions(actions):
     for action, (label, message) in audit.ACTIONS.items():
@@ -72,6 +79,39 @@ class WorkerStatusPanel(Component):
 def add_worker_status_panel(request, panels):
     if permissions.can(request.user, "cms.view_worker_status"):
         panels.append(WorkerStatusPanel(worker.worker_status()))
+
+
+class MailHealthPanel(Component):
+    """Warns administrators, in plain words, while email is not getting through; otherwise
+    one calm line, so a quiet dashboard is known to have checked rather than to have
+    nothing to say."""
+
+    name = "mail_health"
+    order = 40
+
+    def __init__(self, health):
+        self.health = health
+
+    def render_html(self, parent_context=None):
+        oldest = self.health["oldest_retrying"]
+        list_url = reverse("outbound_mail:index")
+        return render_to_string(
+            "cms/admin/mail_health_panel.html",
+            {
+                "health": self.health,
+                "oldest": date_in_words(oldest) if oldest else "",
+                "list_url": list_url,
+                "retrying_url": f"{list_url}?status={mail_admin.RETRYING}",
+                "failed_url": f"{list_url}?status={mail_admin.Status.FAILED}",
+                "retries_last": mail_admin.retries_last(),
+            },
+        )
+
+
+@hooks.register("construct_homepage_panels")
+def add_mail_health_panel(request, panels):
+    if permissions.can(request.user, "cms.manage_outbound_mail"):
+        panels.append(MailHealthPanel(mail.mail_health()))
 
 
 @hooks.register("construct_my_space_panels")

@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
 from django.utils import timezone
 
-from cms.models import ReportJob
+from cms.mail import MAX_ATTEMPTS, serialise_message
+from cms.models import OutboundEmail, ReportJob
 from cms.roles import Role
 from coproduce.services.impact import IMPACT_REPORT
 from peers.models import InductionItem
@@ -161,5 +163,14 @@ def build_world() -> World:
         file=ContentFile(TINY_PDF, name="impact.pdf"),
         filename="impact.pdf",
         finished_at=timezone.now() - timedelta(minutes=5),
+    )
+    # An email to the other organisation's lead that could not be delivered.
+    r["outbound_email"] = OutboundEmail.objects.create(
+        message=serialise_message(
+            EmailMessage("Your panel meeting has moved", "Body", to=[r["lead"].email])
+        ),
+        status=OutboundEmail.Status.FAILED,
+        attempts=MAX_ATTEMPTS,
+        last_error="ConnectionRefusedError: The mail server is down",
     )
     return world

@@ -479,6 +479,12 @@ ROWS: dict[str, Row] = {
     "organisations:usage": Row(ADMINS),
     "organisations:inspect": Row(ADMINS),
     "organisations:copy": Row(ADMINS),
+    # Outbound mail names everyone the site writes to (never a body): admins only. The
+    # world's email could not be delivered, so an admin is asked to confirm sending it again.
+    "outbound_mail:index": Row(ADMINS),
+    "outbound_mail:index_results": Row(ADMINS),
+    "outbound_mail:inspect": Row(ADMINS),
+    "outbound_mail:send_again": Row(ADMINS),
     # --- Co-production in the admin ----------------------------------------------------------
     # Claims: leads see their panels' claims, finance approved and paid ones, only finance (and
     # admins) mark claims paid. The world's claim is the other organisation's, approved: an

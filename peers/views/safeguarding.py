@@ -5,17 +5,26 @@ it and records what they did.
 Every opening of a concern's page is audit-logged, whoever opens it, the worker included:
 a safeguarding record is the most sensitive thing on the platform, and who read it when
 must be answerable.
+
+An alert email that has not got through is said on screen, so nobody relies on an email
+that never came: the worker who raised the concern is asked to phone (the concern's page is
+also where they land right after raising it), and a supervisor sees who has not been
+reached and since when. The list marks such concerns too.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
+from django.db.models.fields.json import KeyTransform
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cms import mail
+from cms.models import OutboundEmail
 from cms.permissions import can, require
 
 from ..forms.sessions import AcknowledgeForm
@@ -41,8 +50,54 @@ def concern_list(request):
     return render(
         request,
         "peers/safeguarding/list.html",
-        {"page_obj": page, "is_worker": is_worker, "is_supervisor": is_supervisor},
+        {
+            "page_obj": page,
+            "is_worker": is_worker,
+            "is_supervisor": is_supervisor,
+            "not_delivered": _with_undelivered_email(list(page), user),
+        },
     )
+
+
+def _with_undelivered_email(concerns: list[SafeguardingConcern], user) -> set[int]:
+    """Which of ``concerns`` have an email about them that has not got through and that
+    ``user`` should be told of, in one query for the page (as ``cms.mail.undelivered_about``
+    answers for one record)."""
+    if not concerns:
+        return set()
+    workers = {concern.pk: concern.worker.user_id for concern in concerns}
+    emails = (
+        OutboundEmail.objects.filter(
+            about_type=ContentType.objects.get_for_model(SafeguardingConcern),
+            about_id__in=[str(pk) for pk in workers],
+            attempts__gt=0,
+        )
+        .exclude(status=OutboundEmail.Status.SENT)
+        .annotate(to_addresses=KeyTransform("to", "message"))
+        .values_list("about_id", "to_addresses")
+    )
+    return {
+        int(about_id)
+        for about_id, to in emails
+        if _worth_telling(to, reader=user, worker_user_id=workers[int(about_id)])
+    }
+
+
+def _undelivered(concern: SafeguardingConcern, user) -> list[OutboundEmail]:
+    """The emails about ``concern`` that have not got through and that ``user`` should be
+    told of."""
+    return [
+        email
+        for email in mail.undelivered_about(concern)
+        if _worth_telling(email.recipients, reader=user, worker_user_id=concern.worker.user_id)
+    ]
+
+
+def _worth_telling(recipients: list[str], *, reader, worker_user_id: int) -> bool:
+    """Every undelivered email is worth telling a supervisor of; the worker who raised the
+    concern is not told of the one to themselves (that it was picked up): they are reading
+    its news."""
+    return not (reader.pk == worker_user_id and recipients == [reader.email])
 
 
 @never_cache
@@ -76,6 +131,9 @@ def concern_detail(request, pk):
     services.concern_viewed(concern=concern, user=user)
     can_acknowledge = can(user, "peers.acknowledge_concern", concern)
     is_own = concern.worker.user_id == user.pk
+    # Nobody to alert: the worker is asked to phone their manager as well.
+    has_supervisor = bool(selectors.supervisors_to_alert(concern.worker))
+    undelivered = _undelivered(concern, user)
     return render(
         request,
         "peers/safeguarding/detail.html",
@@ -85,9 +143,10 @@ def concern_detail(request, pk):
             "is_own": is_own,
             "can_acknowledge": can_acknowledge,
             "form": form if form is not None else (AcknowledgeForm() if can_acknowledge else None),
-            # Nobody to alert: the worker is asked to phone their manager as well.
-            "has_supervisor": bool(selectors.supervisors_to_alert(concern.worker)),
+            "has_supervisor": has_supervisor,
             "immediate": concern.urgency == SafeguardingConcern.Urgency.IMMEDIATE,
+            "undelivered": undelivered,
+            "supervisors_told": has_supervisor and not undelivered,
         },
     )
 
