@@ -250,7 +250,7 @@ def email_send_again(*, outbound: OutboundEmail, user) -> OutboundEmail:
     now, with a fresh set of attempts."""
     from . import audit
 
-    if outbound.status not in (OutboundEmail.Status.FAILED, OutboundEmail.Status.PENDING):
+    if not may_send_again(outbound):
         raise ValueError("Only a message that is waiting or could not be delivered is sent again.")
     OutboundEmail.objects.filter(pk=outbound.pk).update(
         status=OutboundEmail.Status.PENDING, attempts=0, next_attempt_at=None
@@ -266,6 +266,36 @@ def email_send_again(*, outbound: OutboundEmail, user) -> OutboundEmail:
     return outbound
 
 
+# The statuses ``email_send_again`` accepts: given up on, or waiting.
+MAY_SEND_AGAIN = frozenset({OutboundEmail.Status.PENDING, OutboundEmail.Status.FAILED})
+
+
+def may_send_again(outbound: OutboundEmail) -> bool:
+    return outbound.status in MAY_SEND_AGAIN
+
+
+def retrying() -> models.Q:
+    """Waiting, or being sent, after a failed attempt: the mail server is refusing now. A
+    first send in progress is not counted (it has no error yet)."""
+    return models.Q(
+        status__in=[OutboundEmail.Status.PENDING, OutboundEmail.Status.SENDING]
+    ) & ~models.Q(last_error="")
+
+
+def not_got_through(now=None) -> models.Q:
+    """Given up on; retrying; or never tried long after it was queued (no worker is
+    running). Pages about a record warn of these, so nobody relies on an email that never
+    came."""
+    now = now or timezone.now()
+    return (
+        models.Q(status=OutboundEmail.Status.FAILED)
+        | retrying()
+        | models.Q(
+            status=OutboundEmail.Status.PENDING, attempts=0, created_at__lte=now - UNTRIED_AFTER
+        )
+    )
+
+
 def mail_health(*, now=None) -> dict:
     """What the dashboard warns about: messages that could not be delivered in the last week,
     and messages waiting after a failed attempt (the mail server is refusing now)."""
@@ -277,35 +307,24 @@ def mail_health(*, now=None) -> dict:
                 status=OutboundEmail.Status.FAILED, created_at__gte=now - timedelta(days=7)
             ),
         ),
-        retrying=models.Count(
-            "pk",
-            filter=models.Q(
-                status__in=[OutboundEmail.Status.PENDING, OutboundEmail.Status.SENDING],
-                attempts__gt=0,
-            ),
-        ),
-        oldest_retrying=models.Min(
-            "created_at",
-            filter=models.Q(
-                status__in=[OutboundEmail.Status.PENDING, OutboundEmail.Status.SENDING],
-                attempts__gt=0,
-            ),
-        ),
+        retrying=models.Count("pk", filter=retrying()),
+        oldest_retrying=models.Min("created_at", filter=retrying()),
     )
     return {**counts, "healthy": not counts["failed"] and not counts["retrying"]}
 
 
-def undelivered_about(record) -> list[OutboundEmail]:
-    """Messages about ``record`` that have not got through: given up on, or waiting after a
-    failed attempt. Their pages show this, so nobody relies on an email that never came."""
-    return list(
-        OutboundEmail.objects.filter(
-            about_type=ContentType.objects.get_for_model(record),
-            about_id=str(record.pk),
-            attempts__gt=0,
-        )
-        .exclude(status=OutboundEmail.Status.SENT)
-        .order_by("created_at")
+def undelivered_about(record, *, now=None) -> list[OutboundEmail]:
+    """Messages about ``record`` that have not got through (``not_got_through``)."""
+    return list(undelivered_about_each(type(record), [record.pk], now=now).order_by("created_at"))
+
+
+def undelivered_about_each(model, pks, *, now=None):
+    """The same for many records of ``model`` at once, in one query; ``about_id`` says
+    which record each message is about."""
+    return OutboundEmail.objects.filter(
+        not_got_through(now),
+        about_type=ContentType.objects.get_for_model(model),
+        about_id__in=[str(pk) for pk in pks],
     )
 
 

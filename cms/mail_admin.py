@@ -33,14 +33,12 @@ from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from .admin_dates import DateColumn, date_in_words
-from .mail import RETRY_DELAYS, email_send_again
+from .mail import MAY_SEND_AGAIN, RETRY_DELAYS, email_send_again, retrying
 from .models import OutboundEmail
 from .permissions import can
 
 Status = OutboundEmail.Status
 RULE = "cms.manage_outbound_mail"
-# The statuses ``email_send_again`` accepts: given up on, or waiting.
-MAY_SEND_AGAIN = frozenset({Status.FAILED, Status.PENDING})
 # The filter the dashboard's warning links to: what ``mail_health`` counts as retrying.
 RETRYING = "retrying"
 ERROR_SHOWN = 80
@@ -125,7 +123,7 @@ class OutboundMailFilterSet(WagtailFilterSet):
 
     def filter_status(self, queryset, name, value):
         if value == RETRYING:
-            return queryset.filter(status__in=[Status.PENDING, Status.SENDING], attempts__gt=0)
+            return queryset.filter(retrying())
         return queryset.filter(status=value)
 
 

@@ -298,6 +298,9 @@ SIGNUP_OPEN = env_bool("SIGNUP_OPEN", True)
 
 # --- Wagtail --------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Lived Experience Platform"
+# The dashboard would ask releases.wagtail.org for new versions: no page requests anything
+# from another host.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 # The site's public address, in one setting: links in emails and calendar feeds, and the
 # Wagtail Site (kept in step by `migrate`), from which the sitemap, the Open Referral feed and
 # schema.org data take their URLs. production.py refuses to start without a real one.

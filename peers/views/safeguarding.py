@@ -14,7 +14,6 @@ reached and since when. The list marks such concerns too.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db.models.fields.json import KeyTransform
 from django.http import Http404
@@ -67,12 +66,7 @@ def _with_undelivered_email(concerns: list[SafeguardingConcern], user) -> set[in
         return set()
     workers = {concern.pk: concern.worker.user_id for concern in concerns}
     emails = (
-        OutboundEmail.objects.filter(
-            about_type=ContentType.objects.get_for_model(SafeguardingConcern),
-            about_id__in=[str(pk) for pk in workers],
-            attempts__gt=0,
-        )
-        .exclude(status=OutboundEmail.Status.SENT)
+        mail.undelivered_about_each(SafeguardingConcern, workers)
         .annotate(to_addresses=KeyTransform("to", "message"))
         .values_list("about_id", "to_addresses")
     )

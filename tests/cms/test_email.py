@@ -213,3 +213,22 @@ def test_task_timeout_is_shorter_than_the_retry_interval(settings):
     assert settings.Q_CLUSTER["orm"] == "default"
     assert settings.Q_CLUSTER["catch_up"] is False
     assert settings.Q_CLUSTER["ack_failures"] is False
+
+
+def test_a_first_send_in_progress_is_not_a_warning_but_a_message_no_worker_took_is(make_person):
+    person = make_person("member")
+    with cms_mail.about(person):
+        send_mail("About them", "Body", None, ["sam@example.org"])
+    outbound = OutboundEmail.objects.get()
+    OutboundEmail.objects.filter(pk=outbound.pk).update(
+        status=OutboundEmail.Status.SENDING, attempts=1, last_error="", sent_at=None
+    )
+    assert cms_mail.undelivered_about(person) == []
+    assert cms_mail.mail_health()["healthy"] is True
+    # Queued and never tried, long after: no worker is running.
+    OutboundEmail.objects.filter(pk=outbound.pk).update(
+        status=OutboundEmail.Status.PENDING, attempts=0
+    )
+    assert cms_mail.undelivered_about(person) == []
+    with _wait(6):
+        assert [m.subject for m in cms_mail.undelivered_about(person)] == ["About them"]
