@@ -9,11 +9,15 @@ from wagtail.users.forms import UserCreationForm as WagtailUserCreationForm
 from wagtail.users.forms import UserEditForm as WagtailUserEditForm
 
 from .models import Organisation, User
+from .staff_accounts import REASON_MAX
 
 ORGANISATION_FIELDS = ("organisation", "partnership_wide")
 
 
 class UserCreationForm(WagtailUserCreationForm):
+    """A new person, with no password: they choose their own through the invitation they
+    are emailed (``cms.staff_accounts.person_invite``)."""
+
     organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.all(), required=False, label="Organisation"
     )
@@ -21,6 +25,17 @@ class UserCreationForm(WagtailUserCreationForm):
     class Meta(WagtailUserCreationForm.Meta):
         model = User
         fields = WagtailUserCreationForm.Meta.fields | set(ORGANISATION_FIELDS)
+
+    def save(self, commit=True):
+        person = super().save(commit=False)
+        if not self.cleaned_data.get("password1"):
+            # An empty password would count as "usable" and match nothing: say plainly that
+            # there is none until the person chooses one.
+            person.set_unusable_password()
+        if commit:
+            person.save()
+            self.save_m2m()
+        return person
 
 
 class UserEditForm(WagtailUserEditForm):
@@ -52,6 +67,24 @@ class UserEditForm(WagtailUserEditForm):
     class Meta(WagtailUserEditForm.Meta):
         model = User
         fields = WagtailUserEditForm.Meta.fields | set(ORGANISATION_FIELDS)
+
+
+class AuthenticatorResetForm(forms.Form):
+    """Why an administrator is resetting someone's authenticator, for the audit log."""
+
+    reason = forms.CharField(
+        label="Why are you resetting it?",
+        help_text=(
+            "For the audit log, for example “Lost their phone, confirmed by phone call with "
+            "their manager”. The person is not sent this."
+        ),
+        max_length=REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Enter why you are resetting this authenticator",
+            "max_length": "The reason must be 1,000 characters or fewer",
+        },
+    )
 
 
 ONCE_ONLY_FIELD = "submission_token"

@@ -1,17 +1,27 @@
 """Wagtail admin viewsets of the site shell, and the scoped viewset every app's admin uses."""
 
+from allauth.mfa.models import Authenticator
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.views import View
+from django.views.generic import FormView
+from wagtail.admin import messages
+from wagtail.admin.auth import permission_denied
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history, usage
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.models import CopyViewMixin
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.users.views.users import CreateView as WagtailUserCreateView
+from wagtail.users.views.users import EditView as WagtailUserEditView
 from wagtail.users.views.users import UserViewSet as WagtailUserViewSet
 
-from . import permissions
+from . import permissions, staff_accounts
 from .admin_dates import typed_dates
 from .exports import SafeIndexView, SpreadsheetSafeExportMixin
-from .forms import UserCreationForm, UserEditForm, add_once_only_field
-from .models import Organisation
+from .forms import AuthenticatorResetForm, UserCreationForm, UserEditForm, add_once_only_field
+from .models import Organisation, User
 from .submissions import repeat_of, submit_once
 
 
@@ -69,12 +79,180 @@ class OnceOnlyAddViewSet:
         return self.construct_view(view_class, **self.get_add_view_kwargs())
 
 
+# --- People ----------------------------------------------------------------------------------
+
+
+class InvitingCreateView(WagtailUserCreateView):
+    """Adding a person emails them an invitation to choose their own password."""
+
+    success_message = "%(object)s has been added and emailed an invitation to choose a password."
+
+    def save_instance(self):
+        person = super().save_instance()
+        refusal = staff_accounts.invitation_refusal(by=self.request.user, person=person)
+        if refusal:
+            messages.warning(self.request, refusal)
+        else:
+            staff_accounts.person_invite(person=person, by=self.request.user)
+        return person
+
+
+class PersonEditView(WagtailUserEditView):
+    """A person's page, with how they sign in: an invitation still waiting to be used (sent
+    again from here) and their authenticator (reset from here, by someone else)."""
+
+    send_invitation_url_name = ""
+    reset_authenticator_url_name = ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        person, by = self.object, self.request.user
+        context["sign_in"] = {
+            "name": str(person),
+            "invitation_waiting": not person.has_usable_password(),
+            "may_invite": staff_accounts.invitation_refusal(by=by, person=person) is None,
+            "invite_url": reverse(self.send_invitation_url_name, args=[person.pk]),
+            "has_authenticator": Authenticator.objects.filter(user=person).exists(),
+            "may_reset": staff_accounts.authenticator_reset_refusal(by=by, person=person) is None,
+            "reset_url": reverse(self.reset_authenticator_url_name, args=[person.pk]),
+            "editing_self": self.editing_self,
+            "own_security_url": reverse("mfa_index"),
+        }
+        return context
+
+
+class InvitingCopyView(CopyViewMixin, InvitingCreateView):
+    """A person made from a copy of another is invited like anyone added."""
+
+
+class _PersonSignInView(WagtailAdminTemplateMixin):
+    """An administrator's action on how someone signs in: Wagtail's "no permission" for
+    anyone else, a 404 for nobody, and the person's page with a message when the action
+    does not apply to them (``refusal``)."""
+
+    header_icon = "user"
+    index_url_name = ""
+    edit_url_name = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not permissions.can(request.user, staff_accounts.RULE):
+            return permission_denied(request)
+        self.person = get_object_or_404(User, pk=kwargs["pk"])
+        refusal = self.refusal()
+        if refusal:
+            messages.warning(request, refusal)
+            return self.back_to_person()
+        return super().dispatch(request, *args, **kwargs)
+
+    def refusal(self) -> str | None:
+        return None
+
+    def back_to_person(self):
+        return redirect(self.edit_url_name, self.person.pk)
+
+    def get_page_subtitle(self):
+        return str(self.person)
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse(self.index_url_name), "label": "Users"},
+            {"url": reverse(self.edit_url_name, args=[self.person.pk]), "label": str(self.person)},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+
+class SendInvitationView(_PersonSignInView, View):
+    """The "send the invitation again" button: a new link, and earlier ones stop working."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        try:
+            staff_accounts.person_invite(person=self.person, by=request.user)
+        except staff_accounts.Refused as refusal:
+            messages.warning(request, refusal.message)
+        else:
+            messages.success(
+                request,
+                f"A new invitation has been emailed to {self.person.email}. "
+                "Links in earlier invitations no longer work.",
+            )
+        return self.back_to_person()
+
+
+class AuthenticatorResetView(_PersonSignInView, FormView):
+    """Asks why, then removes someone's authenticator app and recovery codes."""
+
+    page_title = "Reset authenticator"
+    template_name = "cms/admin/users/reset_authenticator.html"
+    form_class = AuthenticatorResetForm
+
+    def refusal(self) -> str | None:
+        return staff_accounts.authenticator_reset_refusal(by=self.request.user, person=self.person)
+
+    def form_valid(self, form):
+        try:
+            staff_accounts.authenticator_reset(
+                person=self.person, by=self.request.user, reason=form.cleaned_data["reason"]
+            )
+        except staff_accounts.Refused as refusal:
+            form.add_error(None, refusal.message)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"{self.person}’s authenticator has been reset and they have been signed out. "
+            "They have been emailed, and will set up a new one when they next sign in.",
+        )
+        return self.back_to_person()
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def get_context_data(self, **kwargs):
+        cancel_url = reverse(self.edit_url_name, args=[self.person.pk])
+        return super().get_context_data(person=self.person, cancel_url=cancel_url, **kwargs)
+
+
 class UserViewSet(OnceOnlyAddViewSet, WagtailUserViewSet):
+    """People: added with an invitation to choose their own password (no administrator
+    types one: ``WAGTAILUSERS_PASSWORD_ENABLED`` is off), their organisation on their form,
+    and an administrator's two actions on how they sign in."""
+
     create_template_name = "cms/admin/users/create.html"
     edit_template_name = "cms/admin/users/edit.html"
+    add_view_class = InvitingCreateView
+    copy_view_class = InvitingCopyView
+    edit_view_class = PersonEditView
 
     def get_form_class(self, for_update=False):
         return UserEditForm if for_update else UserCreationForm
+
+    def get_edit_view_kwargs(self, **kwargs):
+        return super().get_edit_view_kwargs(
+            send_invitation_url_name=self.get_url_name("send_invitation"),
+            reset_authenticator_url_name=self.get_url_name("reset_authenticator"),
+            **kwargs,
+        )
+
+    def _sign_in_view(self, view_class):
+        return view_class.as_view(
+            index_url_name=self.get_url_name("index"), edit_url_name=self.get_url_name("edit")
+        )
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path(
+                "send-invitation/<int:pk>/",
+                self._sign_in_view(SendInvitationView),
+                name="send_invitation",
+            ),
+            path(
+                "reset-authenticator/<int:pk>/",
+                self._sign_in_view(AuthenticatorResetView),
+                name="reset_authenticator",
+            ),
+        ]
 
 
 class OrganisationViewSet(OnceOnlyAddViewSet, ModelViewSet):

@@ -662,6 +662,15 @@ ROWS: dict[str, Row] = {
     "wagtailusers_users:history_results": Row(ADMINS),
     "wagtailusers_users:usage": Row(ADMINS),
     "wagtailusers_users:copy": Row(ADMINS),
+    # An administrator's two actions on how someone else signs in. The world's person is the
+    # other organisation's lead, who has no authenticator yet: an admin asking to reset it is
+    # sent back to their page, saying there is nothing to reset.
+    "wagtailusers_users:send_invitation": Row(
+        in_admin(ADMIN_HOME, admin=405), note="a form's target: POST only"
+    ),
+    "wagtailusers_users:reset_authenticator": Row(
+        in_admin(ADMIN_HOME, admin="edit"), note="no authenticator to reset: back to their page"
+    ),
 }
 
 # Wagtail's own admin URLs sit behind its access_admin check, our MFA rule for staff and our

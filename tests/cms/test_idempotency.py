@@ -340,6 +340,7 @@ NOT_CREATING = {
     "peers.forms.recruitment.AdjustmentsForm": "updates adjustments agreed (admin)",
     "peers.forms.recruitment.FeedbackForm": "updates interview feedback (admin)",
     "peers.forms.sessions.AcknowledgeForm": "acknowledges a concern",
+    "cms.forms.AuthenticatorResetForm": "resets one authenticator; a repeat finds none (admin)",
     # Wagtail admin create and edit forms: their create views are Wagtail's own, not yet
     # guarded (see the report on issue 13).
     "cms.forms.UserCreationForm": "Wagtail admin: users",
@@ -686,11 +687,15 @@ def _admin_model_viewsets():
     return found
 
 
+def _has_a_create_view(viewset) -> bool:
+    return any(getattr(url, "name", None) == "add" for url in viewset.get_urlpatterns())
+
+
 def test_every_admin_create_view_of_the_project_creates_once_or_says_why_not():
     unguarded = {
         name
         for name, viewset in _admin_model_viewsets().items()
-        if type(viewset).add_view is not OnceOnlyAddViewSet.add_view
+        if _has_a_create_view(viewset) and type(viewset).add_view is not OnceOnlyAddViewSet.add_view
     }
     assert unguarded == set(ADMIN_NOT_GUARDED)
 
