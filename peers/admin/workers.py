@@ -143,6 +143,17 @@ class WorkerEditView(_RefusalShownOnForm, _KeptByHr, ScopedModelViewSet.edit_vie
         worker = services.worker_update(
             by=by, worker=worker, details=self.form.details(), status=worker.status
         )
+        leaving = (
+            data.get("left_on"),
+            data.get("leaving_reason", ""),
+            data.get("leaving_note", ""),
+        )
+        if worker.status == PeerWorker.Status.LEFT and leaving == (
+            worker.left_on,
+            worker.leaving_reason,
+            worker.leaving_note,
+        ):
+            return worker  # a leaver's record saved with the same leaving details
         return services.worker_leave(
             by=by,
             worker=worker,

@@ -179,7 +179,9 @@ def worker_update(*, by, worker: PeerWorker, details: WorkerDetails, status: str
         raise WorkerRefused("You can keep peer worker records for your own organisation only.")
     before = frozenset(worker.supervisors.values_list("pk", flat=True))
     _check(by, details, supervisors_before=before)
-    if status == PeerWorker.Status.LEFT:
+    # Marking someone as left takes a date and a reason (worker_leave); a leaver's record
+    # saved again keeps its status.
+    if status == PeerWorker.Status.LEFT and worker.status != PeerWorker.Status.LEFT:
         raise WorkerRefused(
             "Enter the date they left and the reason to mark them as left.", field="status"
         )
