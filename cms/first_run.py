@@ -4,9 +4,10 @@
 privacy notice, accessibility statement and contact page every public site needs), puts
 them in the header and footer, records the organisation that runs the site, and creates its
 first administrator, who is emailed an invitation to choose a password. Running it again
-adds whatever is missing, changes nothing that is there, and sends a fresh invitation if the
-administrator has not chosen a password yet (the earlier link then stops working). The needs taxonomy is seeded by
-``migrate`` (cms/migrations/0006_seed_needs.py); offers come from the Open Referral UK import.
+adds whatever is missing, changes nothing that is there, and sends a fresh invitation if
+the administrator has not chosen a password yet (the earlier link then stops working).
+The needs taxonomy is seeded by ``migrate`` (cms/migrations/0006_seed_needs.py); offers
+come from the Open Referral UK import.
 """
 
 from dataclasses import dataclass, field

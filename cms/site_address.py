@@ -5,6 +5,7 @@ Wagtail Site, from which the sitemap, the Open Referral feed and schema.org data
 URLs, is kept in step by ``site_sync``, which runs after every ``migrate``.
 """
 
+import contextlib
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -41,10 +42,8 @@ def site_sync(**kwargs) -> bool:
     # An update, not save(): on a first `migrate` the database cache's table does not exist
     # yet, and save() would clear cached site paths through it. Nothing is cached then.
     Site.objects.filter(pk=site.pk).update(hostname=hostname, port=port)
-    try:
+    with contextlib.suppress(DatabaseError):
         Site.clear_site_root_paths_cache()
-    except DatabaseError:
-        pass
     return True
 
 
