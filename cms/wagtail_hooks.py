@@ -2,6 +2,8 @@
 outbound mail and its dashboard warning, the directory's taxonomies and the overdue-offers
 report."""
 
+import logging
+
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import path, reverse
@@ -18,7 +20,7 @@ from .admin_dates import date_in_words
 from .models import Area, Need
 from .private_documents import PrivateDocumentPermissionPolicy, is_private, may_reach
 from .reports import OffersOverdueReport
-from .storage import file_missing_response
+from .storage import file_missing_response, file_unavailable_response
 from .viewsets import OnceOnlyAddViewSet, OrganisationViewSet
 
 # Documents on a record (panel papers, charter evidence) keep that record's scope in every
@@ -35,13 +37,22 @@ register_permission_policy(
 )
 
 
+logger = logging.getLogger(__name__)
+
+
 @hooks.register("before_serve_document", order=-10)
 def serve_private_documents_to_their_people_only(document, request):
     """Wagtail's document URL: a private document is a 404 for anyone who may not reach
     it (as if it did not exist), and a document whose file has gone is a plain page."""
     if is_private(document) and not may_reach(request.user, document):
         raise Http404
-    if not document.file.storage.exists(document.file.name):
+    try:
+        present = document.file.storage.exists(document.file.name)
+    except Exception:
+        # Object storage that cannot be reached raises its own errors (botocore's).
+        logger.exception("Storage could not be reached for %s", document.file.name)
+        return file_unavailable_response(request, "document")
+    if not present:
         return file_missing_response(request, "document")
     return None
 

@@ -7,6 +7,7 @@ ones.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
@@ -326,18 +327,76 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
-# Only images (cms.storage.PUBLIC_MEDIA_FOLDERS) under MEDIA_URL are public; documents are
-# served by Wagtail's document view ("serve_view", above), which checks who is asking, so a
-# web server in front must serve /media/images/ and /media/original_images/ only. Uploads
-# that must never be served by URL (expense receipts, reports) go to the "private" storage
-# and are streamed by views that check who is asking.
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private")))
-STORAGES = {
-    "default": {"BACKEND": "cms.storage.MediaStorage"},
-    "private": {
+# Files live in three places (README, "Files on more than one machine"). Static files are
+# built into STATIC_ROOT by collectstatic on every web node and served by whitenoise. Public
+# media are Wagtail's images and renditions only (cms.storage.PUBLIC_MEDIA_FOLDERS), at
+# MEDIA_URL. Private media are everything else: Wagtail's documents (panel papers, charter
+# evidence; served by Wagtail's document view, "serve_view" above, which checks who is
+# asking), expense receipts and reports, streamed only by views that check who is asking.
+# The "default" storage, which Wagtail uses, sends each file to one or the other by its
+# folder. Both are on disk (volumes every node shares) unless MEDIA_S3_BUCKET is set: then
+# both are in S3-compatible object storage, images in MEDIA_S3_BUCKET (which anyone may
+# read) and private files in MEDIA_S3_PRIVATE_BUCKET (which nobody but the site may read;
+# any address made for one is signed and lasts a minute; no file is made public-read).
+MEDIA_S3_BUCKET = env("MEDIA_S3_BUCKET")
+MEDIA_S3_PRIVATE_BUCKET = env("MEDIA_S3_PRIVATE_BUCKET")
+if MEDIA_S3_BUCKET:
+    if MEDIA_S3_PRIVATE_BUCKET in ("", MEDIA_S3_BUCKET):
+        raise ImproperlyConfigured(
+            "Set MEDIA_S3_PRIVATE_BUCKET to a second bucket, one nobody but the site may read: "
+            "receipts, reports, panel papers and charter evidence go there, never to "
+            "MEDIA_S3_BUCKET, whose images anyone may read."
+        )
+    _s3 = {
+        option: value
+        for option, value in {
+            "endpoint_url": env("MEDIA_S3_ENDPOINT_URL"),
+            "region_name": env("MEDIA_S3_REGION"),
+            "access_key": env("MEDIA_S3_ACCESS_KEY_ID"),
+            "secret_key": env("MEDIA_S3_SECRET_ACCESS_KEY"),
+        }.items()
+        if value
+    }
+    # A second file of the same name gets a new name, as on disk, never overwrites.
+    _s3 |= {"file_overwrite": False, "default_acl": None}
+    _public_domain = env("MEDIA_S3_PUBLIC_DOMAIN")
+    _public_media = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_s3,
+            "bucket_name": MEDIA_S3_BUCKET,
+            "querystring_auth": False,
+            "custom_domain": _public_domain or None,
+        },
+    }
+    _private_media = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_s3,
+            "bucket_name": MEDIA_S3_PRIVATE_BUCKET,
+            "querystring_auth": True,
+            "querystring_expire": 60,
+        },
+    }
+    # Where browsers fetch the images from, for the Content-Security-Policy's img-src.
+    if _public_domain:
+        PUBLIC_MEDIA_ORIGINS = [f"https://{_public_domain}"]
+    elif "endpoint_url" in _s3:
+        _endpoint = urlsplit(_s3["endpoint_url"])
+        PUBLIC_MEDIA_ORIGINS = [f"{_endpoint.scheme}://{_endpoint.netloc}"]
+    else:
+        PUBLIC_MEDIA_ORIGINS = [f"https://{MEDIA_S3_BUCKET}.s3.amazonaws.com"]
+else:
+    _public_media = {"BACKEND": "cms.storage.MediaStorage", "OPTIONS": {"location": MEDIA_ROOT}}
+    _private_media = {
         "BACKEND": "cms.storage.MediaStorage",
         "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
-    },
+    }
+    PUBLIC_MEDIA_ORIGINS = []
+STORAGES = {
+    "default": {"BACKEND": "cms.storage.SplitMediaStorage", "OPTIONS": {"public": _public_media}},
+    "private": _private_media,
     "staticfiles": {"BACKEND": "cms.storage.StaticFilesStorage"},
 }
 
@@ -354,7 +413,7 @@ CONTENT_SECURITY_POLICY = {
         "script-src": [SELF, NONCE],
         # Wagtail's admin sets inline styles from its scripts.
         "style-src": [SELF, "'unsafe-inline'"],
-        "img-src": [SELF, "data:", "blob:"],
+        "img-src": [SELF, "data:", "blob:", *PUBLIC_MEDIA_ORIGINS],
         "font-src": [SELF, "data:"],
         "connect-src": [SELF],
         "frame-src": [SELF],

@@ -31,9 +31,10 @@ STORAGES = {
 if _file_root := env("TEST_FILE_STORAGE_ROOT", ""):
     MEDIA_ROOT = Path(_file_root) / "media"
     PRIVATE_MEDIA_ROOT = Path(_file_root) / "private"
+    _public = {"BACKEND": "cms.storage.MediaStorage", "OPTIONS": {"location": MEDIA_ROOT}}
     STORAGES = {
         **STORAGES,
-        "default": {"BACKEND": "cms.storage.MediaStorage", "OPTIONS": {"location": MEDIA_ROOT}},
+        "default": {"BACKEND": "cms.storage.SplitMediaStorage", "OPTIONS": {"public": _public}},
         "private": {
             "BACKEND": "cms.storage.MediaStorage",
             "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},

@@ -235,3 +235,33 @@ def test_a_report_whose_file_has_gone_answers_with_a_plain_page(client, make_per
 
     assert response.status_code == 410
     assert MISSING in _page(response)
+
+
+def test_a_file_whose_storage_is_not_answering_gets_a_plain_try_again_page(
+    client, make_person, organisation, monkeypatch
+):
+    """Object storage down (botocore raises its own errors, not OSError): a 503 page that
+    says to try again, never a server error."""
+    from botocore.exceptions import EndpointConnectionError
+
+    member = make_person("member")
+    expense = ExpenseFactory(claim=InvolvementClaimFactory(attendance__member=member))
+    lead = make_person("engagement_lead")
+    paper = MeetingPaperFactory(meeting=MeetingFactory(panel__organisation=organisation))
+
+    def unreachable(*args, **kwargs):
+        raise EndpointConnectionError(endpoint_url="http://127.0.0.1:9")
+
+    for storage in {expense.receipt.storage, paper.document.file.storage}:
+        monkeypatch.setattr(storage, "open", unreachable)
+        monkeypatch.setattr(storage, "exists", unreachable)
+
+    sign_in(client, member)
+    receipt = client.get(f"/claims/{expense.claim_id}/expenses/{expense.pk}/receipt/")
+    sign_in(client, lead)
+    wagtail_route = client.get(
+        reverse("wagtaildocs_serve", args=[paper.document.pk, paper.document.filename])
+    )
+    for response in (receipt, wagtail_route):
+        assert response.status_code == 503
+        assert "Please try again in a few minutes" in _page(response)
