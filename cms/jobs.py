@@ -101,12 +101,13 @@ def _enqueue(job_id) -> None:
 
 
 MAX_ATTEMPTS = 3
-# The lease outlives the task timeout by a little, so a live worker never loses its job.
-LEASE_MARGIN = timedelta(seconds=5)
 
 
 def lease_length() -> timedelta:
-    return timedelta(seconds=settings.Q_TIMEOUT) + LEASE_MARGIN
+    """Halfway between the task timeout and the broker's retry: a live worker never loses
+    its job (django-q2 stops it at the timeout), and the task handed out again after
+    ``Q_RETRY`` always finds the lease over."""
+    return timedelta(seconds=(settings.Q_TIMEOUT + settings.Q_RETRY) / 2)
 
 
 class LeaseLost(Exception):

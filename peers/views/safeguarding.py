@@ -140,6 +140,10 @@ def concern_detail(request, pk):
             "has_supervisor": has_supervisor,
             "immediate": concern.urgency == SafeguardingConcern.Urgency.IMMEDIATE,
             "undelivered": undelivered,
+            # Given up on only once every undelivered email has used its attempts.
+            "still_trying": any(
+                email.status != OutboundEmail.Status.FAILED for email in undelivered
+            ),
             "supervisors_told": has_supervisor and not undelivered,
         },
     )
