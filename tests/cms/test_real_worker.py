@@ -97,7 +97,8 @@ def test_serve_runs_the_site_and_a_real_worker_and_ctrl_c_stops_both(tmp_path):
     finally:
         worker.send_signal(signal.SIGINT)
         try:
-            output, _ = worker.communicate(timeout=30)
+            # serve waits up to Q_STOP_GRACE (25 s) + 10 s for the worker to stop.
+            output, _ = worker.communicate(timeout=60)
         except subprocess.TimeoutExpired:
             worker.kill()
             output, _ = worker.communicate()

@@ -6,9 +6,11 @@ import subprocess
 import sys
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-STOP_GRACE_SECONDS = 10
+# `worker` may take Q_STOP_GRACE seconds to stop; this is how much longer serve waits.
+STOP_MARGIN_SECONDS = 10
 
 
 class Command(BaseCommand):
@@ -22,7 +24,7 @@ class Command(BaseCommand):
         manage = [sys.executable, "manage.py"]
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         children = [
-            subprocess.Popen([*manage, "qcluster"], env=env),  # noqa: S603
+            subprocess.Popen([*manage, "worker"], env=env),  # noqa: S603
             subprocess.Popen(  # noqa: S603
                 [*manage, "runserver", "--noreload", f"{host}:{port}"], env=env
             ),
@@ -44,11 +46,11 @@ class Command(BaseCommand):
                 time.sleep(0.5)
         finally:
             # SIGTERM, not SIGINT: a process started in the background may ignore SIGINT,
-            # and both runserver and qcluster shut down cleanly on SIGTERM.
+            # and both runserver and worker shut down cleanly on SIGTERM.
             for child in children:
                 if child.poll() is None:
                     child.terminate()
-            deadline = time.monotonic() + STOP_GRACE_SECONDS
+            deadline = time.monotonic() + settings.Q_STOP_GRACE + STOP_MARGIN_SECONDS
             for child in children:
                 try:
                     child.wait(timeout=max(0.1, deadline - time.monotonic()))
