@@ -26,6 +26,7 @@ page never offers a download that is not there yet.
 
 import logging
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -183,19 +184,30 @@ def report_run(*, job_id, now=None) -> ReportJob | None:
         return ReportJob.objects.filter(pk=job.pk).first()
     field = job.file.field
     name = field.storage.save(field.generate_filename(job, filename), ContentFile(content))
-    finished = _mine(job).update(
-        file=name,
-        filename=filename,
-        status=ReportJob.Status.DONE,
-        progress=100,
-        message="Ready",
-        lease_expires_at=None,
-        finished_at=timezone.now(),
-    )
+    with _deleted_if_not_recorded(field.storage, name):
+        finished = _mine(job).update(
+            file=name,
+            filename=filename,
+            status=ReportJob.Status.DONE,
+            progress=100,
+            message="Ready",
+            lease_expires_at=None,
+            finished_at=timezone.now(),
+        )
     if not finished:
         # Our lease ran out while the file was being written: the newer attempt owns the job.
         field.storage.delete(name)
     return ReportJob.objects.filter(pk=job.pk).first()
+
+
+@contextmanager
+def _deleted_if_not_recorded(storage, name: str):
+    """A stored file whose record cannot be written is removed, not left orphaned."""
+    try:
+        yield
+    except BaseException:
+        storage.delete(name)
+        raise
 
 
 def reports_rescue(*, now=None) -> int:

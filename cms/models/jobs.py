@@ -13,9 +13,25 @@ def _private_storage():
     return storages["private"]
 
 
+# The stored name's longest: FileField's column (Django's default 100), less the "_" and 7
+# random characters a storage adds to a name already taken. People download the report under
+# ``ReportJob.filename``, so shortening the stored name changes nothing they see.
+FILE_NAME_MAX_LENGTH = 100
+STORED_NAME_MAX_LENGTH = FILE_NAME_MAX_LENGTH - 8
+
+
 def report_upload_to(job, filename: str) -> str:
-    """Each job's file in a folder of its own, so two reports with the same name never meet."""
-    return f"reports/{job.pk}/{filename}"
+    """Each job's file in a folder of its own, so two reports with the same name never meet;
+    a long name is shortened (keeping its extension) to fit the column."""
+    folder = f"reports/{job.pk}/"
+    room = STORED_NAME_MAX_LENGTH - len(folder)
+    if len(filename) > room:
+        stem, dot, extension = filename.rpartition(".")
+        if dot and 0 < len(extension) < room - 1:
+            filename = f"{stem[: room - len(extension) - 1]}.{extension}"
+        else:
+            filename = filename[:room]
+    return folder + filename
 
 
 class ReportJob(models.Model):
@@ -36,7 +52,12 @@ class ReportJob(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
     message = models.CharField(max_length=255, blank=True)
-    file = models.FileField(storage=_private_storage, upload_to=report_upload_to, blank=True)
+    file = models.FileField(
+        storage=_private_storage,
+        upload_to=report_upload_to,
+        blank=True,
+        max_length=FILE_NAME_MAX_LENGTH,
+    )
     filename = models.CharField(max_length=200, blank=True)
     # Each time a worker takes the job it counts an attempt and holds it until its lease
     # ends (the task timeout): a job whose worker died or ran out of time is taken over by

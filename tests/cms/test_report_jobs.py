@@ -291,3 +291,51 @@ def test_a_waiting_report_says_when_the_worker_is_not_running(client, member):
     sign_in(client, member)
     html = client.get(f"/reports/{job.pk}/").content.decode()
     assert "background service that is not running" in html
+
+
+def test_a_long_report_name_is_stored_shortened_and_downloaded_under_its_own_name(
+    client, member, kinds
+):
+    long_name = "Impact of the Northdale Health and Care NHS Foundation Trust panels 2026.pdf"
+
+    def long(params, progress):
+        return long_name, b"%PDF-1.4 long"
+
+    jobs.register_report("test.long", generate=long, may_request=lambda u, p: True)
+    try:
+        job = jobs.report_request(kind="test.long", title="Long", params={}, user=member)
+        job.refresh_from_db()
+        # The column holds 100 characters (PostgreSQL refuses more), with room for a
+        # storage's "_abc1234" when a name is taken.
+        assert len(job.file.name) <= 92 and job.file.name.endswith(".pdf")
+        assert job.filename == long_name
+        sign_in(client, member)
+        download = client.get(f"/reports/{job.pk}/download/")
+        assert long_name in download["Content-Disposition"]
+    finally:
+        jobs._kinds.pop("test.long", None)
+
+
+def test_a_file_whose_job_cannot_be_recorded_is_not_left_behind(member, monkeypatch):
+    from django.db import OperationalError
+
+    job = _queued(member)
+    saved = []
+    original = ReportJob.file.field.storage.save
+
+    def save(name, content, **kwargs):
+        saved.append(original(name, content, **kwargs))
+        monkeypatch.setattr(jobs, "_mine", broken)
+        return saved[-1]
+
+    def broken(job):
+        class Rows:
+            def update(self, **fields):
+                raise OperationalError("the database went away")
+
+        return Rows()
+
+    monkeypatch.setattr(ReportJob.file.field.storage, "save", save)
+    with pytest.raises(OperationalError):
+        jobs.report_run(job_id=job.pk)
+    assert saved and not ReportJob.file.field.storage.exists(saved[0])
