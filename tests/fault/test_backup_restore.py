@@ -181,6 +181,10 @@ def test_a_restored_backup_serves_the_site_and_the_members_receipt(tmp_path):
     media, private = tmp_path / "media", tmp_path / "private"
     backups = tmp_path / "backups"
     backups.mkdir()
+    # Both media folders exist from the start, as volumes an operator mounts: the demo
+    # uploads no images, so nothing else would make the public one.
+    media.mkdir()
+    private.mkdir()
     env = manage.manage_env(
         DJANGO_SETTINGS_MODULE="cms.settings.dev",
         DATABASE_URL=_database_url(name),
