@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format bench demo install install-test migrate clean lock
+.PHONY: run test lint format bench soak demo install install-test migrate clean lock
 
 $(BIN)/activate:
 	@$(PYTHON) -c "import sys; sys.exit(sys.version_info[:2] != (3, 11))" || { echo "Python 3.11 is needed: install it, or run: make PYTHON=/path/to/python3.11"; exit 1; }
@@ -21,6 +21,10 @@ $(VENV)/.installed: $(BIN)/activate pyproject.toml requirements.lock
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet -c requirements.lock -e ".[test]"
+	@touch $@
+
+$(VENV)/.installed-soak: $(VENV)/.installed pyproject.toml requirements.lock
+	$(PY) -m pip install --quiet -c requirements.lock -e ".[test,soak]"
 	@touch $@
 
 install: $(VENV)/.installed
@@ -59,6 +63,12 @@ format: install-test
 ## Benchmarks: requests per second, latency and queries per page at a chosen scale.
 bench: install-test
 	$(PY) -m cms.bench $(BENCH_ARGS)
+
+## Load test: 200 people for 10 minutes on a fresh PostgreSQL database (DATABASE_URL, default
+## postgres://root@127.0.0.1:5432/lep_soak), then every write reconciled; e.g.
+## make soak SOAK_ARGS="--users 20 --minutes 1". `python -m soak --help` lists the options.
+soak: $(VENV)/.installed-soak
+	$(PY) -m soak $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
