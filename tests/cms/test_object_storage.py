@@ -17,7 +17,6 @@ import logging
 import socket
 import subprocess
 import sys
-import uuid
 
 import boto3
 import httpx
@@ -41,6 +40,7 @@ from tests.coproduce.test_claims import png_bytes
 from tests.factories import EvidenceFactory
 from tests.factories.coproduce import TINY_PDF, InvolvementClaimFactory, MeetingPaperFactory
 from tests.processes import ROOT, manage_env
+from tests.s3 import make_media_buckets
 
 pytestmark = pytest.mark.django_db
 
@@ -91,23 +91,7 @@ def s3():
         aws_access_key_id=KEYS["MEDIA_S3_ACCESS_KEY_ID"],
         aws_secret_access_key=KEYS["MEDIA_S3_SECRET_ACCESS_KEY"],
     )
-    public, private = f"lep-media-{uuid.uuid4().hex[:8]}", f"lep-private-{uuid.uuid4().hex[:8]}"
-    for bucket in (public, private):
-        client.create_bucket(
-            Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION}
-        )
-    anyone_may_read = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": "*",
-                "Action": "s3:GetObject",
-                "Resource": f"arn:aws:s3:::{public}/*",
-            }
-        ],
-    }
-    client.put_bucket_policy(Bucket=public, Policy=json.dumps(anyone_may_read))
+    public, private = make_media_buckets(client, REGION)
     configured = settings_from_environment(
         MEDIA_S3_BUCKET=public,
         MEDIA_S3_PRIVATE_BUCKET=private,

@@ -12,14 +12,12 @@
 """
 
 import contextlib
-import json
 import logging
 import os
 import signal
 import subprocess
 import sys
 import time
-import uuid
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -33,6 +31,7 @@ from bs4 import BeautifulSoup
 from moto.server import ThreadedMotoServer
 
 from tests.fault.harness import Process, Site, child_pids, free_port, wait_for
+from tests.s3 import make_media_buckets
 
 TIMEOUT = 60
 MAX_REDIRECTS = 10
@@ -88,24 +87,7 @@ def object_storage():
             aws_access_key_id=S3_KEYS["MEDIA_S3_ACCESS_KEY_ID"],
             aws_secret_access_key=S3_KEYS["MEDIA_S3_SECRET_ACCESS_KEY"],
         )
-        suffix = uuid.uuid4().hex[:8]
-        public, private = f"lep-media-{suffix}", f"lep-private-{suffix}"
-        for bucket in (public, private):
-            client.create_bucket(
-                Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": S3_REGION}
-            )
-        anyone_may_read = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": "*",
-                    "Action": "s3:GetObject",
-                    "Resource": f"arn:aws:s3:::{public}/*",
-                }
-            ],
-        }
-        client.put_bucket_policy(Bucket=public, Policy=json.dumps(anyone_may_read))
+        public, private = make_media_buckets(client, S3_REGION)
         yield ObjectStorage(endpoint=endpoint, client=client, public=public, private=private)
     finally:
         server.stop()
