@@ -13,12 +13,13 @@ class CmsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import admin_dates, permissions, schedules, signals, site_address
+        from . import admin_dates, data_registry, permissions, schedules, signals, site_address
 
         post_migrate.connect(site_address.site_sync, sender=self)
         admin_dates.register_admin_date_fields()
         permissions.register_shell_visibility()
         signals.connect_site_shell_purges()
+        data_registry.discover()
 
         schedules.register(
             name="Worker heartbeat",

@@ -8,6 +8,8 @@ viewed, changed, exported or erased.
 
 from wagtail.log_actions import log
 
+from . import data_registry
+
 VIEW = "lep.view"
 CHANGE = "lep.change"
 EXPORT = "lep.export"
@@ -24,6 +26,11 @@ ACTIONS = {
 def _record(action: str, *, user, instance, reason: str, **data):
     if not reason:
         raise ValueError("An audit entry needs a reason.")
+    # Whose record it is (from the registry of personal data), so that person can see
+    # who looked at it on "Who has looked at your records".
+    about = data_registry.owner_id_of(instance)
+    if about is not None:
+        data["about"] = about
     return log(instance, action, user=user, data={"reason": reason, **data})
 
 

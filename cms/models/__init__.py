@@ -5,6 +5,7 @@ from .mail import OutboundEmail
 from .offers import Area, Need, OfferPage, OffersIndexPage, OpeningTime
 from .organisations import Organisation
 from .pages import ContentPage, HomePage
+from .privacy import DataRequest, RetentionRun
 from .submissions import FormSubmission
 from .users import User, UserManager
 from .worker import Heartbeat
@@ -16,12 +17,14 @@ __all__ = [
     "OffersIndexPage",
     "OpeningTime",
     "ContentPage",
+    "DataRequest",
     "FormSubmission",
     "Heartbeat",
     "HomePage",
     "Organisation",
     "OutboundEmail",
     "ReportJob",
+    "RetentionRun",
     "User",
     "UserManager",
 ]

@@ -4,7 +4,7 @@ import pytest
 from wagtail.models import ModelLogEntry
 
 from cms import audit
-from tests.factories import OrganisationFactory
+from tests.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -53,3 +53,13 @@ def test_admins_read_the_audit_log_in_the_wagtail_admin(client_as, make_person):
     text = response.content.decode()
     assert "Viewed a sensitive record" in text
     assert "Audited Org" in text
+
+
+def test_an_entry_about_a_persons_record_names_whose_it_is(db):
+    """The registry of personal data tells the audit log whose record it was, so the person
+    can see who looked at it."""
+    hr = UserFactory()
+    person = UserFactory()
+    audit.audit_view(user=hr, instance=person, reason="Checked their details")
+    entry = ModelLogEntry.objects.get(action=audit.VIEW)
+    assert entry.data == {"reason": "Checked their details", "about": person.pk}
