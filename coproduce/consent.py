@@ -3,6 +3,9 @@
 A consent record keeps the version and the exact words a person agreed to. When the wording
 changes, bump its version: earlier agreements stay on record but no longer count as consent
 to the new wording, so people are asked again.
+
+Access needs and the answers about lived experience and communities are special-category
+details: each has its own agreement, and withdrawing it deletes what it covered.
 """
 
 from dataclasses import dataclass
@@ -12,6 +15,7 @@ from django.db import models
 
 class ConsentPurpose(models.TextChoices):
     INVOLVEMENT = "involvement", "Keeping my details to involve me"
+    ACCESS_NEEDS = "access_needs", "Keeping my access needs so panels can arrange them"
     EQUALITY = "equality", "Using my lived experience and communities in anonymous totals"
 
 
@@ -30,6 +34,14 @@ STATEMENTS = {
             "I agree that the partnership keeps my involvement profile and uses it to invite "
             "me to panels, arrange my access needs and pay me. Only the people running panels "
             "I apply to can see it. I can withdraw at any time."
+        ),
+    ),
+    ConsentPurpose.ACCESS_NEEDS: Statement(
+        purpose=ConsentPurpose.ACCESS_NEEDS,
+        version="2026-12",
+        text=(
+            "I agree that the partnership keeps my access needs so the people running panels "
+            "I join can arrange them. Only they see them. If I withdraw, they are deleted."
         ),
     ),
     ConsentPurpose.EQUALITY: Statement(

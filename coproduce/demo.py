@@ -250,7 +250,12 @@ def _members(rng: random.Random) -> list[User]:
                 ),
             )
         )
-        purposes = [ConsentPurpose.INVOLVEMENT] + ([ConsentPurpose.EQUALITY] if shares else [])
+        purposes = (
+            [ConsentPurpose.INVOLVEMENT]
+            # Access needs are kept only with their own agreement.
+            + ([ConsentPurpose.ACCESS_NEEDS] if person_needs else [])
+            + ([ConsentPurpose.EQUALITY] if shares else [])
+        )
         for purpose in purposes:
             statement = STATEMENTS[purpose]
             consents.append(

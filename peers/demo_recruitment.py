@@ -28,6 +28,7 @@ from .models import (
     PreEmploymentCheck,
     Vacancy,
 )
+from .services.recruitment import ADJUSTMENTS_CONSENT, EQUALITY_CONSENT
 
 DEMO_PASSWORD = "lived-experience-demo"  # noqa: S105 - published with the demo
 NORTHDALE_TRUST = "Northdale Health and Care NHS Foundation Trust"
@@ -236,6 +237,11 @@ def load_recruitment_demo() -> dict:
             "worker on the ward. I want to offer others the same hope.",
             has_lived_experience=n != 1,
             adjustments_requested="Questions in advance, please." if n % 3 == 0 else "",
+            # Adjustments are kept only with the candidate's agreement, given as they applied.
+            adjustments_consent_version=ADJUSTMENTS_CONSENT.version if n % 3 == 0 else "",
+            adjustments_consent_given_at=(
+                _at(pipeline_closing - timedelta(days=10 - n)) if n % 3 == 0 else None
+            ),
             adjustments_agreed="Questions sent two days before." if n == 3 else "",
             consent_to_contact=True,
             applied_at=_at(pipeline_closing - timedelta(days=10 - n)),
@@ -274,6 +280,8 @@ def load_recruitment_demo() -> dict:
             ethnicity=ethnicity,
             disability=disability,
             sexual_orientation=orientation,
+            consent_version=EQUALITY_CONSENT.version,
+            consent_given_at=application.applied_at,
         )
         for application, (age, gender, ethnicity, disability, orientation) in zip(
             applications, EQUALITY, strict=False

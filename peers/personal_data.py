@@ -290,6 +290,8 @@ register(
             "statement",
             "has_lived_experience",
             "adjustments_requested",
+            "adjustments_consent_version",
+            "adjustments_consent_given_at",
             "adjustments_agreed",
             "consent_to_contact",
             "applied_at",
@@ -384,6 +386,8 @@ register(
             "ethnicity",
             "disability",
             "sexual_orientation",
+            "consent_version",
+            "consent_given_at",
             "recorded_at",
         ),
         retention=Retention(

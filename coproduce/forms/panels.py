@@ -1,7 +1,9 @@
 """The form a member fills in to join a panel, and the one a lead uses to decide.
 
 The application form starts with the access needs from the member's profile for them to
-confirm or change, and asks for the involvement consent only when it is not yet given.
+confirm or change, and asks for the involvement consent and the access needs consent only
+when they are not yet given. Access needs sent without their agreement are not taken
+silently: the person is asked to agree, or to clear them.
 """
 
 from django import forms
@@ -21,6 +23,7 @@ class ApplicationForm(OnceOnlyForm, AccessNeedsForm):
         "access_needs",
         "access_needs_other",
         "interpreter_language",
+        "agree_to_access_needs",
         "agree_to_involvement",
     ]
 
@@ -55,6 +58,17 @@ class ApplicationForm(OnceOnlyForm, AccessNeedsForm):
             self.fields["agree_to_involvement"].label = consent_text
         else:
             del self.fields["agree_to_involvement"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.access_needs_not_agreed():
+            self.add_error(
+                "agree_to_access_needs",
+                "To let the people running the panel arrange what would help you, tick the "
+                "box to agree to us keeping it. If you would rather not tell us, clear your "
+                "choices above.",
+            )
+        return cleaned
 
 
 DECISION_CHOICES = [

@@ -10,7 +10,7 @@ from django import forms
 from cms.forms import OnceOnlyForm
 
 from ..choices import AccessNeed, Community, ContactPreference, LivedExperience, PaymentChoice
-from ..consent import ConsentPurpose
+from ..consent import ConsentPurpose, current_statement
 
 PAYMENT_HINT = (
     "Some people choose not to be paid for their time, for example because a payment could "
@@ -21,7 +21,12 @@ PAYMENT_HINT = (
 
 class AccessNeedsForm(forms.Form):
     """The access needs questions, shared by the profile and the application form: a
-    description is needed for "something else", and the language for an interpreter."""
+    description is needed for "something else", and the language for an interpreter.
+
+    Access needs are kept only with the person's agreement, so unless their agreement to
+    today's wording stands (``asks_access_consent=False``) the questions come with the
+    statement itself as the label of an "I agree" box.
+    """
 
     access_needs = forms.MultipleChoiceField(
         label="What would help you take part?",
@@ -43,6 +48,46 @@ class AccessNeedsForm(forms.Form):
         required=False,
         error_messages={"max_length": "Keep the language to 80 characters or fewer."},
     )
+    agree_to_access_needs = forms.BooleanField(required=False)
+
+    def __init__(self, *args, asks_access_consent: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if asks_access_consent:
+            # The box's label is the statement itself: what is ticked is exactly what is
+            # agreed to, and a screen reader reads it with the box.
+            self.fields["agree_to_access_needs"].label = current_statement(
+                ConsentPurpose.ACCESS_NEEDS
+            ).text
+        else:
+            del self.fields["agree_to_access_needs"]
+
+    @property
+    def asks_access_consent(self) -> bool:
+        return "agree_to_access_needs" in self.fields
+
+    def access_needs_given(self) -> bool:
+        """Whether any access need was chosen (a detail counts only with its need, as
+        only then is it kept)."""
+        return bool(self.cleaned_data.get("access_needs"))
+
+    def access_needs_sent(self) -> tuple[frozenset, str, str]:
+        """The access needs as they would be kept: each detail only with its need."""
+        needs = frozenset(self.cleaned_data.get("access_needs") or [])
+        other = self.cleaned_data.get("access_needs_other") or ""
+        language = self.cleaned_data.get("interpreter_language") or ""
+        return (
+            needs,
+            other.strip() if AccessNeed.OTHER in needs else "",
+            language.strip() if AccessNeed.LANGUAGE in needs else "",
+        )
+
+    def access_needs_not_agreed(self) -> bool:
+        """Access needs were given without the agreement that lets us keep them."""
+        return (
+            self.asks_access_consent
+            and self.access_needs_given()
+            and not self.cleaned_data.get("agree_to_access_needs")
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -68,6 +113,7 @@ class ProfileForm(OnceOnlyForm, AccessNeedsForm):
         "access_needs",
         "access_needs_other",
         "interpreter_language",
+        "agree_to_access_needs",
         "payment_choice",
     ]
 

@@ -24,7 +24,7 @@ from ..consent import ConsentPurpose
 from ..models import InvolvementProfile, Panel, PanelApplication
 from ..selectors.panels import has_current_consent, panel_is_open_for_applications
 from . import Refused
-from .profiles import clean_access_needs, consent_give
+from .profiles import access_needs_may_be_kept, clean_access_needs, consent_give
 
 STATEMENT_MAX_LENGTH = 2000
 DECISIONS = (
@@ -50,12 +50,17 @@ def application_submit(
     access_needs_other: str = "",
     interpreter_language: str = "",
     agree_to_involvement: bool = False,
+    agree_to_access_needs: bool = False,
 ) -> tuple[PanelApplication, bool]:
     """Apply to join ``panel``; returns the application and whether it was made now.
 
     An application already made (whatever its state, except withdrawn) is returned as it
     is: nothing is added or changed. A withdrawn application can be made again, in the
     same row, so a person who withdrew by mistake is not shut out.
+
+    The access needs are kept on the application only under a current access needs
+    consent, or one given on the form (``agree_to_access_needs``); otherwise the
+    application is made without them.
     """
     if not can(applicant, "coproduce.apply_to_panel", panel):
         raise Refused("This panel is not taking applications at the moment.")
@@ -82,11 +87,13 @@ def application_submit(
         raise Refused("Tell us why you would like to join this panel.")
     if len(statement) > STATEMENT_MAX_LENGTH:
         raise Refused(f"Keep what you write to {STATEMENT_MAX_LENGTH} characters or fewer.")
-    needs, other, language = clean_access_needs(
-        access_needs=access_needs,
-        access_needs_other=access_needs_other,
-        interpreter_language=interpreter_language,
-    )
+    needs, other, language = [], "", ""
+    if access_needs_may_be_kept(applicant, agreeing=agree_to_access_needs):
+        needs, other, language = clean_access_needs(
+            access_needs=access_needs,
+            access_needs_other=access_needs_other,
+            interpreter_language=interpreter_language,
+        )
     values = {
         "statement": statement,
         "access_needs": needs,

@@ -3,7 +3,14 @@ lived experience and communities, and the agreements that allow us to keep and u
 
 Consent records are never edited or deleted: giving consent adds a record with the exact
 words agreed to; withdrawing stamps ``withdrawn_at``. Withdrawing the equality consent
-deletes the answers it covered, in the same transaction, so they never outlive it.
+deletes the answers it covered, and withdrawing the access needs consent deletes the access
+needs on the profile and on every application, in the same transaction, so they never
+outlive it.
+
+Access needs are kept only under a current access needs consent, or one given on the same
+form at the same moment. Without it the rest of the profile is saved and the access needs
+are left as they were: nothing new is kept, and an agreement to an older wording keeps what
+it covered until the person is asked again.
 """
 
 from django.db import IntegrityError, transaction
@@ -17,11 +24,12 @@ from cms.sanitise import plain_text
 from .. import audit_actions
 from ..choices import AccessNeed, Community, ContactPreference, LivedExperience, PaymentChoice
 from ..consent import ConsentPurpose, current_statement
-from ..models import ConsentRecord, InvolvementProfile
+from ..models import ConsentRecord, InvolvementProfile, PanelApplication
 from ..selectors.panels import has_current_consent
 from . import Refused
 
 EQUALITY_FIELDS = ["lived_experience", "communities"]
+ACCESS_NEEDS_FIELDS = ["access_needs", "access_needs_other", "interpreter_language"]
 
 
 def _require_member(user) -> None:
@@ -82,9 +90,15 @@ def profile_save(
     access_needs_other: str = "",
     interpreter_language: str = "",
     payment_choice: str,
+    agree_to_access_needs: bool = False,
 ) -> InvolvementProfile:
     """Create or update the member's own profile; saving the same details twice is
-    harmless (one profile per person, updated in place)."""
+    harmless (one profile per person, updated in place).
+
+    The access needs are kept only if the person's access needs consent is current, or
+    they agree now (``agree_to_access_needs``): the agreement is recorded with the profile,
+    in the same transaction. Otherwise they are left as they were.
+    """
     _require_member(user)
     display_name = _limited(display_name, 80, "Keep your name to 80 characters or fewer.")
     if not display_name:
@@ -96,26 +110,37 @@ def profile_save(
         raise Refused("Enter a phone number, so we can call or text you.")
     if payment_choice not in PaymentChoice.values:
         raise Refused("Choose how you would like to be paid.")
-    needs, other, language = clean_access_needs(
-        access_needs=access_needs,
-        access_needs_other=access_needs_other,
-        interpreter_language=interpreter_language,
-    )
-    profile, created = InvolvementProfile.objects.update_or_create(
-        user=user,
-        defaults={
-            "display_name": display_name,
-            "pronouns": _limited(pronouns, 40, "Keep your pronouns to 40 characters or fewer."),
-            "contact_preference": contact_preference,
-            "phone": phone,
-            "access_needs": needs,
-            "access_needs_other": other,
-            "interpreter_language": language,
-            "payment_choice": payment_choice,
-        },
-    )
+    details = {
+        "display_name": display_name,
+        "pronouns": _limited(pronouns, 40, "Keep your pronouns to 40 characters or fewer."),
+        "contact_preference": contact_preference,
+        "phone": phone,
+        "payment_choice": payment_choice,
+    }
+    if access_needs_may_be_kept(user, agreeing=agree_to_access_needs):
+        needs, other, language = clean_access_needs(
+            access_needs=access_needs,
+            access_needs_other=access_needs_other,
+            interpreter_language=interpreter_language,
+        )
+        details.update(
+            {"access_needs": needs, "access_needs_other": other, "interpreter_language": language}
+        )
+    profile, created = InvolvementProfile.objects.update_or_create(user=user, defaults=details)
     log(profile, "wagtail.create" if created else "wagtail.edit", user=user)
     return profile
+
+
+def access_needs_may_be_kept(user, *, agreeing: bool) -> bool:
+    """Whether access needs may be stored for ``user`` now: their access needs consent to
+    today's wording stands, or they are agreeing to it now (then it is recorded here, so
+    the agreement and the needs it covers are saved together)."""
+    if has_current_consent(user, ConsentPurpose.ACCESS_NEEDS):
+        return True
+    if not agreeing:
+        return False
+    consent_give(user=user, purpose=ConsentPurpose.ACCESS_NEEDS)
+    return True
 
 
 @transaction.atomic
@@ -210,7 +235,9 @@ def consent_withdraw(*, user, purpose: str) -> ConsentRecord | None:
     """Withdraw the member's agreement for ``purpose`` (the record is kept, stamped).
 
     Withdrawing the equality consent deletes their answers about lived experience and
-    communities. Withdrawing what is already withdrawn changes nothing and returns None.
+    communities; withdrawing the access needs consent deletes their access needs from the
+    profile and from every application they made. Withdrawing what is already withdrawn
+    changes nothing and returns None.
     """
     _require_member(user)
     try:
@@ -230,6 +257,8 @@ def consent_withdraw(*, user, purpose: str) -> ConsentRecord | None:
     )
     if purpose == ConsentPurpose.EQUALITY:
         _delete_equality_answers(user)
+    if purpose == ConsentPurpose.ACCESS_NEEDS:
+        _delete_access_needs(user)
     return current
 
 
@@ -249,3 +278,28 @@ def _delete_equality_answers(user) -> None:
         reason="Equality consent withdrawn, so the answers it covered were deleted",
         fields=answered,
     )
+
+
+def _delete_access_needs(user) -> None:
+    """Every access need the person told us, on their profile and on each application,
+    whatever its state: the needs were kept only to arrange meetings, and without the
+    agreement nobody may arrange them. Meetings' access arrangements stay: they record, per
+    meeting, what the people running the panel booked, and name no member."""
+    records = [
+        *InvolvementProfile.objects.select_for_update().filter(user=user),
+        *PanelApplication.objects.select_for_update().filter(applicant=user).order_by("pk"),
+    ]
+    for record in records:
+        held = [name for name in ACCESS_NEEDS_FIELDS if getattr(record, name)]
+        if not held:
+            continue
+        record.access_needs = []
+        record.access_needs_other = ""
+        record.interpreter_language = ""
+        record.save(update_fields=[*ACCESS_NEEDS_FIELDS, "updated_at"])
+        audit_change(
+            user=user,
+            instance=record,
+            reason="Access needs consent withdrawn, so the access needs it covered were deleted",
+            fields=held,
+        )

@@ -86,8 +86,14 @@ def panel_apply(request, slug):
         return redirect(f"{reverse('coproduce:involvement_edit')}?{urlencode({'next': here})}")
     needs_consent = not selectors.has_current_consent(user, ConsentPurpose.INVOLVEMENT)
     consent_text = current_statement(ConsentPurpose.INVOLVEMENT).text
+    asks_access_consent = not selectors.has_current_consent(user, ConsentPurpose.ACCESS_NEEDS)
     if request.method == "POST":
-        form = ApplicationForm(request.POST, needs_consent=needs_consent, consent_text=consent_text)
+        form = ApplicationForm(
+            request.POST,
+            needs_consent=needs_consent,
+            consent_text=consent_text,
+            asks_access_consent=asks_access_consent,
+        )
         if form.is_valid():
             made = {}
 
@@ -100,6 +106,7 @@ def panel_apply(request, slug):
                     access_needs_other=form.cleaned_data["access_needs_other"],
                     interpreter_language=form.cleaned_data["interpreter_language"],
                     agree_to_involvement=form.cleaned_data.get("agree_to_involvement", False),
+                    agree_to_access_needs=form.cleaned_data.get("agree_to_access_needs", False),
                 )
                 return application
 
@@ -129,6 +136,7 @@ def panel_apply(request, slug):
             },
             needs_consent=needs_consent,
             consent_text=consent_text,
+            asks_access_consent=asks_access_consent,
         )
     return render(
         request,

@@ -51,17 +51,26 @@ def involvement(request):
     if not can(request.user, "coproduce.keep_profile"):
         return not_a_member(request, doing="keep an involvement profile")
     profile = selectors.profile_of(request.user)
+    consents = selectors.consent_states(request.user)
+    access_consent = _state(consents, ConsentPurpose.ACCESS_NEEDS)
     return render(
         request,
         "coproduce/profiles/involvement.html",
         {
             "profile": profile,
-            "consents": selectors.consent_states(request.user),
-            "equality_consent": selectors.has_current_consent(
-                request.user, ConsentPurpose.EQUALITY
-            ),
+            "consents": consents,
+            "equality_consent": _state(consents, ConsentPurpose.EQUALITY).is_current,
+            "access_consent": access_consent,
+            # Needs kept before today's wording was agreed to: ask again on every visit.
+            "ask_about_access_needs": profile is not None
+            and not access_consent.is_current
+            and any(getattr(profile, name) for name in services.ACCESS_NEEDS_FIELDS),
         },
     )
+
+
+def _state(consents, purpose: ConsentPurpose):
+    return next(state for state in consents if state.purpose == purpose)
 
 
 def _profile_initial(request, profile) -> dict:
@@ -90,8 +99,10 @@ def involvement_edit(request):
         return not_a_member(request, doing="keep an involvement profile")
     profile = selectors.profile_of(request.user)
     next_url = safe_next(request, reverse("coproduce:involvement"))
+    access_consent = _state(selectors.consent_states(request.user), ConsentPurpose.ACCESS_NEEDS)
+    asks = not access_consent.is_current
     if request.method == "POST":
-        form = ProfileForm(request.POST)
+        form = ProfileForm(request.POST, asks_access_consent=asks)
         if form.is_valid():
             try:
                 submit_once(
@@ -102,15 +113,46 @@ def involvement_edit(request):
             except Refused as refusal:
                 form.add_error(None, refusal.message)
             else:
-                messages.success(request, "Your involvement profile is saved.")
-                return redirect(next_url)
+                profile = selectors.profile_of(request.user)
+                if not _access_needs_held_back(form, profile):
+                    messages.success(request, "Your involvement profile is saved.")
+                    return redirect(next_url)
+                # The rest is saved; the page stays, with what they chose, so nothing they
+                # typed is lost if they decide to agree after all.
+                messages.info(request, ACCESS_NEEDS_NOT_KEPT)
     else:
-        form = ProfileForm(initial=_profile_initial(request, profile))
+        form = ProfileForm(initial=_profile_initial(request, profile), asks_access_consent=asks)
     return render(
         request,
         "coproduce/profiles/edit.html",
-        {"form": form, "profile": profile, "next": next_url},
+        {
+            "form": form,
+            "profile": profile,
+            "next": next_url,
+            "access_consent": access_consent,
+        },
     )
+
+
+ACCESS_NEEDS_NOT_KEPT = (
+    "Your other details are saved, but not what would help you take part: we only keep that "
+    "if you agree. To keep it, tick the box to agree and save again. If you would rather "
+    "not tell us, that is fine: you do not need to do anything else."
+)
+
+
+def _access_needs_held_back(form, profile) -> bool:
+    """Access needs were sent without the agreement, and differ from what we keep."""
+    if not form.access_needs_not_agreed():
+        return False
+    if profile is None:
+        return True
+    kept = (
+        frozenset(profile.access_needs),
+        profile.access_needs_other.strip(),
+        profile.interpreter_language.strip(),
+    )
+    return form.access_needs_sent() != kept
 
 
 @login_required
@@ -173,6 +215,11 @@ CONSENT_MESSAGES = {
     "again.",
     ("withdraw", ConsentPurpose.EQUALITY): "You have withdrawn your agreement. Your answers "
     "about lived experience and communities have been deleted.",
+    ("give", ConsentPurpose.ACCESS_NEEDS): "Thank you. You have agreed to us keeping your "
+    "access needs. You can tell us what would help you take part on your involvement "
+    "profile.",
+    ("withdraw", ConsentPurpose.ACCESS_NEEDS): "You have withdrawn your agreement. Your "
+    "access needs have been deleted from your profile and from your panel applications.",
 }
 
 

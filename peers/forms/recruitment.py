@@ -9,7 +9,10 @@ from cms.forms import OnceOnlyForm
 
 from ..models import EqualityMonitoring, PreEmploymentCheck
 from ..services.recruitment import (
+    ADJUSTMENTS_CONSENT,
     ADJUSTMENTS_MAX_LENGTH,
+    EQUALITY_CONSENT,
+    EQUALITY_FIELDS,
     REASON_MAX_LENGTH,
     STATEMENT_MAX_LENGTH,
 )
@@ -18,7 +21,12 @@ YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
 class ApplyForm(OnceOnlyForm, forms.Form):
-    """Why this role, lived experience, adjustments for the interview, consent to contact."""
+    """Why this role, lived experience, adjustments for the interview, consent to contact.
+
+    Adjustments can say something about a person's health, so they come with an "I agree"
+    box whose label is the statement itself; adjustments sent without it are not taken
+    silently: the candidate is asked to agree, or to clear them.
+    """
 
     statement = forms.CharField(
         label="Why would you like this role?",
@@ -35,8 +43,9 @@ class ApplyForm(OnceOnlyForm, forms.Form):
     has_lived_experience = forms.ChoiceField(
         label="Do you have lived experience of mental ill health, or of caring for someone "
         "who has?",
-        help_text="Peer roles are for people with their own lived experience. You do not "
-        "need to give details.",
+        help_text="Peer roles are for people with their own lived experience, so we ask "
+        "everyone who applies. You do not need to give details. Only the people recruiting "
+        "for this role see your answer, and it is kept with your application.",
         choices=YES_NO,
         widget=forms.RadioSelect,
         error_messages={"required": "Choose yes or no."},
@@ -52,6 +61,8 @@ class ApplyForm(OnceOnlyForm, forms.Form):
             "max_length": f"Keep this to {ADJUSTMENTS_MAX_LENGTH} characters or fewer."
         },
     )
+    # The box's label is the statement itself: what is ticked is exactly what is agreed to.
+    agree_to_adjustments = forms.BooleanField(label=ADJUSTMENTS_CONSENT.text, required=False)
     consent_to_contact = forms.BooleanField(
         label="I agree that the organisation may contact me by email about this application.",
         error_messages={
@@ -59,6 +70,18 @@ class ApplyForm(OnceOnlyForm, forms.Form):
             "your application."
         },
     )
+
+    def clean(self):
+        cleaned = super().clean()
+        if (cleaned.get("adjustments_requested") or "").strip() and not cleaned.get(
+            "agree_to_adjustments"
+        ):
+            self.add_error(
+                "agree_to_adjustments",
+                "To let us arrange the adjustments you asked for, tick the box to agree to us "
+                "keeping what you wrote. If you would rather not tell us, clear the box above.",
+            )
+        return cleaned
 
 
 def _optional_radio(label: str, choices) -> forms.ChoiceField:
@@ -71,7 +94,11 @@ def _optional_radio(label: str, choices) -> forms.ChoiceField:
 
 
 class EqualityForm(forms.Form):
-    """Optional equality monitoring: every question may be left empty."""
+    """Optional equality monitoring: every question may be left empty, and answers are
+    kept only with the candidate's agreement to how they are used. Unless their agreement
+    to today's wording stands (``asks_consent=False``), the questions end with the statement
+    as the label of an "I agree" box; ``kept`` are the answers held already, which may be
+    sent back unchanged without agreeing again."""
 
     age_band = _optional_radio("What is your age?", EqualityMonitoring.AgeBand)
     gender = _optional_radio("How would you describe your gender?", EqualityMonitoring.Gender)
@@ -83,6 +110,33 @@ class EqualityForm(forms.Form):
     sexual_orientation = _optional_radio(
         "What is your sexual orientation?", EqualityMonitoring.SexualOrientation
     )
+    agree = forms.BooleanField(label=EQUALITY_CONSENT.text, required=False)
+
+    def __init__(self, *args, asks_consent: bool = True, kept: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kept = kept or {}
+        if not asks_consent:
+            del self.fields["agree"]
+
+    @property
+    def asks_consent(self) -> bool:
+        return "agree" in self.fields
+
+    def clean(self):
+        cleaned = super().clean()
+        answers = {name: cleaned.get(name) or "" for name in EQUALITY_FIELDS}
+        if (
+            self.asks_consent
+            and any(answers.values())
+            and not cleaned.get("agree")
+            and answers != {name: self.kept.get(name, "") for name in EQUALITY_FIELDS}
+        ):
+            self.add_error(
+                "agree",
+                "To keep your answers, tick the box to agree to how we use them. If you would "
+                "rather not, skip these questions.",
+            )
+        return cleaned
 
 
 class WithdrawForm(forms.Form):

@@ -119,6 +119,10 @@ class JobApplication(models.Model):
         "caring.",
     )
     adjustments_requested = models.TextField(blank=True)
+    # Adjustments can say something about a person's health, so they are kept only with the
+    # candidate's agreement to the wording shown on the form: which version, and when.
+    adjustments_consent_version = models.CharField(max_length=20, blank=True)
+    adjustments_consent_given_at = models.DateTimeField(null=True, blank=True)
     adjustments_agreed = models.TextField(blank=True)
     consent_to_contact = models.BooleanField(default=False)
     applied_at = models.DateTimeField(default=timezone.now)
@@ -271,6 +275,10 @@ class EqualityMonitoring(models.Model):
     sexual_orientation = models.CharField(
         max_length=12, choices=SexualOrientation.choices, blank=True
     )
+    # The answers are kept only with the candidate's agreement to the wording shown with
+    # the questions: which version, and when. Empty on answers given before it was asked.
+    consent_version = models.CharField(max_length=20, blank=True)
+    consent_given_at = models.DateTimeField(null=True, blank=True)
     recorded_at = models.DateTimeField(auto_now=True)
 
     QUESTIONS = ("age_band", "gender", "ethnicity", "disability", "sexual_orientation")

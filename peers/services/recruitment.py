@@ -21,6 +21,7 @@ from django.utils.dateformat import format as format_date
 from wagtail.log_actions import log
 
 from cms import site_address
+from cms.audit import audit_erase
 from cms.permissions import can
 from cms.roles import Role
 from cms.sanitise import plain_text
@@ -37,6 +38,35 @@ from ..models import (
 from . import Refused
 
 Stage = JobApplication.Stage
+
+
+@dataclass(frozen=True)
+class ConsentStatement:
+    """Words a candidate agrees to, with a version: bump it when the words change, so an
+    agreement to earlier words no longer counts and the candidate is asked again."""
+
+    version: str
+    text: str
+
+
+# Reasonable adjustments can say something about a person's health: kept only if agreed.
+ADJUSTMENTS_CONSENT = ConsentStatement(
+    version="2026-12",
+    text=(
+        "I agree that the organisation keeps what I have written about adjustments, to "
+        "arrange my interview. Only the people recruiting for this role see it."
+    ),
+)
+# Equality monitoring is voluntary and kept only if agreed, for anonymous totals.
+EQUALITY_CONSENT = ConsentStatement(
+    version="2026-12",
+    text=(
+        "I agree that my answers are used only to count, in anonymous totals, who applies "
+        "for peer roles, so the organisation can check its recruitment is fair. The people "
+        "deciding on my application never see them, totals of fewer than 5 people are never "
+        "shown, and if I withdraw, my answers are deleted."
+    ),
+)
 STATEMENT_MAX_LENGTH = 3000
 ADJUSTMENTS_MAX_LENGTH = 1000
 REASON_MAX_LENGTH = 1000
@@ -127,12 +157,21 @@ def application_submit(
     statement: str,
     has_lived_experience: bool,
     adjustments_requested: str = "",
+    agree_to_adjustments: bool = False,
     consent_to_contact: bool,
 ) -> tuple[JobApplication, bool]:
     """Apply for ``vacancy``; returns the application and whether it was made now.
 
     Applying again (or the form arriving twice) returns the application already made. A
     withdrawn application can be made again while the vacancy is open.
+
+    The adjustments asked for are kept only with the candidate's agreement to
+    ``ADJUSTMENTS_CONSENT`` (its version and the time are kept with them); without it the
+    application is made without them.
+
+    Whether the candidate has lived experience is asked of everyone, because it is an
+    essential criterion of peer roles: it is kept under employment law (UK GDPR Article
+    9(2)(b)), not consent, since a candidate who refused could not be considered.
     """
     if not candidate.is_authenticated:
         raise Refused("Sign in to apply.")
@@ -151,12 +190,21 @@ def application_submit(
     adjustments = _clean_text(
         adjustments_requested, limit=ADJUSTMENTS_MAX_LENGTH, what="the adjustments you need"
     )
+    adjustments_consent = {"adjustments_consent_version": "", "adjustments_consent_given_at": None}
+    if not agree_to_adjustments:
+        adjustments = ""
+    elif adjustments:
+        adjustments_consent = {
+            "adjustments_consent_version": ADJUSTMENTS_CONSENT.version,
+            "adjustments_consent_given_at": timezone.now(),
+        }
     if not consent_to_contact:
         raise Refused("To apply, agree that we may contact you about your application.")
     values = {
         "statement": statement,
         "has_lived_experience": bool(has_lived_experience),
         "adjustments_requested": adjustments,
+        **adjustments_consent,
         "adjustments_agreed": "",
         "consent_to_contact": True,
         "stage": Stage.APPLIED,
@@ -200,9 +248,23 @@ EQUALITY_FIELDS = {
 }
 
 
+def equality_consent_is_current(record: EqualityMonitoring | None) -> bool:
+    """The answers were given with an agreement to today's wording."""
+    return record is not None and record.consent_version == EQUALITY_CONSENT.version
+
+
 @transaction.atomic
-def equality_record(*, application: JobApplication, user, **answers: str) -> EqualityMonitoring:
-    """Keep the candidate's optional equality monitoring answers (any may be left empty)."""
+def equality_record(
+    *, application: JobApplication, user, agree: bool = False, **answers: str
+) -> EqualityMonitoring | None:
+    """Keep the candidate's optional equality monitoring answers (any may be left empty),
+    only with their agreement to ``EQUALITY_CONSENT``: given now (``agree``), or given
+    before to today's wording. The version and the time of the agreement are kept with
+    the answers.
+
+    Answers kept before and sent back unchanged stay as they are; leaving every question
+    empty deletes the answers. Returns the answers kept, or None when none are.
+    """
     if application.candidate_id != user.pk:
         raise Refused("You can only answer these questions for your own application.")
     values = {}
@@ -211,10 +273,47 @@ def equality_record(*, application: JobApplication, user, **answers: str) -> Equ
         if value and value not in choices.values:
             raise Refused("Choose one of the answers given, or leave the question empty.")
         values[name] = value
+    existing = EqualityMonitoring.objects.select_for_update().filter(application=application)
+    existing = existing.first()
+    if not any(values.values()):
+        _equality_delete(existing, user=user, reason="The candidate cleared their equality answers")
+        return None
+    if agree and not equality_consent_is_current(existing):
+        values["consent_version"] = EQUALITY_CONSENT.version
+        values["consent_given_at"] = timezone.now()
+    elif not equality_consent_is_current(existing):
+        if existing is not None and all(getattr(existing, k) == v for k, v in values.items()):
+            return existing
+        raise Refused(
+            "To keep your answers, tick the box to agree to how we use them, or skip these "
+            "questions."
+        )
     record, _ = EqualityMonitoring.objects.update_or_create(
         application=application, defaults=values
     )
     return record
+
+
+@transaction.atomic
+def equality_withdraw(*, application: JobApplication, user) -> bool:
+    """The candidate withdraws their agreement: their answers are deleted. Returns whether
+    there were answers to delete; withdrawing twice changes nothing."""
+    if application.candidate_id != user.pk:
+        raise Refused("You can only withdraw your own answers.")
+    existing = EqualityMonitoring.objects.select_for_update().filter(application=application)
+    return _equality_delete(
+        existing.first(),
+        user=user,
+        reason="The candidate withdrew their agreement, so their equality answers were deleted",
+    )
+
+
+def _equality_delete(record: EqualityMonitoring | None, *, user, reason: str) -> bool:
+    if record is None:
+        return False
+    audit_erase(user=user, instance=record.application, reason=reason)
+    record.delete()
+    return True
 
 
 def withdrawable(application: JobApplication) -> bool:

@@ -68,6 +68,7 @@ def vacancy_apply(request, slug):
                 statement=form.cleaned_data["statement"],
                 has_lived_experience=form.cleaned_data["has_lived_experience"] == "yes",
                 adjustments_requested=form.cleaned_data["adjustments_requested"],
+                agree_to_adjustments=form.cleaned_data["agree_to_adjustments"],
                 consent_to_contact=form.cleaned_data["consent_to_contact"],
             )
             return application
@@ -93,28 +94,56 @@ def vacancy_apply(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def job_application_equality(request, pk):
-    """The optional equality monitoring step, after applying; it can be skipped."""
+    """The optional equality monitoring step, after applying; it can be skipped. Answers
+    are kept only with the candidate's agreement, which they can withdraw here."""
     application = selectors.own_application(request.user, pk)
     existing = getattr(application, "equality", None)
-    initial = (
-        {name: getattr(existing, name) for name in services.EQUALITY_FIELDS} if existing else {}
+    kept = {name: getattr(existing, name) for name in services.EQUALITY_FIELDS} if existing else {}
+    if request.method == "POST" and "withdraw" in request.POST:
+        return _equality_withdraw(request, application)
+    form = EqualityForm(
+        request.POST if request.method == "POST" else None,
+        initial=kept,
+        kept=kept,
+        asks_consent=not services.equality_consent_is_current(existing),
     )
-    form = EqualityForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.equality_record(
+            record = services.equality_record(
                 application=application, user=request.user, **form.cleaned_data
             )
         except Refused as refusal:
             form.add_error(None, refusal.message)
         else:
-            messages.success(request, "Thank you. Your answers have been saved.")
+            if record is None:
+                messages.success(request, "You did not answer any questions, so we keep none.")
+            else:
+                messages.success(request, "Thank you. Your answers have been saved.")
             return redirect("peers:job_application", pk=application.pk)
     return render(
         request,
         "peers/vacancies/equality.html",
-        {"application": application, "vacancy": application.vacancy, "form": form},
+        {
+            "application": application,
+            "vacancy": application.vacancy,
+            "form": form,
+            "kept": existing,
+            "consent_text": services.EQUALITY_CONSENT.text,
+        },
     )
+
+
+def _equality_withdraw(request, application):
+    try:
+        deleted = services.equality_withdraw(application=application, user=request.user)
+    except Refused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        if deleted:
+            messages.success(
+                request, "You have withdrawn your agreement. Your answers have been deleted."
+            )
+    return redirect("peers:job_application", pk=application.pk)
 
 
 @login_required

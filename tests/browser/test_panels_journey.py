@@ -173,6 +173,8 @@ def test_member_applies_by_keyboard_lead_accepts_member_downloads_the_meeting(
     page.keyboard.type("I used the crisis café last winter and would like it to be easier to find.")
     page.get_by_label(re.compile("^I agree that the partnership keeps my involvement")).focus()
     page.keyboard.press("Space")
+    page.get_by_label(re.compile("^I agree that the partnership keeps my access needs")).focus()
+    page.keyboard.press("Space")
     page.get_by_role("button", name="Send your application").focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("main")).to_contain_text("Your application has been sent.")

@@ -107,6 +107,7 @@ def test_member_applies_hr_moves_them_to_started_new_worker_sees_their_pathway(
     check_page(page, "apply-error")
 
     page.get_by_label(re.compile("^I agree that the organisation may contact me")).check()
+    page.get_by_label(re.compile("^I agree that the organisation keeps what I have")).check()
     page.get_by_role("button", name="Send your application").click()
     expect(heading(page, "Equality monitoring (optional)")).to_be_visible()
     expect(page.get_by_role("main")).to_contain_text("Your application has been sent.")
@@ -118,6 +119,7 @@ def test_member_applies_hr_moves_them_to_started_new_worker_sees_their_pathway(
 
     # One question answered, the rest left: every one is optional.
     page.get_by_role("group", name="What is your age?").get_by_label("35 to 44").check()
+    page.get_by_label(re.compile("^I agree that my answers are used only")).check()
     page.get_by_role("button", name="Save your answers").click()
     expect(heading(page, f"Your application for {ROLE}")).to_be_visible()
     expect(page.get_by_role("main")).to_contain_text("Your answers have been saved.")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
 from coproduce import audit_actions
+from coproduce.consent import current_statement
 from coproduce.models import ConsentRecord, PanelApplication
 from coproduce.services import Refused
 from coproduce.services.applications import application_submit, application_withdraw
@@ -58,6 +59,11 @@ def ready(member):
         interpreter_language="Polish",
     )
     ConsentRecordFactory(user=member, purpose="involvement")
+    ConsentRecordFactory(
+        user=member,
+        purpose="access_needs",
+        version=current_statement("access_needs").version,
+    )
     return member
 
 
@@ -100,6 +106,7 @@ def test_a_member_without_a_profile_makes_one_and_is_brought_back(client, member
             "contact_preference": "email",
             "payment_choice": "paid",
             "access_needs": ["large_print"],
+            "agree_to_access_needs": "on",
             "next": apply_url(panel),
         },
     )
@@ -187,9 +194,12 @@ def test_a_member_applies_and_is_told_what_happens_next(client, ready, panel):
 
 def test_agreeing_on_the_form_records_the_involvement_consent(client, member, panel):
     InvolvementProfileFactory(user=member)
-    client.post(apply_url(panel), {**GOOD, "agree_to_involvement": "on"})
+    client.post(
+        apply_url(panel),
+        {**GOOD, "agree_to_involvement": "on", "agree_to_access_needs": "on"},
+    )
     assert PanelApplication.objects.filter(applicant=member).exists()
-    record = ConsentRecord.objects.get(user=member)
+    record = ConsentRecord.objects.get(user=member, purpose="involvement")
     assert record.purpose == "involvement"
     assert ModelLogEntry.objects.filter(action=audit_actions.CONSENT_GIVE).exists()
 

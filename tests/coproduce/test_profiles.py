@@ -35,6 +35,8 @@ GOOD = {
     "access_needs_other": "",
     "interpreter_language": "",
     "payment_choice": "voucher",
+    # Access needs are kept only with this agreement (see test_consent_first.py).
+    "agree_to_access_needs": "on",
 }
 
 
@@ -103,7 +105,8 @@ def test_changing_the_profile_is_logged(client, member):
     actions = list(
         ModelLogEntry.objects.filter(user=member).order_by("pk").values_list("action", flat=True)
     )
-    assert actions == ["wagtail.create", "wagtail.edit"]
+    # The first save also records the agreement to keep the access needs.
+    assert actions == ["coproduce.consent.give", "wagtail.create", "wagtail.edit"]
 
 
 @pytest.mark.parametrize(

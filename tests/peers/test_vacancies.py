@@ -32,6 +32,8 @@ def apply_data(**overrides):
         "statement": "I spent time on a ward and peer support helped me recover.",
         "has_lived_experience": "yes",
         "adjustments_requested": "Questions in advance, please.",
+        # Adjustments are kept only with this agreement (see test_consent_first.py).
+        "agree_to_adjustments": "on",
         "consent_to_contact": "on",
     }
     data.update(overrides)
@@ -210,7 +212,7 @@ def test_equality_answers_are_saved_apart_and_every_question_is_optional(
 ):
     application = JobApplicationFactory(vacancy=vacancy, candidate=candidate)
     url = reverse("peers:job_application_equality", kwargs={"pk": application.pk})
-    response = client.post(url, {"age_band": "25_34", "ethnicity": "prefer_not"})
+    response = client.post(url, {"age_band": "25_34", "ethnicity": "prefer_not", "agree": "on"})
     assert response.status_code == 302
     answers = EqualityMonitoring.objects.get(application=application)
     assert (answers.age_band, answers.ethnicity, answers.gender) == ("25_34", "prefer_not", "")
