@@ -1,4 +1,6 @@
-"""StreamField blocks for content pages: the NHS.UK components from wagtail-nhsuk-frontend."""
+"""StreamField blocks for content pages: the NHS.UK components from wagtail-nhsuk-frontend,
+and two blocks whose content comes from the code (the register of personal data, the list of
+cookies) so the privacy notice and the cookies page cannot drift from what the site does."""
 
 from wagtail import blocks
 from wagtailnhsukfrontend import blocks as nhsuk
@@ -30,3 +32,51 @@ class ContentStreamBlock(blocks.StreamBlock):
 
     class Meta:
         block_counts = {}
+
+
+class PersonalDataRegisterBlock(blocks.StaticBlock):
+    """The personal data we hold, per data class, read from ``cms.data_registry``."""
+
+    def get_context(self, value, parent_context=None):
+        from .privacy_notice import register_sections
+
+        context = super().get_context(value, parent_context=parent_context)
+        context["sections"] = register_sections()
+        return context
+
+    class Meta:
+        label = "Personal data we hold (from the register)"
+        admin_text = (
+            "Shows what we hold about people, why, the lawful basis and how long we keep it, "
+            "straight from the site's register of personal data. Nothing to fill in."
+        )
+        icon = "list-ul"
+        template = "cms/blocks/personal_data_register.html"
+
+
+class CookieListBlock(blocks.StaticBlock):
+    """The cookies the site sets, from ``cms.cookies``."""
+
+    def get_context(self, value, parent_context=None):
+        from .cookies import site_cookies
+
+        context = super().get_context(value, parent_context=parent_context)
+        context["cookies"] = site_cookies()
+        return context
+
+    class Meta:
+        label = "Cookies this site sets (from the site's settings)"
+        admin_text = (
+            "Shows each cookie the site sets, what it is for and how long it lasts, straight "
+            "from the site's settings. Nothing to fill in."
+        )
+        icon = "table"
+        template = "cms/blocks/cookie_list.html"
+
+
+class ContentPageStreamBlock(ContentStreamBlock):
+    """A content page's body: the ordinary components, plus the generated lists the
+    privacy notice and the cookies page need."""
+
+    personal_data_register = PersonalDataRegisterBlock()
+    cookie_list = CookieListBlock()

@@ -11,19 +11,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.models import Site
-from wagtailnhsukfrontend.settings.models import (
-    FooterLinks,
-    FooterSettings,
-    HeaderSettings,
-    NavigationLink,
-)
+from wagtailnhsukfrontend.settings.models import HeaderSettings, NavigationLink
 
 from tests.factories import OrganisationFactory, UserFactory, add_page, home_page, offers_index
 
 from .demo_offers import OFFERS
+from .first_run import FOOTER_SLUGS, PUBLIC_PAGES, PublicContact, add_footer_links, public_page
 from .models import (
     Area,
     ContentPage,
+    DataRequest,
     Need,
     OfferPage,
     OffersIndexPage,
@@ -69,6 +66,19 @@ DEMO_PEOPLE = [
     DemoPerson("admin@example.org", "Kim", "Taylor", (Role.ADMIN,)),
 ]
 
+# Who runs the demo site: the public pages' words come from cms.first_run, as on a real site.
+DEMO_CONTACT = PublicContact(
+    organisation=ORGANISATIONS[0][0],
+    email="involvement@northdale-partnership.example.org",
+    phone="01632 960 123",
+    address=(
+        "Involvement Team, Northdale Health and Care NHS Foundation Trust, 1 Riverside Way, "
+        "Northdale, ND1 1AA"
+    ),
+    dpo_email="dpo@northdale-partnership.example.org",
+    partners=tuple(name for name, _kind, _area in ORGANISATIONS),
+)
+
 PAGES = [
     (
         "About the partnership",
@@ -106,30 +116,6 @@ PAGES = [
                 "text",
                 "<p>Tell us what you need: a BSL interpreter, easy read papers, a quiet space "
                 "or help with travel. We arrange it before every meeting.</p>",
-            ),
-        ],
-    ),
-    (
-        "Accessibility statement",
-        "accessibility",
-        "How accessible this website is, and how to tell us about a problem.",
-        [
-            (
-                "text",
-                "<p>We want as many people as possible to use this website. It is built to "
-                "meet the Web Content Accessibility Guidelines (WCAG) 2.2 at level AA.</p>",
-            ),
-        ],
-    ),
-    (
-        "Privacy notice",
-        "privacy",
-        "What we keep about you, why, and how to ask for it or for it to be deleted.",
-        [
-            (
-                "text",
-                "<p>We keep only what we need to involve you and pay you. Anything you tell us "
-                "about your lived experience is optional and private.</p>",
             ),
         ],
     ),
@@ -192,6 +178,11 @@ def _pages() -> dict[str, ContentPage]:
         if page is None:
             page = add_page(home, ContentPage(title=title, slug=slug, intro=intro, body=body))
         pages[slug] = page
+    for slug, _title, _intro, _body in PUBLIC_PAGES:
+        page = ContentPage.objects.filter(slug=slug).first()
+        if page is None:
+            page = add_page(home, public_page(slug, DEMO_CONTACT))
+        pages[slug] = page
     return pages
 
 
@@ -207,15 +198,7 @@ def _site_settings(pages: dict[str, ContentPage]) -> None:
         ]
         for order, (label, page) in enumerate(links):
             NavigationLink.objects.create(setting=header, label=label, page=page, sort_order=order)
-    footer = FooterSettings.for_site(site)
-    if not footer.footer_links.exists():
-        for order, slug in enumerate(["accessibility", "privacy", "about"]):
-            FooterLinks.objects.create(
-                setting=footer,
-                link_label=pages[slug].title,
-                link_url=pages[slug].url,
-                sort_order=order,
-            )
+    add_footer_links(site, [*FOOTER_SLUGS, "about"])
 
 
 def _offers(organisations: dict[str, Organisation]) -> list[OfferPage]:
@@ -262,12 +245,47 @@ def _offers(organisations: dict[str, Organisation]) -> list[OfferPage]:
 
 
 @transaction.atomic
+def _data_requests(people: list[User]) -> None:
+    """Two requests in the register admins keep: one answered, one still within its month."""
+    by_email = {person.email: person for person in people}
+    admin, sam, jo = (
+        by_email[e] for e in ("admin@example.org", "member@example.org", "peer@example.org")
+    )
+    today = timezone.localdate()
+    DataRequest.objects.get_or_create(
+        person=jo,
+        kind=DataRequest.Kind.ACCESS,
+        received_on=today - timedelta(days=40),
+        defaults={
+            "channel": DataRequest.Channel.LETTER,
+            "identity_checked": "Called back on the phone number on their staff record",
+            "note": "Asked for everything held about their supervision.",
+            "status": DataRequest.Status.DONE,
+            "recorded_by": admin,
+            "completed_at": timezone.now() - timedelta(days=18),
+            "outcome": "A copy of all their data was made and sent by recorded post.",
+        },
+    )
+    DataRequest.objects.get_or_create(
+        person=sam,
+        kind=DataRequest.Kind.ACCESS,
+        received_on=today - timedelta(days=6),
+        defaults={
+            "channel": DataRequest.Channel.PHONE,
+            "identity_checked": "Confirmed the email address and phone number we hold for them",
+            "note": "Would like a printed copy; large print.",
+            "recorded_by": admin,
+        },
+    )
+
+
 def load_cms_demo() -> dict:
     organisations = _organisations()
     people = _people(organisations)
     pages = _pages()
     offers = _offers(organisations)
     _site_settings(pages)
+    _data_requests(people)
     return {
         "organisations": organisations,
         "people": people,

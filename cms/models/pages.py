@@ -7,7 +7,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from ..admin_dates import page_settings_panels
-from ..blocks import ContentStreamBlock
+from ..blocks import ContentPageStreamBlock, ContentStreamBlock
 
 
 class HomePage(Page):
@@ -35,7 +35,7 @@ class ContentPage(Page):
     """An ordinary page of information, built from NHS.UK components."""
 
     intro = models.TextField(blank=True, help_text="A short summary shown under the title.")
-    body = StreamField(ContentStreamBlock(), blank=True, use_json_field=True)
+    body = StreamField(ContentPageStreamBlock(), blank=True, use_json_field=True)
 
     search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
     settings_panels = page_settings_panels()

@@ -2,9 +2,10 @@
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from cms.demo import DEMO_PEOPLE, ORGANISATIONS
-from cms.models import ContentPage, Organisation, User
+from cms.models import ContentPage, DataRequest, Organisation, User
 from cms.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,7 @@ def test_loading_the_demo_twice_changes_nothing_the_second_time(settings, capsys
     assert _counts() == first
     assert first["organisations"] == len(ORGANISATIONS)
     assert User.objects.filter(email__in=[p.email for p in DEMO_PEOPLE]).count() == len(DEMO_PEOPLE)
-    assert first["navigation"] == 3 and first["footer"] == 3
+    assert first["navigation"] == 3 and first["footer"] == 5
 
 
 def test_the_demo_has_organisations_of_every_kind(settings):
@@ -84,7 +85,7 @@ def test_the_demo_refuses_to_load_when_debug_is_off(settings):
 def test_demo_pages_are_published_and_shown(settings, client):
     settings.DEBUG = True
     call_command("load_demo")
-    for slug in ["about", "get-involved", "accessibility", "privacy"]:
+    for slug in ["about", "get-involved", "accessibility", "privacy", "contact", "cookies"]:
         assert client.get(f"/{slug}/").status_code == 200
     home = client.get("/").content.decode()
     assert "Get involved" in home
@@ -106,3 +107,14 @@ def test_the_demo_directory_has_40_believable_offers_across_needs_and_providers(
     assert "Debt Advice Clinic" in response.content.decode()
     home = client.get("/").content.decode()
     assert 'href="/find-support/"' in home
+
+
+def test_the_demo_register_of_data_requests_has_one_answered_and_one_within_its_month(settings):
+    settings.DEBUG = True
+    call_command("demo_cms")
+    answered, waiting = (
+        DataRequest.objects.get(status=DataRequest.Status.DONE),
+        DataRequest.objects.get(status=DataRequest.Status.OPEN),
+    )
+    assert answered.received_on < answered.completed_at.date() <= answered.due_on
+    assert waiting.due_on > timezone.localdate()

@@ -38,6 +38,7 @@ def test_first_run_builds_the_page_tree_menus_and_the_first_administrator(client
         ("/privacy/", "Privacy notice"),
         ("/accessibility/", "Accessibility statement"),
         ("/contact/", "Contact us"),
+        ("/cookies/", "Cookies"),
     ]:
         page = client.get(path)
         assert page.status_code == 200, path
@@ -57,6 +58,7 @@ def test_first_run_builds_the_page_tree_menus_and_the_first_administrator(client
     assert [link.link_url for link in FooterSettings.for_site(site).footer_links.all()] == [
         "/accessibility/",
         "/privacy/",
+        "/cookies/",
         "/contact/",
     ]
     home = client.get("/").content.decode()
@@ -104,3 +106,20 @@ def test_an_address_that_belongs_to_someone_who_is_not_an_administrator_is_refus
 def test_missing_arguments_are_refused():
     with pytest.raises(CommandError):
         call_command("first_run", "--organisation", "Only a name")
+
+
+def test_first_run_puts_the_phone_address_and_data_protection_officer_on_the_pages(client):
+    call_command(
+        "first_run",
+        *ARGS,
+        "--contact-phone",
+        "0113 496 0000",
+        "--postal-address",
+        "Northdale House, 1 Park Row, Northdale NL1 4AB",
+        "--dpo-email",
+        "dpo@northdale.example.org",
+    )
+    contact = client.get("/contact/").content.decode()
+    assert "0113 496 0000" in contact
+    assert "Northdale House, 1 Park Row" in contact
+    assert "dpo@northdale.example.org" in client.get("/privacy/").content.decode()

@@ -30,6 +30,15 @@ class Command(BaseCommand):
             required=True,
             help="The address the public pages give for questions and complaints.",
         )
+        parser.add_argument("--contact-phone", default="", help="A phone number for the public.")
+        parser.add_argument(
+            "--postal-address", default="", help="Where people can write to (one line)."
+        )
+        parser.add_argument(
+            "--dpo-email",
+            default="",
+            help="The data protection officer's address (default: the contact email).",
+        )
 
     def handle(self, *args, **options):
         try:
@@ -40,6 +49,9 @@ class Command(BaseCommand):
                 admin_first_name=options["admin_first_name"],
                 admin_last_name=options["admin_last_name"],
                 contact_email=options["contact_email"],
+                contact_phone=options["contact_phone"],
+                postal_address=options["postal_address"],
+                dpo_email=options["dpo_email"],
             )
         except FirstRunRefused as refusal:
             raise CommandError(str(refusal)) from refusal
