@@ -13,13 +13,22 @@ class CmsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import admin_dates, data_registry, permissions, schedules, signals, site_address
+        from . import (
+            admin_dates,
+            data_registry,
+            permissions,
+            schedules,
+            signals,
+            site_address,
+            your_data,
+        )
 
         post_migrate.connect(site_address.site_sync, sender=self)
         admin_dates.register_admin_date_fields()
         permissions.register_shell_visibility()
         signals.connect_site_shell_purges()
         data_registry.discover()
+        your_data.register_your_data_report()
 
         schedules.register(
             name="Worker heartbeat",
@@ -49,6 +58,11 @@ class CmsConfig(AppConfig):
         schedules.register(
             name="Clear expired sessions",
             func="cms.tasks.clear_expired_sessions",
+            minutes=24 * 60,
+        )
+        schedules.register(
+            name="Apply data retention",
+            func="cms.tasks.apply_data_retention",
             minutes=24 * 60,
         )
         schedules.register(

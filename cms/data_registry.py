@@ -171,6 +171,9 @@ class PersonalData:
     # What "anonymise" blanks; empty means ``fields``. Values here override the blank.
     erase_fields: tuple[str, ...] = ()
     blank_values: dict = field(default_factory=dict)
+    # Words for codes kept in lists (a JSON list of access needs), by field name:
+    # {"access_needs": AccessNeed} — any TextChoices, or a dict of code to words.
+    choice_labels: dict = field(default_factory=dict)
     # Other people's accounts linked from these records, and who the data is shared with.
     staff_links: tuple[str, ...] = ()
     shared_with: str = ""
@@ -182,6 +185,13 @@ class PersonalData:
     # When records past their time need more than deleting or blanking (closing a dormant
     # account): called with the due rows, returns how many it dealt with.
     expire: Callable[[models.QuerySet], int] | None = None
+
+    def __post_init__(self):
+        labels = {
+            name: dict(choices.choices) if hasattr(choices, "choices") else dict(choices)
+            for name, choices in self.choice_labels.items()
+        }
+        object.__setattr__(self, "choice_labels", labels)
 
     @property
     def key(self) -> str:

@@ -201,6 +201,19 @@ def _manage_outbound_mail(user, obj=None) -> bool:
     return is_admin(user)
 
 
+@register("cms.run_retention")
+def _run_retention(user, obj=None) -> bool:
+    """The retention task deletes records past their time limit: admins only."""
+    return is_admin(user)
+
+
+@register("cms.handle_data_requests")
+def _handle_data_requests(user, obj=None) -> bool:
+    """Requests about personal data (a copy of it, or erasing it) received by letter or
+    phone: admins record them, produce the copy and carry them out."""
+    return is_admin(user)
+
+
 @register("cms.manage_organisations")
 def _manage_organisations(user, obj=None) -> bool:
     return is_admin(user)

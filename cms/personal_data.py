@@ -71,7 +71,7 @@ register(
                 f"An account nobody has signed in to for {DORMANT_YEARS} years is closed, "
                 "as if its owner had closed it."
             ),
-            only=Q(is_active=True),
+            only=Q(is_active=True, is_superuser=False),
         ),
         expire=_close_dormant,
         on_close=Fate.ANONYMISE,
@@ -90,7 +90,7 @@ register(
             reason=(
                 f"An account never signed in to is closed {DORMANT_YEARS} years after it was made."
             ),
-            only=Q(is_active=True, last_login__isnull=True),
+            only=Q(is_active=True, is_superuser=False, last_login__isnull=True),
         ),
         expire=_close_dormant,
         # The account stays, without a name, so records that must be kept stay together.
@@ -285,7 +285,11 @@ register(
             years=6,
             reason="Kept 6 years so any question about who saw a record can be answered.",
         ),
-        on_close=Fate.KEEP,
+        # Kept as the audit trail, but each entry's label (the record's name when it was
+        # logged, which may be the person's name) is replaced.
+        erase_fields=("label",),
+        blank_values={"label": "A record of a closed account"},
+        on_close=Fate.ANONYMISE,
     ),
 )
 

@@ -42,3 +42,12 @@ def rescue_stuck_reports() -> int:
 
 def purge_old_submission_tokens() -> int:
     return submissions.submissions_purge()
+
+
+def apply_data_retention(ran_by_id: int | None = None) -> int:
+    from . import retention
+
+    try:
+        return retention.retention_run(by_id=ran_by_id).total
+    except retention.RetentionBusy:
+        return 0

@@ -16,7 +16,7 @@ from wagtail.contrib.redirects.views import IndexView as RedirectsIndexView
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from . import oruk_views, report_views, views
+from . import erasure_views, oruk_views, report_views, views, who_looked, your_data_views
 from .exports import SpreadsheetSafeExportMixin
 from .reports import SiteHistoryReport
 from .storage import PUBLIC_MEDIA_FOLDERS
@@ -104,6 +104,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("documents/", include(wagtaildocs_urls)),
     path("my-space/", views.my_space, name="my_space"),
+    path("my-space/your-data/", your_data_views.your_data, name="your_data"),
+    path("my-space/who-looked/", who_looked.who_looked, name="who_looked"),
+    path("my-space/close-account/", erasure_views.close_account, name="close_account"),
     path("search/", views.search, name="search"),
     path("reports/<uuid:job_id>/", report_views.report_status, name="report_status"),
     path(

@@ -190,6 +190,27 @@ def register_overdue_offers_menu_item():
 
 
 @hooks.register("register_admin_urls")
+def register_data_retention_urls():
+    from . import retention_admin
+
+    return retention_admin.retention_urls()
+
+
+@hooks.register("register_reports_menu_item")
+def register_data_retention_menu_item():
+    from . import retention_admin
+
+    return retention_admin.retention_menu_item()
+
+
+@hooks.register("register_admin_viewset")
+def register_data_requests_viewset():
+    from .data_requests_admin import DataRequestViewSet
+
+    return DataRequestViewSet()
+
+
+@hooks.register("register_admin_urls")
 def register_oruk_import_url():
     return [path("offers/import-oruk/", oruk_admin.oruk_import_view, name="offers_import_oruk")]
 

@@ -15,6 +15,7 @@ from cms.data_registry import (
     register_staff_links,
 )
 
+from .choices import AccessNeed, Community, LivedExperience
 from .models import (
     AccessArrangement,
     Attendance,
@@ -62,6 +63,7 @@ register(
         basis=Basis.CONSENT,
         condition=Condition.EXPLICIT_CONSENT,
         fields=("access_needs", "access_needs_other", "interpreter_language"),
+        choice_labels={"access_needs": AccessNeed},
         retention=WHILE_INVOLVED,
         on_close=Fate.DELETE,
         shared_with="The engagement leads running the panels you join.",
@@ -75,6 +77,7 @@ register(
         basis=Basis.CONSENT,
         condition=Condition.EXPLICIT_CONSENT,
         fields=("lived_experience", "communities"),
+        choice_labels={"lived_experience": LivedExperience, "communities": Community},
         retention=WHILE_INVOLVED,
         on_close=Fate.DELETE,
     ),
@@ -130,6 +133,7 @@ register(
         basis=Basis.CONSENT,
         condition=Condition.EXPLICIT_CONSENT,
         fields=("access_needs", "access_needs_other", "interpreter_language"),
+        choice_labels={"access_needs": AccessNeed},
         retention=Retention(
             counted_from="created_at",
             years=1,

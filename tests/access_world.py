@@ -14,7 +14,7 @@ from django.core.mail import EmailMessage
 from django.utils import timezone
 
 from cms.mail import MAX_ATTEMPTS, serialise_message
-from cms.models import OutboundEmail, ReportJob
+from cms.models import DataRequest, OutboundEmail, ReportJob, RetentionRun
 from cms.roles import Role
 from coproduce.services.impact import IMPACT_REPORT
 from peers.models import InductionItem
@@ -163,6 +163,18 @@ def build_world() -> World:
         file=ContentFile(TINY_PDF, name="impact.pdf"),
         filename="impact.pdf",
         finished_at=timezone.now() - timedelta(minutes=5),
+    )
+    # A request the other organisation's member made by letter for a copy of their data.
+    r["data_request"] = DataRequest.objects.create(
+        person=r["member"],
+        kind=DataRequest.Kind.ACCESS,
+        channel=DataRequest.Channel.LETTER,
+        received_on=timezone.localdate() - timedelta(days=3),
+        identity_checked="Called back on the number we hold",
+    )
+    # A dry run of the retention task.
+    r["retention_run"] = RetentionRun.objects.create(
+        started_at=timezone.now(), finished_at=timezone.now(), dry_run=True
     )
     # An email to the other organisation's lead that could not be delivered.
     r["outbound_email"] = OutboundEmail.objects.create(

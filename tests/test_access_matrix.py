@@ -162,6 +162,9 @@ ROWS: dict[str, Row] = {
     ),
     # --- My space --------------------------------------------------------------------------
     "my_space": Row(answers(200, anonymous=LOGIN, unverified=LOGIN, **roles(STAFF, 200))),
+    "who_looked": Row(SIGNED_IN_ONLY, note="each person's own audit trail, nobody else's"),
+    "close_account": Row(SIGNED_IN_ONLY, note="each person closes only their own account"),
+    "your_data": Row(SIGNED_IN_ONLY, note="each person asks only for their own copy"),
     # --- allauth ----------------------------------------------------------------------------
     "account_login": Row(PUBLIC_SIGNED_OUT_ONLY),
     "account_signup": Row(PUBLIC_SIGNED_OUT_ONLY),
@@ -227,7 +230,10 @@ ROWS: dict[str, Row] = {
     ),
     "coproduce:involvement_consent": Row(MEMBERS_ONLY),
     "coproduce:involvement_applications": Row(MEMBERS_ONLY),
-    "coproduce:involvement_download": Row(MEMBERS_ONLY),
+    "coproduce:involvement_download": Row(
+        answers("your_data", anonymous=LOGIN, unverified=LOGIN),
+        note="the old address: everyone's copy of all their data is made on one page",
+    ),
     # Recruiting panels are public; drafts are 404 except to their leads. The world's panel
     # is the other organisation's draft: only admins (partnership-wide) see it.
     "coproduce:panel_list": Row(PUBLIC),
@@ -485,6 +491,24 @@ ROWS: dict[str, Row] = {
     "outbound_mail:index_results": Row(ADMINS),
     "outbound_mail:inspect": Row(ADMINS),
     "outbound_mail:send_again": Row(ADMINS),
+    # Requests about personal data received by letter or phone: admins only. The world's is
+    # an access request, so closing the account sends an admin back to the request's page.
+    "data_requests:index": Row(ADMINS),
+    "data_requests:index_results": Row(ADMINS),
+    "data_requests:add": Row(ADMINS),
+    "data_requests:detail": Row(ADMINS),
+    "data_requests:done": Row(in_admin(ADMIN_HOME, admin=405), note="a form's target: POST only"),
+    "data_requests:erase": Row(
+        in_admin(ADMIN_HOME, admin="detail"), note="an access request: back to its page"
+    ),
+    # Data retention: the task deletes records past their time limit, so admins only. The
+    # world's run is a dry run; asking for one is a form's target (POST only).
+    "data_retention": Row(ADMINS),
+    "data_retention_run": Row(ADMINS),
+    "data_retention_apply": Row(ADMINS),
+    "data_retention_dry_run": Row(
+        in_admin(ADMIN_HOME, admin=405), note="a form's target: POST only"
+    ),
     # --- Co-production in the admin ----------------------------------------------------------
     # Claims: leads see their panels' claims, finance approved and paid ones, only finance (and
     # admins) mark claims paid. The world's claim is the other organisation's, approved: an
@@ -736,6 +760,7 @@ RECORD_FOR_URL = {
     "charter_evidence_download": "evidence",
     "charter_board_report": "charter",
     "vacancies:application": "job_application",
+    "data_retention_run": "retention_run",
 }
 KWARG_RECORDS = {
     "worker_id": lambda world: world.worker.pk,

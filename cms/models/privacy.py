@@ -50,6 +50,8 @@ class DataRequest(models.Model):
     outcome = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = "request about personal data"
+        verbose_name_plural = "requests about personal data"
         ordering = ["-received_on", "-pk"]
         indexes = [models.Index(fields=["status", "received_on"])]
 

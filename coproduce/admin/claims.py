@@ -275,6 +275,14 @@ class ClaimInspectView(ScopedModelViewSet.inspect_view_class):
     def get_object(self, queryset=None):
         return get_object_or_404(selectors.claims_visible_to(self.request.user), pk=self.pk)
 
+    def get(self, request, *args, **kwargs):
+        audit.audit_view(
+            user=request.user,
+            instance=self.object,
+            reason="Panel lead or finance opened a member's payment claim",
+        )
+        return super().get(request, *args, **kwargs)
+
     def get_field_label(self, field_name, field):
         return INSPECT_LABELS.get(field_name) or super().get_field_label(field_name, field)
 
@@ -321,6 +329,8 @@ class _ClaimActionView(WagtailAdminTemplateMixin, FormView):
     """A form about one claim the person can see (404 otherwise), in the admin's furniture."""
 
     header_icon = "form"
+    # Why the person opening the form reads the member's claim, for the audit log.
+    audit_reason = ""
 
     def dispatch(self, request, *args, **kwargs):
         self.claim = get_object_or_404(selectors.claims_visible_to(request.user), pk=kwargs["pk"])
@@ -331,6 +341,14 @@ class _ClaimActionView(WagtailAdminTemplateMixin, FormView):
             messages.warning(request, refusal)
             return redirect("claims:inspect", self.claim.pk)
         return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        audit.audit_view(
+            user=request.user,
+            instance=self.claim,
+            reason=self.audit_reason,
+        )
+        return super().get(request, *args, **kwargs)
 
     def refusal(self):
         """PermissionDenied for someone with no business here; a message for a claim that
@@ -372,6 +390,7 @@ class ClaimReviewView(_ClaimActionView):
 
     page_title = "Approve or return"
     template_name = "coproduce/admin/claims/review.html"
+    audit_reason = "Panel lead opened a member's claim to approve or return it"
     form_class = ReturnClaimForm
 
     def refusal(self):
@@ -415,6 +434,7 @@ class ClaimPayView(_ClaimActionView):
 
     page_title = "Mark paid"
     template_name = "coproduce/admin/claims/pay.html"
+    audit_reason = "Finance opened a member's approved claim to pay it"
     form_class = PaymentForm
 
     def refusal(self):

@@ -325,6 +325,14 @@ class FeedbackInspectView(_ModeratedOnly, ScopedModelViewSet.inspect_view_class)
 
     template_name = "coproduce/admin/feedback/inspect.html"
 
+    def get(self, request, *args, **kwargs):
+        audit.audit_view(
+            user=request.user,
+            instance=self.object,
+            reason="Engagement lead opened feedback they moderate",
+        )
+        return super().get(request, *args, **kwargs)
+
     def get_page_subtitle(self):
         return feedback_title(self.object)
 
@@ -394,6 +402,14 @@ class FeedbackModerateView(WagtailAdminTemplateMixin, TemplateView):
             return permission_denied(request)
         self.action_error = ""
         return super().dispatch(request, pk)
+
+    def get(self, request, *args, **kwargs):
+        audit.audit_view(
+            user=request.user,
+            instance=self.feedback,
+            reason="Engagement lead opened feedback to moderate it",
+        )
+        return super().get(request, *args, **kwargs)
 
     def get_page_subtitle(self):
         return feedback_title(self.feedback)

@@ -474,6 +474,14 @@ class ApplicationIndexView(ScopedModelViewSet.index_view_class):
 class ApplicationInspectView(ScopedModelViewSet.inspect_view_class):
     """An application's details, with its access needs in words rather than codes."""
 
+    def get(self, request, *args, **kwargs):
+        audit_view(
+            user=request.user,
+            instance=self.object,
+            reason="Panel lead opened an application to their panel, with its access needs",
+        )
+        return super().get(request, *args, **kwargs)
+
     def get_access_needs_display_value(self):
         return ", ".join(self.object.access_need_labels) or "-"
 
@@ -497,6 +505,21 @@ class ApplicationDecideView(WagtailAdminTemplateMixin, FormView):
         if not can(request.user, "coproduce.manage_panel", self.panel):
             return permission_denied(request)
         return super().dispatch(request, pk)
+
+    def get(self, request, *args, **kwargs):
+        audit_view(
+            user=request.user,
+            instance=self.application,
+            reason="Panel lead opened an application to their panel to decide it",
+        )
+        profile = getattr(self.application.applicant, "involvement_profile", None)
+        if profile is not None:
+            audit_view(
+                user=request.user,
+                instance=profile,
+                reason="Panel lead read an applicant's involvement profile to decide",
+            )
+        return super().get(request, *args, **kwargs)
 
     def get_page_subtitle(self):
         return f"{self.application.applicant_name}, {self.panel.title}"

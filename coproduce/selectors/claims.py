@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
+from cms import audit
 from cms.permissions import visible_to
 
 from .. import audit_actions
@@ -222,6 +223,8 @@ def claim_staff_history(claim: InvolvementClaim, *, limit: int = 50) -> list[Sta
     """The claim's latest log entries, newest first, in the log's own words."""
     entries = (
         ModelLogEntry.objects.for_instance(claim)
+        # What was done to it; who merely looked is on the person's "who looked" page.
+        .exclude(action=audit.VIEW)
         .select_related("user")
         .order_by("-timestamp", "-pk")[:limit]
     )

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import dateformat, timezone
 from wagtail.models import ModelLogEntry
 
+from cms import audit
 from cms.models import OfferPage, OffersIndexPage
 from cms.permissions import is_admin, scope_to_organisation, visible_to
 
@@ -159,6 +160,8 @@ def feedback_history(feedback: Feedback, *, limit: int = 50) -> list[StaffHistor
     """The feedback's latest log entries, newest first, in the log's own words."""
     entries = (
         ModelLogEntry.objects.for_instance(feedback)
+        # What was done to it; who merely looked is on the person's "who looked" page.
+        .exclude(action=audit.VIEW)
         .select_related("user")
         .order_by("-timestamp", "-pk")[:limit]
     )

@@ -19,6 +19,7 @@ from django.urls import path
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cms.audit import audit_view
 from cms.permissions import can, require, visible_to
 from cms.storage import stored_file_response
 from cms.submissions import submit_once
@@ -37,6 +38,12 @@ def _claim_for(request, pk):
     claim = get_object_or_404(selectors.claims_visible_to(request.user), pk=pk)
     require(request.user, "coproduce.view_claim", claim)
     return claim
+
+
+def _audit_staff_look(request, instance, claim, reason: str) -> None:
+    """Staff (the panel's lead, finance) opening a member's claim is written to the log."""
+    if claim.member_id != request.user.pk:
+        audit_view(user=request.user, instance=instance, reason=reason)
 
 
 def _claim_to_change(request, pk):
@@ -64,6 +71,9 @@ def claim_list(request):
 def claim_detail(request, pk):
     claim = _claim_for(request, pk)
     user = request.user
+    _audit_staff_look(
+        request, claim, claim, "Panel lead or finance opened a member's payment claim"
+    )
     return render(
         request,
         "coproduce/claims/claim_detail.html",
@@ -230,6 +240,9 @@ def receipt(request, pk, expense_id):
     claim = _claim_for(request, pk)
     expense = get_object_or_404(
         visible_to(request.user, Expense).filter(claim=claim), pk=expense_id
+    )
+    _audit_staff_look(
+        request, expense, claim, "Panel lead or finance opened a receipt on a member's claim"
     )
     extension = PurePath(expense.receipt.name).suffix.lower()
     return stored_file_response(

@@ -5,19 +5,14 @@ Each page is the signed-in member's own: there is no record id in any address, s
 can ask for someone else's. People without the member role get a page that says why.
 """
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cms.audit import audit_export
 from cms.permissions import can
 from cms.submissions import submit_once
 
@@ -264,24 +259,9 @@ def involvement_applications(request):
 @login_required
 @require_GET
 def involvement_download(request):
-    """Everything we keep about the member's involvement, as a JSON file for them."""
-    if not can(request.user, "coproduce.keep_profile"):
-        return not_a_member(request, doing="download involvement data")
-    data = selectors.involvement_data_export(request.user)
-    audit_export(
-        user=request.user,
-        instance=request.user,
-        reason="The member downloaded their own involvement data",
-        count=1 + len(data["consents"]) + len(data["panel_applications"]),
-    )
-    response = HttpResponse(
-        json.dumps(data, indent=2, ensure_ascii=False),
-        content_type="application/json; charset=utf-8",
-    )
-    filename = f"my-involvement-{timezone.localdate():%Y-%m-%d}.json"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    """The old "download your involvement data" address: everyone's copy of all their data
+    is now made on one page in My space."""
+    return redirect("your_data")
 
 
 urlpatterns = [

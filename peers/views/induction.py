@@ -14,10 +14,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
+from cms.audit import audit_view
 from cms.permissions import can
 
 from ..models import InductionItem
-from ..rules import worker_of
+from ..rules import supervises, worker_of
 from ..selectors import progression as selectors
 from ..services import Refused
 from ..services import progression as services
@@ -54,6 +55,15 @@ def worker_induction(request, worker_id: int):
     worker = pathway_worker_or_404(request, worker_id)
     if worker.user_id == request.user.pk:
         return redirect("peers:induction")
+    audit_view(
+        user=request.user,
+        instance=worker,
+        reason=(
+            "Supervisor opened their supervisee's induction checklist"
+            if supervises(request.user, worker)
+            else "HR opened a peer worker's induction checklist"
+        ),
+    )
     return _render(request, worker, own=False)
 
 

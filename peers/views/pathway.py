@@ -28,7 +28,7 @@ from .. import audit_actions
 from ..forms.progression import EvidenceForm, ProgressionReviewForm, SignOffForm, TrainingRecordForm
 from ..models import Competence, PeerWorker
 from ..reports import portfolio_pdf
-from ..rules import worker_of
+from ..rules import supervises, worker_of
 from ..selectors import progression as selectors
 from ..services import Refused
 from ..services import progression as services
@@ -50,7 +50,15 @@ def pathway_worker_or_404(request, worker_id: int) -> PeerWorker:
 def _render_pathway(request, worker: PeerWorker, *, own: bool):
     user = request.user
     if not own:
-        audit_view(user=user, instance=worker, reason="Viewed a peer worker's pathway")
+        audit_view(
+            user=user,
+            instance=worker,
+            reason=(
+                "Supervisor opened their supervisee's progression pathway"
+                if supervises(user, worker)
+                else "HR opened a peer worker's progression pathway"
+            ),
+        )
     return render(
         request,
         "peers/pathway/pathway.html",
@@ -196,6 +204,12 @@ def sign_off(request, worker_id: int, competence_id: int):
     competence = get_object_or_404(Competence, pk=competence_id)
     evidence = list(competence.evidence.filter(worker=worker).order_by("-date", "-added_at"))
     signed = competence.sign_offs.filter(worker=worker).select_related("signed_off_by").first()
+    if request.method == "GET":
+        audit_view(
+            user=request.user,
+            instance=worker,
+            reason="Supervisor read their supervisee's evidence to sign off a skill",
+        )
     form = SignOffForm(request.POST or None)
     if request.method == "POST" and signed is None and form.is_valid():
         try:

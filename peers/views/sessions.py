@@ -192,7 +192,11 @@ def session_detail(request, pk):
     user = request.user
     is_own = session.worker.user_id == user.pk
     if not is_own:
-        audit_view(user=user, instance=session, reason="Read a session log and its notes")
+        audit_view(
+            user=user,
+            instance=session,
+            reason="Supervisor read their supervisee's session log and its notes",
+        )
     concern = getattr(session, "safeguarding_concern", None)
     return render(
         request,

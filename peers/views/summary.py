@@ -18,7 +18,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from cms.audit import audit_export
+from cms.audit import audit_export, audit_view
 from cms.exports import csv_response
 from cms.permissions import can, visible_to
 
@@ -76,7 +76,14 @@ def my_summary(request):
 @require_GET
 def worker_summary(request, worker_id: int):
     worker = _practice_of(request, worker_id)
-    return _render_summary(request, worker, own=worker.user_id == request.user.pk)
+    own = worker.user_id == request.user.pk
+    if not own:
+        audit_view(
+            user=request.user,
+            instance=worker,
+            reason="Supervisor opened their supervisee's hours and activity summary",
+        )
+    return _render_summary(request, worker, own=own)
 
 
 @login_required

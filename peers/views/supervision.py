@@ -91,6 +91,11 @@ def _supervisee(request, worker_id) -> PeerWorker:
 def supervision_worker(request, worker_id):
     """One supervisee's supervision records and open actions, for their supervisor."""
     worker = _supervisee(request, worker_id)
+    audit_view(
+        user=request.user,
+        instance=worker,
+        reason="Supervisor opened their supervisee's supervision records",
+    )
     page = Paginator(selectors.supervisions_of(request.user, worker), PAGE_SIZE).get_page(
         request.GET.get("page")
     )

@@ -90,7 +90,11 @@ def wellbeing_result(request, pk):
     check_in = _check_in_for(request, pk)
     is_own = can(request.user, "peers.share_wellbeing", check_in)
     if not is_own:
-        audit_view(user=request.user, instance=check_in, reason="Read a check-in shared with them")
+        audit_view(
+            user=request.user,
+            instance=check_in,
+            reason="Supervisor read a wellbeing check-in their supervisee shared with them",
+        )
     change = selectors.change_since_previous(request.user, check_in) if is_own else None
     answers = [
         (item.wording, dict(scale.ANSWERS)[getattr(check_in, item.field)]) for item in scale.ITEMS

@@ -33,7 +33,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from cms.forms import ONCE_ONLY_FIELD, ONCE_ONLY_FORMS
-from cms.models import Area, FormSubmission, Organisation
+from cms.models import Area, DataRequest, FormSubmission, Organisation, ReportJob
 from cms.roles import Role
 from cms.submissions import KEEP_TOKENS_FOR, submissions_purge
 from cms.viewsets import OnceOnlyAddViewSet
@@ -284,6 +284,29 @@ def profile_case():
     )
 
 
+def your_data_case():
+    return Case(
+        who=MemberFactory(), url=reverse("your_data"), typed={}, count=ReportJob.objects.count
+    )
+
+
+def produce_case():
+    admin = UserFactory(roles=[Role.ADMIN], mfa=True)
+    request = DataRequest.objects.create(
+        person=MemberFactory(),
+        kind=DataRequest.Kind.ACCESS,
+        channel=DataRequest.Channel.LETTER,
+        received_on=timezone.localdate(),
+        identity_checked="Called back on the number we hold",
+    )
+    return Case(
+        who=admin,
+        url=reverse("data_requests:detail", args=[request.pk]),
+        typed={},
+        count=ReportJob.objects.count,
+    )
+
+
 # One case per form that creates a record, by ``OnceOnlyForm.once_only_key``.
 CASES: dict[str, Callable[[], Case]] = {
     "peers.SessionForm": session_case,
@@ -300,6 +323,8 @@ CASES: dict[str, Callable[[], Case]] = {
     "coproduce.ApplicationForm": panel_application_case,
     "coproduce.ExpenseForm": expense_case,
     "coproduce.ProfileForm": profile_case,
+    "cms.YourDataForm": your_data_case,
+    "cms.ProduceForm": produce_case,
 }
 
 # Forms that create nothing on the front-end site, and why. A new form must go in CASES
@@ -341,10 +366,14 @@ NOT_CREATING = {
     "peers.forms.recruitment.FeedbackForm": "updates interview feedback (admin)",
     "peers.forms.sessions.AcknowledgeForm": "acknowledges a concern",
     "cms.forms.AuthenticatorResetForm": "resets one authenticator; a repeat finds none (admin)",
+    "cms.data_requests_admin.DoneForm": "marks one request done; a repeat is refused (admin)",
+    "cms.data_requests_admin.EraseForm": "closes one account; a repeat finds it closed (admin)",
+    "cms.erasure_views.CloseAccountForm": "closes the signed-in account; a repeat finds it closed",
     # Wagtail admin create and edit forms: their create views are Wagtail's own, not yet
     # guarded (see the report on issue 13).
     "cms.forms.UserCreationForm": "Wagtail admin: users",
     "cms.forms.UserEditForm": "Wagtail admin: users",
+    "cms.data_requests_admin.DataRequestForm": "Wagtail admin: guarded by OnceOnlyAddViewSet",
     "cms.models.offers.OfferPageForm": "Wagtail admin: pages (one page per slug)",
     "cms.oruk_admin.OrukImportForm": "Wagtail admin: imports update offers by their id",
     "coproduce.admin.impact.ImpactReportForm": "Wagtail admin: queues a report",

@@ -57,8 +57,12 @@ def moderate_url(feedback) -> str:
 
 
 def actions_logged(feedback) -> list[str]:
+    """What was done to the feedback (opening it is logged too, as a look)."""
     return list(
-        ModelLogEntry.objects.for_instance(feedback).order_by("pk").values_list("action", flat=True)
+        ModelLogEntry.objects.for_instance(feedback)
+        .exclude(action=audit.VIEW)
+        .order_by("pk")
+        .values_list("action", flat=True)
     )
 
 
@@ -523,6 +527,17 @@ def test_every_moderation_action_is_in_the_feedbacks_history(client, lead, organ
     history = client.get(f"/admin/feedback/history/{feedback.pk}/")
     assert history.status_code == 200
     assert "Hid feedback from the offer page" in page_text(history)
+
+
+def test_looking_at_feedback_is_logged_but_its_history_panel_lists_only_what_was_done(
+    client, lead, organisation
+):
+    feedback = feedback_in(organisation)
+    client.get(moderate_url(feedback))
+    client.post(moderate_url(feedback), {"action": "triage"})
+    page = page_text(client.get(moderate_url(feedback)))
+    assert ModelLogEntry.objects.for_instance(feedback).filter(action=audit.VIEW).count() == 2
+    assert "Viewed a sensitive record" not in page
 
 
 # --- Export ----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
 from cms import audit
-from coproduce.choices import AccessNeed, PaymentChoice
+from coproduce.choices import PaymentChoice
 from coproduce.models import InvolvementProfile
 from coproduce.services import Refused
 from coproduce.services.profiles import profile_save, profile_set_equality_answers
@@ -21,7 +21,6 @@ from tests.factories import (
     InvolvementProfileFactory,
     MemberFactory,
     PanelApplicationFactory,
-    PanelFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -210,7 +209,6 @@ def test_profile_save_refuses_people_without_the_member_role(make_person):
         "/involvement/about-you/",
         "/involvement/consent/",
         "/involvement/applications/",
-        "/involvement/download/",
     ],
 )
 def test_people_without_the_member_role_are_told_kindly_why_they_cannot_use_it(
@@ -300,36 +298,11 @@ def test_equality_answers_service_refuses_without_current_consent(make_person):
 # --- Their own data, to take away ----------------------------------------------------------
 
 
-def test_a_member_downloads_everything_we_keep_about_their_involvement(client, member):
-    InvolvementProfileFactory(
-        user=member,
-        display_name="Sam",
-        access_needs=[AccessNeed.LARGE_PRINT],
-        lived_experience=["carer"],
-    )
-    ConsentRecordFactory(user=member, purpose="involvement")
-    PanelApplicationFactory(applicant=member, panel=PanelFactory(title="Crisis café panel"))
-    PanelApplicationFactory(panel=PanelFactory(title="Somebody else's panel"))
-    response = client.get("/involvement/download/")
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/json")
-    assert "attachment" in response["Content-Disposition"]
-    data = json.loads(response.content)
-    assert data["account"]["email"] == member.email
-    assert data["involvement_profile"]["name_to_show"] == "Sam"
-    assert data["involvement_profile"]["access_needs"] == ["Large print papers"]
-    assert data["involvement_profile"]["lived_experience"] == ["Caring for someone"]
-    assert [c["purpose"] for c in data["consents"]] == ["Keeping my details to involve me"]
-    assert [a["panel"] for a in data["panel_applications"]] == ["Crisis café panel"]
-    assert "calendar" not in response.content.decode()
-    assert ModelLogEntry.objects.filter(action=audit.EXPORT, user=member).exists()
-
-
-def test_a_member_with_nothing_yet_downloads_an_empty_record(client, member):
-    data = json.loads(client.get("/involvement/download/").content)
-    assert data["involvement_profile"] is None
-    assert data["consents"] == []
-    assert data["panel_applications"] == []
+@pytest.mark.parametrize("role", ["member", "peer_worker", "admin"])
+def test_the_old_involvement_download_sends_people_to_the_copy_of_all_their_data(client_as, role):
+    response = client_as(role).get("/involvement/download/")
+    assert response.status_code == 302
+    assert response["Location"] == "/my-space/your-data/"
 
 
 # --- My space -----------------------------------------------------------------------------
