@@ -1,18 +1,7 @@
-"""How a charter's numbers are written, and which are held back from the public.
-
-Public pages never show a count of people, or the numbers a share is made of, between 1 and
-4: small numbers can identify a person. Such a value reads "fewer than 5", and a share made
-from fewer than 5 people is not shown at all.
-"""
+"""How a charter's numbers are written. Which are held back from the public ("fewer than
+5") is the shell's rule, in ``cms.disclosure``."""
 
 from decimal import Decimal
-
-SMALL = 5
-FEWER_THAN_5 = "fewer than 5"
-
-
-def is_small(number) -> bool:
-    return number is not None and 0 < number < SMALL
 
 
 def format_value(value, unit: str) -> str:
@@ -29,24 +18,3 @@ def format_value(value, unit: str) -> str:
     if unit == "pounds":
         return f"£{value:,.0f}" if whole else f"£{value:,.2f}"
     return number
-
-
-def withheld(reading, unit: str) -> bool:
-    """Would the public value of ``reading`` risk identifying someone?"""
-    if unit == "count" and is_small(reading.value):
-        return True
-    return is_small(reading.denominator)
-
-
-def public_value(reading, unit: str) -> str:
-    if unit == "count" and is_small(reading.value):
-        return FEWER_THAN_5
-    if is_small(reading.denominator):
-        return f"Not shown (from {FEWER_THAN_5} people)"
-    return format_value(reading.value, unit)
-
-
-def public_count(number) -> str:
-    if number is None:
-        return "-"
-    return FEWER_THAN_5 if is_small(number) else f"{number:,}"

@@ -7,8 +7,9 @@ from django.utils import timezone
 from wagtail.admin.forms.models import WagtailAdminModelForm
 
 from cms.admin_dates import DateField
+from cms.dates import day_in_words
 from cms.models import Organisation, User
-from cms.permissions import is_admin
+from cms.permissions import sees_whole_partnership
 from cms.roles import Role
 from cms.sanitise import plain_text
 
@@ -21,7 +22,7 @@ from .rules import charters_kept_by
 
 def _organisations_for(user):
     organisations = Organisation.objects.order_by("name")
-    if is_admin(user) or user.partnership_wide:
+    if sees_whole_partnership(user):
         return organisations
     return organisations.filter(pk=user.organisation_id)
 
@@ -73,7 +74,7 @@ class CharterForm(_PlainTextMixin, WagtailAdminModelForm):
             if early:
                 self.add_error(
                     "adopted_on",
-                    f"A target of “{early.measure}” is due on {services.day(early.due_on)}, "
+                    f"A target of “{early.measure}” is due on {day_in_words(early.due_on)}, "
                     "before this date. Change that target first.",
                 )
         return cleaned

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from cms.dates import day_in_words
+
 TOLERANCE = Decimal("0.10")
 
 GREEN, AMBER, RED, GREY = "green", "amber", "red", "grey"
@@ -103,7 +105,7 @@ def status(
     aimed = _aimed_at(latest.day, targets)
     gap = (latest.value - expected) if higher_is_better else (expected - latest.value)
     allowed = abs(aimed.value) * TOLERANCE
-    towards = f"on the way to {describe(aimed.value)} by {aimed.day:%-d %B %Y}"
+    towards = f"on the way to {describe(aimed.value)} by {day_in_words(aimed.day)}"
     if gap >= 0:
         colour = GREEN
         why = f"{describe(latest.value)} is on or better than the expected {describe(expected)}"

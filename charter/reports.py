@@ -10,7 +10,6 @@ and the evidence kept.
 from html import escape
 from io import BytesIO
 
-from django.utils import dateformat
 from reportlab.graphics.shapes import Circle, Drawing, Line, Polygon, PolyLine, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -26,6 +25,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from cms.dates import day_in_words
 from cms.pdf import NHS_BLUE, NHS_GREY, NHS_SECONDARY_TEXT, NHS_TEXT, fonts
 
 from . import rag
@@ -66,10 +66,6 @@ def _styles() -> dict[str, ParagraphStyle]:
         ),
         "key": ParagraphStyle("key", parent=base, fontName=bold),
     }
-
-
-def _day(value) -> str:
-    return dateformat.format(value, "j F Y")
 
 
 def _table_style() -> TableStyle:
@@ -249,8 +245,8 @@ def board_report_pdf(progress, *, on_progress=None) -> bytes:
         para(charter.title, "cover_title"),
         para("Board report"),
         Spacer(1, 8 * mm),
-        para(f"Version {charter.version}, adopted on {_day(charter.adopted_on)}."),
-        para(f"Position on {_day(progress.today)}."),
+        para(f"Version {charter.version}, adopted on {day_in_words(charter.adopted_on)}."),
+        para(f"Position on {day_in_words(progress.today)}."),
         Spacer(1, 6 * mm),
         para(
             f"{len(progress.commitments)} commitments, {progress.measure_count} measures, "
@@ -259,7 +255,8 @@ def board_report_pdf(progress, *, on_progress=None) -> bytes:
         ),
     ]
     if progress.next_review:
-        story.append(para(f"Next quarterly review due on {_day(progress.next_review.due_on)}."))
+        due_on = day_in_words(progress.next_review.due_on)
+        story.append(para(f"Next quarterly review due on {due_on}."))
     story += [
         PageBreak(),
         para("Summary", "h1"),
@@ -284,7 +281,8 @@ def board_report_pdf(progress, *, on_progress=None) -> bytes:
     if progress.overdue_actions:
         story += [para("Overdue actions", "h2")]
         overdue = [[para("Action", "key"), para("Owner", "key"), para("Due", "key")]] + [
-            [para(a.title), para(a.owner), para(_day(a.due_on))] for a in progress.overdue_actions
+            [para(a.title), para(a.owner), para(day_in_words(a.due_on))]
+            for a in progress.overdue_actions
         ]
         table = Table(overdue, colWidths=[90 * mm, 45 * mm, 35 * mm], repeatRows=1)
         table.setStyle(_table_style())
@@ -314,7 +312,7 @@ def board_report_pdf(progress, *, on_progress=None) -> bytes:
                     [para("Target date", "key"), para("Target", "key"), para("Met?", "key")]
                 ] + [
                     [
-                        para(_day(t.due_on)),
+                        para(day_in_words(t.due_on)),
                         para(t.value + (f" ({t.note})" if t.note else "")),
                         para(t.met),
                     ]
@@ -344,7 +342,7 @@ def board_report_pdf(progress, *, on_progress=None) -> bytes:
                 [
                     para(a.title),
                     para(a.owner),
-                    para(_day(a.due_on)),
+                    para(day_in_words(a.due_on)),
                     para(
                         ("Overdue: " if a.is_overdue(progress.today) else "")
                         + a.get_status_display()
@@ -361,7 +359,7 @@ def board_report_pdf(progress, *, on_progress=None) -> bytes:
         if item.evidence:
             for evidence in item.evidence:
                 story.append(
-                    para(f"• {evidence.title} (added {_day(evidence.created_at)})", "small")
+                    para(f"• {evidence.title} (added {day_in_words(evidence.created_at)})", "small")
                 )
         else:
             story.append(para("No evidence kept yet.", "small"))

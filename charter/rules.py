@@ -11,9 +11,9 @@ from django.db.models import Q
 from cms.permissions import (
     has_role,
     in_organisation_scope,
-    is_admin,
     register,
     register_visibility,
+    sees_whole_partnership,
 )
 from cms.roles import Role
 
@@ -37,7 +37,7 @@ def charters_kept_by(user):
 
     if not keeps_charters(user):
         return Charter.objects.none()
-    if is_admin(user) or getattr(user, "partnership_wide", False):
+    if sees_whole_partnership(user):
         return Charter.objects.all()
     if not user.organisation_id:
         return Charter.objects.none()
@@ -83,7 +83,7 @@ def register_charter_visibility() -> None:
         def visible(user, queryset):
             if not user.is_authenticated or not keeps_charters(user):
                 return queryset.none()
-            if is_admin(user) or user.partnership_wide:
+            if sees_whole_partnership(user):
                 return queryset
             return queryset.filter(**{f"{path}__in": charters_kept_by(user).values("pk")})
 
@@ -92,7 +92,7 @@ def register_charter_visibility() -> None:
     @register_visibility(Charter)
     def _charters(user, queryset):
         # Published charters are public; HR also see their organisation's drafts.
-        if keeps_charters(user) and (is_admin(user) or user.partnership_wide):
+        if keeps_charters(user) and sees_whole_partnership(user):
             return queryset
         kept_ids = charters_kept_by(user).values("pk")
         return queryset.filter(Q(published=True) | Q(pk__in=kept_ids))

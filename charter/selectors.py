@@ -8,12 +8,13 @@ from datetime import date
 from django.db.models import Prefetch
 from django.http import Http404
 
+from cms.disclosure import FEWER_THAN, count_shown, value_withheld
 from cms.permissions import visible_to
 
 from . import rag
 from .calculations import calculation_names, get_calculation
 from .charts import Chart, chart
-from .display import format_value, public_count, public_value, withheld
+from .display import format_value
 from .models import Charter, CharterAction, Commitment, Evidence, Measure, Reading, Review
 from .periods import period_label
 
@@ -121,13 +122,15 @@ def measure_progress(
     def describe(value) -> str:
         return format_value(value, unit)
 
-    shown = [r for r in readings if not (public and withheld(r, unit))]
+    shown = [r for r in readings if not (public and _withheld(r, unit))]
     baseline = rag.Point(adopted_on, measure.baseline) if measure.baseline is not None else None
     first = rag.Point(readings[0].period_end, readings[0].value) if readings else None
     target_points = [rag.Point(t.due_on, t.value) for t in targets]
     latest_reading = readings[-1] if readings else None
-    if public and latest_reading is not None and withheld(latest_reading, unit):
-        status = rag.Status(rag.GREY, "Not shown", "The latest reading counts fewer than 5 people.")
+    if public and latest_reading is not None and _withheld(latest_reading, unit):
+        status = rag.Status(
+            rag.GREY, "Not shown", f"The latest reading counts {FEWER_THAN} people."
+        )
     else:
         status = rag.status(
             latest=rag.Point(latest_reading.period_end, latest_reading.value)
@@ -153,10 +156,10 @@ def measure_progress(
         ReadingRow(
             period=period_label(r.period_start, r.period_end),
             period_end=r.period_end,
-            value=public_value(r, unit) if public else describe(r.value),
+            value=(_withheld(r, unit) or describe(r.value)) if public else describe(r.value),
             expected=expected_text(r.period_end),
-            numerator=public_count(r.numerator) if public else _plain_count(r.numerator),
-            denominator=public_count(r.denominator) if public else _plain_count(r.denominator),
+            numerator=count_shown(r.numerator) if public else _plain_count(r.numerator),
+            denominator=count_shown(r.denominator) if public else _plain_count(r.denominator),
             note="" if public else r.note,
             source="Computed" if r.computed_at else "Entered by HR",
             evidence=None if public else r.evidence,
@@ -184,6 +187,11 @@ def measure_progress(
 
 def _plain_count(number) -> str:
     return "-" if number is None else f"{number:,}"
+
+
+def _withheld(reading: Reading, unit: str) -> str | None:
+    """What the public sees instead of ``reading``'s value, or None when it may be shown."""
+    return value_withheld(reading.value, denominator=reading.denominator, is_count=unit == "count")
 
 
 def _target_row(target, readings, measure, today, describe) -> TargetRow:
@@ -283,13 +291,3 @@ def charter_for_public_page(user, organisation_slug: str) -> Charter:
     if charter is None:
         raise Http404
     return charter
-
-
-def charter_actions_overdue(*, as_of: date, charters=None):
-    """Actions not done whose due date has passed, soonest first."""
-    actions = CharterAction.objects.exclude(status=CharterAction.Status.DONE).filter(
-        due_on__lt=as_of
-    )
-    if charters is not None:
-        actions = actions.filter(charter__in=charters)
-    return actions.select_related("charter__organisation", "commitment").order_by("due_on")

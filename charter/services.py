@@ -14,13 +14,14 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.documents import get_document_model
 from wagtail.log_actions import log
 from wagtail.models import Collection
 
 from cms import jobs, site_address
+from cms.dates import day_in_words
 from cms.models import Organisation, ReportJob
 from cms.permissions import can
 from cms.sanitise import plain_text
@@ -52,11 +53,6 @@ class Refused(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
-
-
-def day(value: date) -> str:
-    """Like "1 April 2026"."""
-    return dateformat.format(value, "j F Y")
 
 
 def _require_keeper(user, charter: Charter, doing: str) -> None:
@@ -166,7 +162,7 @@ def target_problem(*, measure: Measure, due_on: date | None) -> str | None:
     if due_on is not None and due_on < adopted_on:
         return (
             f"The target date must be on or after the day the charter was adopted, "
-            f"{day(adopted_on)}"
+            f"{day_in_words(adopted_on)}"
         )
     return None
 
@@ -202,7 +198,7 @@ def reading_problem(
         return (
             "period_end",
             "The period has not ended yet. Enter a reading once the period is over, "
-            f"on or after {day(period_end)}",
+            f"on or after {day_in_words(period_end)}",
         )
     return None
 
@@ -409,11 +405,11 @@ def review_reminders_send(*, now=None) -> int:
         charter, lead = review.charter, review.charter.lead
         dashboard = site_address.absolute_url(reverse("charter_dashboard", args=[charter.pk]))
         send_mail(
-            subject=f"Charter review due on {day(review.due_on)}",
+            subject=f"Charter review due on {day_in_words(review.due_on)}",
             message=(
                 f"Hello {lead.first_name or 'there'},\n\n"
                 f"The quarterly review of {charter.organisation.name}'s {charter.title} is "
-                f"due on {day(review.due_on)}.\n\n"
+                f"due on {day_in_words(review.due_on)}.\n\n"
                 "Before it, please enter any readings HR keeps by hand, check the actions "
                 "that are overdue, and ask for a board report if the board needs one.\n\n"
                 f"The charter dashboard: {dashboard}\n\n"

@@ -145,13 +145,3 @@ def working_days_between(start: date, end: date) -> int:
         if is_working_day(day):
             days += 1
     return days
-
-
-def add_working_days(start: date, count: int) -> date:
-    """The day ``count`` working days after ``start``."""
-    day = start
-    while count > 0:
-        day += timedelta(days=1)
-        if is_working_day(day):
-            count -= 1
-    return day

@@ -18,13 +18,14 @@ import datetime
 
 from django import forms
 from django.db import models
-from django.utils import dateformat, timezone
 from django.utils.html import format_html
 from wagtail.admin import panels
 from wagtail.admin.forms.models import register_form_field_override
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets import AdminDateTimeInput
 from wagtail.models import Page
+
+from .dates import date_in_words
 
 # Read in this order: the UK's day-first forms, then ISO (what browsers' own date inputs
 # send), then months in words.
@@ -97,15 +98,6 @@ class DateTimeField(forms.DateTimeField):
         }
         messages.update(kwargs.pop("error_messages", None) or {})
         super().__init__(error_messages=messages, **kwargs)
-
-
-def date_in_words(value) -> str:
-    """``27 December 2026``, or ``27 December 2026, 14:30`` for a moment, in UK time."""
-    if isinstance(value, datetime.datetime):
-        if timezone.is_aware(value):
-            value = timezone.localtime(value)
-        return dateformat.format(value, "j F Y, H:i")
-    return dateformat.format(value, "j F Y")
 
 
 class DateColumn(Column):

@@ -35,8 +35,9 @@ from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from . import erasure, jobs
-from .admin_dates import DateColumn, DateField, date_in_words
+from .admin_dates import DateColumn, DateField
 from .audit import audit_change
+from .dates import date_in_words
 from .forms import OnceOnlyForm
 from .models import DataRequest, ReportJob
 from .permissions import can

@@ -41,6 +41,7 @@ from django.utils import timezone
 
 from . import audit, data_registry, permissions, site_address
 from .data_registry import DataClass, Fate, PersonalData
+from .dates import day_in_words
 from .models import DataRequest, User
 
 DORMANT_REASON = "Not signed in to for 3 years"
@@ -100,7 +101,7 @@ class Outcome:
         if self.kept_for:
             line += f"; kept for {self.kept_for}"
             if self.kept_until:
-                line += f", until {self.kept_until:%-d %B %Y} at the latest"
+                line += f", until {day_in_words(self.kept_until)} at the latest"
         if self.why:
             line += f". {self.why}"
         return line

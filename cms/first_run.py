@@ -18,6 +18,7 @@ from html import escape
 
 from django.db import transaction
 from django.utils import timezone
+from wagtail import hooks
 from wagtail.models import Page, Site
 from wagtailnhsukfrontend.settings.models import (
     FooterLinks,
@@ -26,7 +27,7 @@ from wagtailnhsukfrontend.settings.models import (
     NavigationLink,
 )
 
-from .admin_dates import date_in_words
+from .dates import date_in_words
 from .models import ContentPage, HomePage, Need, OffersIndexPage, Organisation, User
 
 SERVICE_NAME = "Lived Experience Platform"
@@ -446,50 +447,61 @@ def _publish(parent: Page, page: Page) -> Page:
     return page
 
 
-def _site_tree(home: HomePage, contact: PublicContact) -> list[str]:
-    from coproduce.models import ServiceChangeIndexPage
+# Each app that owns a top-level section of the site (co-production's "You said, we did")
+# adds it with this hook, so the shell never imports a domain app::
+#
+#     @hooks.register(FIRST_RUN_SECTIONS_HOOK)
+#     def you_said_we_did(home, publish):
+#         return section(ServiceChangeIndexPage, home, publish, title=..., slug=...)
+#
+# It returns the section's page and whether it made it; sections go in the header in order.
+FIRST_RUN_SECTIONS_HOOK = "register_first_run_sections"
 
-    created = []
-    if not OffersIndexPage.objects.exists():
-        _publish(
-            home,
-            OffersIndexPage(
-                title="Find support",
-                slug="find-support",
-                intro="Support for your mental health from the NHS, the council and local "
-                "charities, whichever door you come in by.",
-            ),
-        )
-        created.append("Find support")
-    if not ServiceChangeIndexPage.objects.exists():
-        _publish(
-            home,
-            ServiceChangeIndexPage(
-                title="You said, we did",
-                slug="you-said-we-did",
-                intro="What has changed in local mental health services because people "
-                "with lived experience spoke up.",
-            ),
-        )
-        created.append("You said, we did")
+
+def section(page_model, home: HomePage, publish, **fields) -> tuple[Page, bool]:
+    """The site's one page of ``page_model`` (an index page), published under the home
+    page with ``fields`` if there is none yet; and whether it was made now."""
+    page = page_model.objects.first()
+    if page is not None:
+        return page, False
+    return publish(home, page_model(**fields)), True
+
+
+def _find_support(home: HomePage, publish) -> tuple[Page, bool]:
+    return section(
+        OffersIndexPage,
+        home,
+        publish,
+        title="Find support",
+        slug="find-support",
+        intro="Support for your mental health from the NHS, the council and local "
+        "charities, whichever door you come in by.",
+    )
+
+
+def _sections(home: HomePage) -> list[tuple[Page, bool]]:
+    """The site's top-level sections, made where missing: the directory, then each app's."""
+    makers = [_find_support, *hooks.get_hooks(FIRST_RUN_SECTIONS_HOOK)]
+    return [make(home, _publish) for make in makers]
+
+
+def _site_tree(home: HomePage, contact: PublicContact) -> tuple[list[str], list[Page]]:
+    sections = _sections(home)
+    created = [page.title for page, made in sections if made]
     for slug, title, _intro, _body in PUBLIC_PAGES:
         if not ContentPage.objects.child_of(home).filter(slug=slug).exists():
             _publish(home, public_page(slug, contact))
             created.append(title)
-    return created
+    return created, [page for page, _made in sections]
 
 
-def _menus(site: Site) -> None:
-    from coproduce.models import ServiceChangeIndexPage
-
+def _menus(site: Site, sections: list[Page]) -> None:
     header = HeaderSettings.for_site(site)
     if not header.service_name:
         header.service_name = SERVICE_NAME
         header.save()
     if not header.navigation_links.exists():
-        for order, page in enumerate(
-            [OffersIndexPage.objects.first(), ServiceChangeIndexPage.objects.first()]
-        ):
+        for order, page in enumerate(sections):
             NavigationLink.objects.create(
                 setting=header, label=page.title, page=page, sort_order=order
             )
@@ -545,8 +557,8 @@ def site_first_run(
         address=postal_address,
         dpo_email=dpo_email,
     )
-    result.pages_created = _site_tree(home, contact)
-    _menus(site)
+    result.pages_created, sections = _site_tree(home, contact)
+    _menus(site, sections)
     result.needs = Need.objects.count()
 
     email = User.objects.normalize_email(admin_email).lower()

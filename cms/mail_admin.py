@@ -32,7 +32,8 @@ from wagtail.admin.widgets.button import ListingButton
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from .admin_dates import DateColumn, date_in_words
+from .admin_dates import DateColumn
+from .dates import date_in_words
 from .mail import MAY_SEND_AGAIN, RETRY_DELAYS, email_send_again, retrying
 from .models import OutboundEmail
 from .permissions import can

@@ -40,7 +40,7 @@ class StaffToolsPanel(MySpacePanel):
         user = request.user
         return {
             "organisation": user.organisation.name if user.organisation_id else None,
-            "partnership_wide": user.partnership_wide or permissions.is_admin(user),
+            "partnership_wide": permissions.sees_whole_partnership(user),
             "can_edit_pages": permissions.can(user, "cms.edit_pages"),
         }
 

@@ -23,13 +23,15 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
-from django.utils.text import capfirst, slugify
+from django.utils.text import capfirst
 from wagtail.models import Site
 
 from . import site_address
+from .dates import day_in_words
 from .models import Area, Need, OfferPage, OffersIndexPage, OpeningTime, Organisation
 from .models.offers import opening_time_clashes, web_address
 from .params import search_words
+from .slugs import unique_slug
 
 ORUK_VERSION = "3.0"
 ORUK_PROFILE_URL = "https://openreferraluk.org/"
@@ -172,7 +174,7 @@ def _schedules(offer: OfferPage, sid: str) -> list[dict]:
         if valid_from or valid_to:
             key += f":{valid_from}:{valid_to}"
             description += "".join(
-                f", {label} {day.day} {day:%B %Y}"
+                f", {label} {day_in_words(day)}"
                 for label, day in (("from", valid_from), ("until", valid_to))
                 if day
             )
@@ -1049,17 +1051,6 @@ def _apply(offer: OfferPage, plan: _Plan, lookups: _Lookups) -> None:
         ]
 
 
-def _free_slug(index_page: OffersIndexPage, title: str, taken: set[str]) -> str:
-    base = slugify(title)[:200] or "offer"
-    taken.update(index_page.get_children().values_list("slug", flat=True))
-    slug, number = base, 2
-    while slug in taken:
-        slug = f"{base[:190]}-{number}"
-        number += 1
-    taken.add(slug)
-    return slug
-
-
 def _plans(records, lookups: _Lookups, result: ImportResult, *, full: bool) -> list[_Plan]:
     plans: list[_Plan] = []
     first_seen: dict[uuid.UUID, int] = {}
@@ -1129,7 +1120,14 @@ def offers_import_oruk(*, data, user=None, publish: bool = False) -> ImportResul
             if offer is None:
                 offer = OfferPage(oruk_id=plan.oruk_id, live=False, has_unpublished_changes=True)
                 _apply(offer, plan, lookups)
-                offer.slug = _free_slug(index_page, offer.title, taken_slugs)
+                offer.slug = unique_slug(
+                    index_page.get_children(),
+                    offer.title,
+                    max_length=200,
+                    fallback="offer",
+                    taken=taken_slugs,
+                )
+                taken_slugs.add(offer.slug)
                 index_page.add_child(instance=offer)
                 change = OfferChange(offer.title, offer.pk, created=True)
                 change.changes = _field_changes({}, _facts(offer))

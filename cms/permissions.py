@@ -64,6 +64,12 @@ def is_admin(user) -> bool:
     return Role.ADMIN in roles_of(user)
 
 
+def sees_whole_partnership(user) -> bool:
+    """Does ``user`` see the records of every organisation in the partnership, not only
+    their own? Admins do, and so does anyone marked partnership-wide."""
+    return is_admin(user) or getattr(user, "partnership_wide", False)
+
+
 def is_staff_member(user) -> bool:
     """True for anyone holding a staff role (they must use MFA)."""
     return bool(roles_of(user) & STAFF_ROLES)
@@ -76,14 +82,14 @@ def requires_mfa(user) -> bool:
 
 def in_organisation_scope(user, organisation_id: int | None) -> bool:
     """May this staff member see records of ``organisation_id``?"""
-    if is_admin(user) or getattr(user, "partnership_wide", False):
+    if sees_whole_partnership(user):
         return True
     return organisation_id is not None and organisation_id == getattr(user, "organisation_id", None)
 
 
 def scope_to_organisation(user, queryset: QuerySet, field: str = "organisation") -> QuerySet:
     """Narrow ``queryset`` to the organisations ``user`` may see."""
-    if is_admin(user) or getattr(user, "partnership_wide", False):
+    if sees_whole_partnership(user):
         return queryset
     if not getattr(user, "organisation_id", None):
         return queryset.none()
@@ -129,7 +135,9 @@ def register_visibility(model: type[Model]):
 
 
 def can(user, name: str, obj: Any = None) -> bool:
-    """May ``user`` do ``name`` (to ``obj``)? Unknown rules are refused, never allowed."""
+    """May ``user`` do ``name`` (to ``obj``)? A rule name nobody registered is a mistake in
+    the code, so it raises ``KeyError`` rather than answering yes or no; a test checks that
+    every rule the code names is registered (tests/test_rules_named_exist.py)."""
     if user is None:
         user = AnonymousUser()
     rule = _rules.get(name)

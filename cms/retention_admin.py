@@ -19,7 +19,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from . import params, permissions, retention
-from .admin_dates import date_in_words
+from .dates import date_in_words
 
 RULE = "cms.run_retention"
 HORIZON_DAYS = 30

@@ -16,7 +16,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from . import audit, mail, mail_admin, oruk_admin, permissions, worker
-from .admin_dates import date_in_words
+from .dates import date_in_words
 from .models import Area, Need
 from .private_documents import PrivateDocumentPermissionPolicy, is_private, may_reach
 from .reports import OffersOverdueReport

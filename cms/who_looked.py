@@ -16,13 +16,13 @@ from datetime import datetime
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.shortcuts import render
-from django.utils import dateformat, timezone
 from django.views.decorators.http import require_GET
 from wagtail.log_actions import registry as log_actions
 from wagtail.models import ModelLogEntry
 
 from . import audit, params, permissions
 from .data_registry import entries_for
+from .dates import moment_in_words
 from .roles import ROLE_LABELS, STAFF_ROLES, Role
 
 PAGE_SIZE = 25
@@ -61,15 +61,6 @@ def looks_at_records_of(person) -> QuerySet[ModelLogEntry]:
         .prefetch_related("user__groups")
         .order_by("-timestamp", "-pk")
     )
-
-
-def moment_in_words(moment: datetime) -> str:
-    """``Tuesday 1 December 2026 at 3:05pm``, in UK time."""
-    if timezone.is_aware(moment):
-        moment = timezone.localtime(moment)
-    day = dateformat.format(moment, "l j F Y")
-    time = dateformat.format(moment, "g:i") + dateformat.format(moment, "A").lower()
-    return f"{day} at {time}"
 
 
 def record_in_words(entry: ModelLogEntry) -> str:

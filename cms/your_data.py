@@ -23,11 +23,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.template.loader import render_to_string
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.text import capfirst
 
 from . import data_registry, jobs
 from .audit import audit_export
+from .dates import date_in_words
 from .models import ReportJob
 from .permissions import can
 
@@ -138,16 +139,6 @@ def _choice_words(model_field, value) -> str | None:
     return str(dict(model_field.flatchoices).get(value, value))
 
 
-def date_words(value) -> str:
-    """``1 December 2026``, or ``1 December 2026 at 3:05pm`` for a moment, in UK time."""
-    if isinstance(value, datetime.datetime):
-        if timezone.is_aware(value):
-            value = timezone.localtime(value)
-        noon = "am" if value.hour < 12 else "pm"
-        return f"{dateformat.format(value, 'j F Y')} at {dateformat.format(value, 'g:i')}{noon}"
-    return dateformat.format(value, "j F Y")
-
-
 def _json_words(value, labels: dict | None = None) -> str:
     """A stored list or mapping in words; codes from a list of choices (``large_print``)
     become their labels ("Large print") when the registry names the choices."""
@@ -201,7 +192,7 @@ def _value_of(row, model_field: models.Field, record_model: str, labels=None) ->
     if isinstance(raw, bool):
         return Value(name, label, raw, "Yes" if raw else "No")
     if isinstance(raw, datetime.date):
-        return Value(name, label, _machine_value(raw), date_words(raw))
+        return Value(name, label, _machine_value(raw), date_in_words(raw))
     if isinstance(model_field, models.JSONField):
         return Value(name, label, raw, _json_words(raw, labels))
     return Value(name, label, _machine_value(raw), str(raw))
@@ -272,7 +263,7 @@ def as_html(person, groups: list[Group], made_at) -> str:
         {
             "person": person,
             "name": person.get_full_name() or person.email,
-            "made_on": date_words(made_at),
+            "made_on": date_in_words(made_at),
             "groups": groups,
             "site_name": settings.WAGTAIL_SITE_NAME,
             "total": sum(group.count for group in groups),
@@ -390,7 +381,7 @@ def copy_request(*, person, by, data_request=None) -> ReportJob:
         title = f"A copy of the data of {person.email}"[:200]
     if data_request is not None:
         params["data_request"] = data_request.pk
-        params["received_on"] = date_words(data_request.received_on)
+        params["received_on"] = date_in_words(data_request.received_on)
     return jobs.report_request(kind=REPORT_KIND, title=title, params=params, user=by)
 
 

@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from . import jobs, permissions
-from .admin_dates import date_in_words
+from .dates import date_in_words
 from .forms import OnceOnlyForm
 from .submissions import submit_once
 from .your_data import copies_of, copy_request

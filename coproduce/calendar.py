@@ -10,16 +10,14 @@ sides of the clocks changing.
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
 from cms import site_address
-from cms.templatetags.site_tags import clock
+from cms.dates import clock, day_in_words, uk_time
 
-UK = ZoneInfo(settings.TIME_ZONE)
 TZID = settings.TIME_ZONE
 PRODID = "-//Lived Experience Platform//Panel meetings//EN"
 MAX_LINE_OCTETS = 75
@@ -50,29 +48,25 @@ VTIMEZONE = (
 # --- In words ------------------------------------------------------------------------------
 
 
-def uk_time(moment: datetime) -> datetime:
-    return timezone.localtime(moment, UK)
-
-
-def day_text(moment: datetime) -> str:
-    """'Tuesday 1 December 2026', in UK time."""
-    local = uk_time(moment)
-    return f"{local:%A} {local.day} {local:%B %Y}"
-
-
 def when_text(starts_at: datetime, ends_at: datetime | None = None) -> str:
     """'Tuesday 1 December 2026, 10am to 12pm' (the NHS way of writing dates and times)."""
-    start, text = uk_time(starts_at), f"{day_text(starts_at)}, {clock(uk_time(starts_at))}"
+    start = uk_time(starts_at)
+    text = f"{day_in_words(start, weekday=True)}, {clock(start)}"
     if ends_at is None:
         return text
     end = uk_time(ends_at)
     if end.date() == start.date():
         return f"{text} to {clock(end)}"
-    return f"{text} to {day_text(ends_at)}, {clock(end)}"
+    return f"{text} to {day_in_words(ends_at, weekday=True)}, {clock(end)}"
 
 
 def meeting_when(meeting) -> str:
     return when_text(meeting.starts_at, meeting.ends_at)
+
+
+def meeting_day(meeting) -> str:
+    """'Tuesday 1 December 2026': the day a meeting starts, in UK time."""
+    return day_in_words(meeting.starts_at, weekday=True)
 
 
 # --- iCalendar ------------------------------------------------------------------------------

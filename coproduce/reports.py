@@ -14,7 +14,6 @@ boards, funders and the panels themselves; it is made in the background (see
 from html import escape
 from io import BytesIO
 
-from django.utils import dateformat, timezone
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -23,9 +22,10 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from cms.dates import day_in_words
 from cms.pdf import NHS_BLUE, NHS_GREY, NHS_SECONDARY_TEXT, NHS_TEXT, fonts
-from cms.templatetags.site_tags import clock
 
+from .calendar import when_text
 from .choices import PaymentChoice
 from .models import InvolvementClaim, ServiceChangePage
 from .selectors.claims import hours_in_words, name_to_show
@@ -63,17 +63,6 @@ def pounds(amount) -> str:
     return f"£{amount:,.2f}"
 
 
-def long_date(moment) -> str:
-    """Like "Tuesday 1 December 2026", in Europe/London."""
-    return dateformat.format(timezone.localtime(moment), "l j F Y")
-
-
-def long_date_time(moment) -> str:
-    """Like "Tuesday 1 December 2026, 10am", in Europe/London."""
-    local = timezone.localtime(moment)
-    return f"{long_date(local)}, {clock(local)}"
-
-
 def remittance_pdf(claim: InvolvementClaim) -> bytes:
     """The remittance advice for a paid claim, as PDF bytes.
 
@@ -94,8 +83,8 @@ def remittance_pdf(claim: InvolvementClaim) -> bytes:
         [para("Paid to", "key"), para(member)],
         [para("Claim reference", "key"), para(claim.reference)],
         [para("Panel", "key"), para(claim.panel.title)],
-        [para("Meeting", "key"), para(f"{meeting.title}, {long_date_time(meeting.starts_at)}")],
-        [para("Paid on", "key"), para(long_date(claim.paid_at))],
+        [para("Meeting", "key"), para(f"{meeting.title}, {when_text(meeting.starts_at)}")],
+        [para("Paid on", "key"), para(day_in_words(claim.paid_at, weekday=True))],
         [para("Payment reference", "key"), para(claim.payment_reference)],
         [para("Payment method", "key"), para(PAYMENT_METHODS.get(claim.payment_choice, ""))],
     ]
@@ -244,11 +233,6 @@ def _impact_styles() -> dict[str, ParagraphStyle]:
     return styles
 
 
-def day_month_year(value) -> str:
-    """Like "1 December 2026"."""
-    return dateformat.format(value, "j F Y")
-
-
 def hours_figure(hours) -> str:
     """Hours as a figure for a table: "54", "12.5", "0"."""
     return f"{hours:,.2f}".rstrip("0").rstrip(".")
@@ -295,7 +279,7 @@ def impact_report_pdf(impact) -> bytes:
     period = impact.period
     payments = impact.payments
     many_panels = impact.panel is None
-    period_words = f"{day_month_year(period.start)} to {day_month_year(period.end)}"
+    period_words = f"{day_in_words(period.start)} to {day_in_words(period.end)}"
 
     def para(text, style="body"):
         return Paragraph(escape(str(text)), styles[style])
@@ -527,7 +511,7 @@ def impact_report_pdf(impact) -> bytes:
         header += [para("Meeting", "cell_bold"), para("People attended", "cell_number_bold")]
         rows = [header]
         for meeting in impact.meetings:
-            row = [para(day_month_year(timezone.localtime(meeting.starts_at)), "cell")]
+            row = [para(day_in_words(meeting.starts_at), "cell")]
             if many_panels:
                 row.append(para(meeting.panel_title, "cell"))
             row += [para(meeting.title, "cell"), para(f"{meeting.attended:,}", "cell_number")]
@@ -558,7 +542,7 @@ def impact_report_pdf(impact) -> bytes:
 
     footer_text = (
         f"Panel impact report \u00b7 {impact.about} \u00b7 {period_words} \u00b7 made on "
-        f"{day_month_year(timezone.localtime(impact.made_at))}"
+        f"{day_in_words(impact.made_at)}"
     )
     # Shortened to fit beside the page number, however long the organisation's name.
     room = document.width - 50

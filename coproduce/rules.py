@@ -11,6 +11,7 @@ from cms.permissions import (
     is_admin,
     register,
     register_visibility,
+    sees_whole_partnership,
 )
 from cms.roles import Role
 
@@ -105,7 +106,7 @@ def panels_led_by(user):
 
     if not is_lead(user):
         return Panel.objects.none()
-    if is_admin(user) or user.partnership_wide:
+    if sees_whole_partnership(user):
         return Panel.objects.all()
     return Panel.objects.filter(
         Q(organisation_id=user.organisation_id)
@@ -358,7 +359,7 @@ def register_coproduce_visibility() -> None:
         """Records of panels the user leads; ``panel`` is the path to the panel's id."""
         if not is_lead(user):
             return nothing
-        if is_admin(user) or user.partnership_wide:
+        if sees_whole_partnership(user):
             return everything
         return Q(**{f"{panel}__in": panels_led_by(user).values("pk")})
 
@@ -399,7 +400,7 @@ def register_coproduce_visibility() -> None:
         if has_role(user, Role.FINANCE):
             in_scope = (
                 Q()
-                if user.partnership_wide
+                if sees_whole_partnership(user)
                 else Q(
                     panel__in=Panel.objects.filter(organisation_id=user.organisation_id).values(
                         "pk"
@@ -427,7 +428,7 @@ def register_coproduce_visibility() -> None:
         all). Peer workers who wrote feedback down for someone do not see it afterwards."""
         rule = Q(author=user)
         if is_lead(user):
-            if is_admin(user) or user.partnership_wide:
+            if sees_whole_partnership(user):
                 return everything
             if user.organisation_id:
                 rule |= Q(organisation_id=user.organisation_id)

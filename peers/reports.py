@@ -9,17 +9,16 @@ hours summed by setting. It is made inline: a handful of aggregate queries and a
 however many sessions there are.
 """
 
-from datetime import datetime
 from html import escape
 from io import BytesIO
 
-from django.utils import dateformat, timezone
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from cms.dates import day_in_words
 from cms.pdf import NHS_BLUE, NHS_GREY, NHS_SECONDARY_TEXT, NHS_TEXT, fonts
 
 from .models import EmploymentType
@@ -66,15 +65,6 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def long_date(day) -> str:
-    """Like "1 December 2026"; moments are read in UK time."""
-    if not day:
-        return ""
-    if isinstance(day, datetime):
-        day = timezone.localtime(day)
-    return dateformat.format(day, "j F Y")
-
-
 def _hours(value) -> str:
     return f"{value:,.1f}"
 
@@ -83,8 +73,8 @@ def _valid_until(record, today) -> str:
     if record.expires_on is None:
         return "No expiry"
     if record.expires_on < today:
-        return f"{long_date(record.expires_on)} (ran out)"
-    return long_date(record.expires_on)
+        return f"{day_in_words(record.expires_on)} (ran out)"
+    return day_in_words(record.expires_on)
 
 
 def _table(rows, widths, *, total: bool = False) -> Table:
@@ -130,14 +120,17 @@ def portfolio_pdf(portfolio: Portfolio) -> bytes:
     )
     width = document.width - 12
 
-    employment = f"{long_date(worker.start_date)} to " + (
-        long_date(worker.left_on) if worker.left_on else "now"
+    employment = f"{day_in_words(worker.start_date)} to " + (
+        day_in_words(worker.left_on) if worker.left_on else "now"
     )
     details = [
         [para("Name", "key"), para(name)],
         [para("Organisation", "key"), para(organisation)],
         [para("Role", "key"), para(worker.job_title)],
-        [para("Level", "key"), para(f"{pathway.level} (since {long_date(pathway.level_since)})")],
+        [
+            para("Level", "key"),
+            para(f"{pathway.level} (since {day_in_words(pathway.level_since)})"),
+        ],
         [
             para("Employment", "key"),
             para(f"{EmploymentType(worker.employment_type).label}, {employment}"),
@@ -147,7 +140,8 @@ def portfolio_pdf(portfolio: Portfolio) -> bytes:
             para(
                 f"{_hours(portfolio.total_hours)} hours in {portfolio.total_sessions} sessions"
                 + (
-                    f", {long_date(portfolio.first_session)} to {long_date(portfolio.last_session)}"
+                    f", {day_in_words(portfolio.first_session)} to "
+                    f"{day_in_words(portfolio.last_session)}"
                     if portfolio.first_session
                     else ""
                 )
@@ -232,7 +226,7 @@ def portfolio_pdf(portfolio: Portfolio) -> bytes:
                         para(competence.title, "cell"),
                         para(competence.get_domain_display(), "cell_small"),
                     ],
-                    para(long_date(sign_off.signed_off_at), "cell"),
+                    para(day_in_words(sign_off.signed_off_at), "cell"),
                     para((by.get_full_name() or by.email) if by else "", "cell"),
                 ]
             )
@@ -267,7 +261,7 @@ def portfolio_pdf(portfolio: Portfolio) -> bytes:
             rows.append(
                 [
                     course,
-                    para(long_date(record.completed_on), "cell"),
+                    para(day_in_words(record.completed_on), "cell"),
                     para(_valid_until(record, portfolio.generated_on), "cell"),
                     para(_hours(record.hours), "cell_number"),
                 ]
@@ -282,7 +276,7 @@ def portfolio_pdf(portfolio: Portfolio) -> bytes:
     for review in sorted(pathway.reviews, key=lambda r: (r.date, r.created_at)):
         rows.append(
             [
-                para(long_date(review.date), "cell"),
+                para(day_in_words(review.date), "cell"),
                 para(f"{review.from_level} to {review.to_level}", "cell"),
                 para(review.get_decision_display(), "cell"),
             ]
@@ -295,7 +289,7 @@ def portfolio_pdf(portfolio: Portfolio) -> bytes:
     story.append(Spacer(1, 8 * mm))
     story.append(
         para(
-            f"Made on {long_date(portfolio.generated_on)} from the records {organisation} "
+            f"Made on {day_in_words(portfolio.generated_on)} from the records {organisation} "
             "keeps. If anything looks wrong, ask your supervisor or HR team to correct it.",
             "small",
         )

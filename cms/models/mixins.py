@@ -1,7 +1,8 @@
 """Small behaviours shared by the shell's models."""
 
 from django.db import models
-from django.utils.text import slugify
+
+from ..slugs import unique_slug
 
 
 class SlugFromNameMixin(models.Model):
@@ -12,5 +13,10 @@ class SlugFromNameMixin(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = slugify(self.name)[: self._meta.get_field("slug").max_length]
+            self.slug = unique_slug(
+                type(self)._default_manager.exclude(pk=self.pk),
+                self.name,
+                max_length=self._meta.get_field("slug").max_length,
+                fallback=self._meta.model_name,
+            )
         super().save(*args, **kwargs)

@@ -5,6 +5,8 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import models
 
+from ..dates import date_in_words, day_in_words
+
 
 class DataRequest(models.Model):
     """A request from a person to see or erase their data, kept to prove it was answered
@@ -56,7 +58,7 @@ class DataRequest(models.Model):
         indexes = [models.Index(fields=["status", "received_on"])]
 
     def __str__(self):
-        return f"{self.get_kind_display()} received {self.received_on:%-d %B %Y}"
+        return f"{self.get_kind_display()} received {day_in_words(self.received_on)}"
 
     @property
     def due_on(self):
@@ -88,4 +90,4 @@ class RetentionRun(models.Model):
 
     def __str__(self):
         kind = "Dry run" if self.dry_run else "Run"
-        return f"{kind} of {self.started_at:%-d %B %Y %H:%M}"
+        return f"{kind} of {date_in_words(self.started_at)}"

@@ -2,13 +2,13 @@
 
 from django import template
 from django.forms.widgets import CheckboxSelectMultiple, RadioSelect
-from django.utils import dateformat
 from wagtail.models import Site
 from wagtailnhsukfrontend.forms.templatetags.nhsukfrontendforms_tags import (
     get_widget_html_class,
     get_widget_html_error_class,
 )
 
+from ..dates import clock, day_in_words
 from ..models.offers import MIDNIGHT, opens_24_hours, runs_past_midnight
 from ..site_shell import site_shell_for
 
@@ -79,18 +79,8 @@ def nhsuk_widget(field, described: str = ""):
     return field.as_widget(attrs=attrs)
 
 
-@register.filter
-def clock(value) -> str:
-    """A time the NHS way: 9am, 5:30pm, midnight."""
-    if value is None:
-        return ""
-    if value.hour == 0 and value.minute == 0:
-        return "midnight"
-    if value.hour == 23 and value.minute == 59:
-        return "midnight"
-    hour = value.hour % 12 or 12
-    suffix = "am" if value.hour < 12 else "pm"
-    return f"{hour}{suffix}" if value.minute == 0 else f"{hour}:{value.minute:02d}{suffix}"
+# A time the NHS way: 9am, 5:30pm, midnight.
+register.filter("clock", clock)
 
 
 @register.filter
@@ -104,7 +94,7 @@ def opening_span(span) -> str:
     else:
         words = f"{clock(span.opens)} to {clock(span.closes)}"
     dates = " ".join(
-        f"{label} {dateformat.format(day, 'j F Y')}"
+        f"{label} {day_in_words(day)}"
         for label, day in (("from", span.valid_from), ("to", span.valid_to))
         if day
     )

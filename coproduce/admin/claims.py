@@ -28,6 +28,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from cms import audit
+from cms.dates import day_in_words
 from cms.exports import BYTE_ORDER_MARK, export_audit_subject
 from cms.permissions import can, has_role, visible_to
 from cms.roles import Role
@@ -35,7 +36,7 @@ from cms.viewsets import ScopedModelViewSet
 
 from ..forms.claims import BulkPaymentForm, PaymentForm, ReturnClaimForm
 from ..models import InvolvementClaim, Panel
-from ..reports import PAYMENT_METHODS, long_date
+from ..reports import PAYMENT_METHODS
 from ..rules import FINANCE_STATUSES, leads_panel
 from ..selectors import claims as selectors
 from ..services import Refused
@@ -112,7 +113,7 @@ def _staff_status(claim) -> str:
 
 
 def _meeting_day(claim) -> str:
-    return long_date(claim.attendance.meeting.starts_at)
+    return day_in_words(claim.attendance.meeting.starts_at, weekday=True)
 
 
 EXPORT_HEADINGS = {
@@ -290,13 +291,13 @@ class ClaimInspectView(ScopedModelViewSet.inspect_view_class):
         claim = self.object
         if field_name == "meeting":
             meeting = claim.attendance.meeting
-            return f"{meeting.title}, {long_date(meeting.starts_at)}"
+            return f"{meeting.title}, {day_in_words(meeting.starts_at, weekday=True)}"
         if field_name in ("fee", "expenses_total", "total", "hourly_rate", "amount_approved"):
             value = getattr(claim, field_name)
             return "-" if value is None else f"£{value:,.2f}"
         if field_name in ("submitted_at", "approved_at", "paid_at"):
             value = getattr(claim, field_name)
-            return long_date(value) if value else "-"
+            return day_in_words(value, weekday=True) if value else "-"
         if field_name == "status":
             return STAFF_STATUS_LABELS[claim.status]
         if field_name in ("approved_by", "paid_by", "return_reason", "payment_reference"):

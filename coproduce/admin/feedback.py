@@ -15,7 +15,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import Truncator
 from django.views.generic import TemplateView
@@ -36,6 +36,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from cms import audit
 from cms.admin_dates import DateColumn
+from cms.dates import day_in_words
 from cms.exports import export_audit_subject as audit_subject
 from cms.permissions import can
 from cms.personal_details import personal_details_in
@@ -171,7 +172,7 @@ class FeedbackFilterSet(WagtailFilterSet):
 
 def feedback_title(feedback) -> str:
     """How a page names one feedback: its offer and the day it came, like "1 December 2026"."""
-    received = dateformat.format(timezone.localtime(feedback.created_at), "j F Y")
+    received = day_in_words(feedback.created_at)
     return f"{feedback.offer_title}, received {received}"
 
 
@@ -343,7 +344,7 @@ class FeedbackInspectView(_ModeratedOnly, ScopedModelViewSet.inspect_view_class)
         feedback = self.object
         if field_name in ("created_at", "responded_at", "closed_at"):
             value = getattr(feedback, field_name)
-            return dateformat.format(timezone.localtime(value), "j F Y") if value else "-"
+            return day_in_words(value) if value else "-"
         if field_name == "consent_to_publish":
             return "Yes" if feedback.consent_to_publish else "No"
         if field_name == "hidden_reason":

@@ -5,7 +5,6 @@ every download is written to the audit log. Hidden feedback (spam, abuse) is not
 """
 
 from django.urls import path, reverse
-from django.utils import dateformat
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 from wagtail.admin.auth import permission_denied
@@ -13,6 +12,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
 from cms import audit
+from cms.dates import day_in_words
 from cms.exports import csv_response
 from cms.exports import export_audit_subject as audit_subject
 from cms.permissions import can
@@ -82,8 +82,7 @@ class FeedbackTrendsView(WagtailAdminTemplateMixin, TemplateView):
         context = self.get_context_data(
             form=form,
             trends=trends,
-            period=f"{dateformat.format(filters.first, 'j F Y')} to "
-            f"{dateformat.format(filters.last, 'j F Y')}",
+            period=f"{day_in_words(filters.first)} to {day_in_words(filters.last)}",
             export_url=f"{reverse('feedback_trends:index')}?{export_query.urlencode()}",
         )
         return self.render_to_response(context)

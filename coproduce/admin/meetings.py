@@ -24,10 +24,11 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import Button
 
+from cms.dates import uk_time
 from cms.permissions import can
 from cms.viewsets import ScopedModelViewSet
 
-from ..calendar import meeting_when, uk_time, when_text
+from ..calendar import meeting_when, when_text
 from ..forms.meetings import (
     AccessArrangementsForm,
     AttendanceForm,

@@ -19,7 +19,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.text import slugify
 from django.views.generic import FormView, TemplateView
 from django_filters import ChoiceFilter, ModelChoiceFilter
 from wagtail import hooks
@@ -36,7 +35,7 @@ from wagtail.permissions import register_permission_policy
 from cms.admin_dates import DateColumn
 from cms.audit import audit_view
 from cms.models import OfferPage, Organisation, User
-from cms.permissions import can, is_admin, visible_to
+from cms.permissions import can, sees_whole_partnership, visible_to
 from cms.roles import STAFF_ROLES
 from cms.sanitise import plain_text
 from cms.viewsets import ScopedModelViewSet
@@ -65,24 +64,6 @@ class ApplicationPermissionPolicy(ModelPermissionPolicy):
 register_permission_policy(PanelApplication, ApplicationPermissionPolicy(PanelApplication))
 
 # --- Panels -------------------------------------------------------------------------------
-
-
-# Addresses under /panels/ that belong to other pages (meetings, calendar feeds), so no
-# panel may take them as its own.
-RESERVED_SLUGS = frozenset({"meetings", "calendar"})
-
-
-def _free_slug(title: str) -> str | None:
-    """A slug for a new panel whose title would take a reserved address; None otherwise
-    (the model makes the slug from the title as usual)."""
-    base = slugify(title)[:120]
-    if base not in RESERVED_SLUGS:
-        return None
-    slug, n = f"{base}-panel", 1
-    while Panel.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-panel-{n}"
-    return slug
 
 
 def _staff_people():
@@ -142,7 +123,7 @@ class PanelForm(WagtailAdminModelForm):
         super().__init__(*args, **kwargs)
         user = self.for_user
         organisations = Organisation.objects.order_by("name")
-        if user is not None and not (is_admin(user) or user.partnership_wide):
+        if user is not None and not sees_whole_partnership(user):
             # A facilitator from another organisation keeps the panel's own organisation.
             organisations = organisations.filter(
                 Q(pk=user.organisation_id) | Q(pk=self.instance.organisation_id)
@@ -197,8 +178,6 @@ class PanelForm(WagtailAdminModelForm):
                     f"{members} people are already members of this panel. Set at least "
                     f"{members} seats, or change a member's place first.",
                 )
-        if not self.instance.pk and cleaned.get("title"):
-            self.instance.slug = _free_slug(cleaned["title"]) or self.instance.slug
         closes = cleaned.get("applications_close_on")
         if (
             cleaned.get("status") == Panel.Status.RECRUITING

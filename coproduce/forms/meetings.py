@@ -13,7 +13,8 @@ from django.conf import settings
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.documents import get_document_model
 
-from ..calendar import UK, uk_time
+from cms.dates import UK, uk_time
+
 from ..models import AccessArrangement, Attendance, Meeting
 from ..rules import panels_led_by
 from ..selectors.meetings import paper_documents_for

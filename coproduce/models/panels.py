@@ -10,7 +10,8 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
-from django.utils.text import slugify
+
+from cms.slugs import refuse_reserved, unique_slug
 
 from ..choices import AccessNeed, Community, CoproductionLevel, LivedExperience
 from ..choices import labels as choice_labels
@@ -18,6 +19,10 @@ from ..choices import labels as choice_labels
 
 class Panel(models.Model):
     """A group of experts by experience redesigning an offer or pathway with an organisation."""
+
+    # Addresses under /panels/ that belong to other pages (meetings, calendar feeds), so no
+    # panel may take them as its own.
+    RESERVED_SLUGS = frozenset({"meetings", "calendar"})
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -84,19 +89,21 @@ class Panel(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = self._unique_slug()
+            self.slug = unique_slug(
+                Panel.objects.exclude(pk=self.pk),
+                self.title,
+                reserved=self.RESERVED_SLUGS,
+                max_length=120,
+                fallback="panel",
+            )
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("coproduce:panel_detail", kwargs={"slug": self.slug})
 
-    def _unique_slug(self) -> str:
-        base = slugify(self.title)[:120] or "panel"
-        slug, n = base, 1
-        while Panel.objects.filter(slug=slug).exclude(pk=self.pk).exists():
-            n += 1
-            slug = f"{base}-{n}"
-        return slug
+    def clean(self):
+        super().clean()
+        refuse_reserved(self.slug, self.RESERVED_SLUGS, address="/panels/")
 
     @property
     def is_recruiting(self) -> bool:

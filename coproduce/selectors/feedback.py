@@ -16,8 +16,9 @@ from django.utils import dateformat, timezone
 from wagtail.models import ModelLogEntry
 
 from cms import audit
+from cms.disclosure import enough_to_break_down
 from cms.models import OfferPage, OffersIndexPage
-from cms.permissions import is_admin, scope_to_organisation, visible_to
+from cms.permissions import scope_to_organisation, sees_whole_partnership, visible_to
 
 from .. import audit_actions
 from ..models import Feedback, ServiceChangePage, Theme
@@ -27,8 +28,6 @@ from .claims import StaffHistoryItem
 Status = Feedback.Status
 Listened = Feedback.Listened
 
-# Ratings are shown only from this many items: fewer could point to who gave them.
-RATINGS_SHOWN_FROM = 5
 # The offer page shows the latest few; the rest are on their own page.
 LATEST_ON_OFFER_PAGE = 5
 TREND_MONTHS = 18
@@ -74,7 +73,9 @@ class OfferRatings:
 
     @property
     def enough(self) -> bool:
-        return self.counted >= RATINGS_SHOWN_FROM
+        """Ratings are shown only from 5 pieces of feedback: fewer could point to who gave
+        them."""
+        return enough_to_break_down(self.counted)
 
     @property
     def listened_percent(self) -> int:
@@ -187,7 +188,7 @@ def service_changes_for_linking(user) -> QuerySet[ServiceChangePage]:
     changes = ServiceChangePage.objects.all()
     if not is_lead(user):
         return changes.none()
-    if is_admin(user) or user.partnership_wide:
+    if sees_whole_partnership(user):
         return changes.order_by("-live", "title")
     ours = ServiceChangePage.objects.filter(
         Q(offers__provider_id=user.organisation_id) | Q(panel__in=panels_led_by(user).values("pk"))

@@ -14,15 +14,13 @@ from django.db.models import F, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from cms.disclosure import enough_to_break_down, total_shown
 from cms.models import OfferPage
 from cms.permissions import visible_to
 
 from ..choices import AccessNeed, Community, CoproductionLevel, LivedExperience
 from ..consent import STATEMENTS, ConsentPurpose, Statement, current_statement
 from ..models import ConsentRecord, InvolvementProfile, Panel, PanelApplication
-
-# Totals from 1 to 4 are never shown: with so few people, a total can point to someone.
-SMALLEST_SHOWN = 5
 
 # --- Profiles and consent ---------------------------------------------------------------
 
@@ -201,21 +199,12 @@ class PanelMakeUp:
     other_needs: list[str]
 
 
-def suppressed(count: int) -> str:
-    """A count as people may see it: "None", "fewer than 5", or the number itself."""
-    if count == 0:
-        return "None"
-    if count < SMALLEST_SHOWN:
-        return f"fewer than {SMALLEST_SHOWN}"
-    return str(count)
-
-
 def _group_counts(choices, counts: Counter, sought: list[str]) -> list[GroupCount]:
     sought_set = set(sought or [])
     rows = [
         GroupCount(
             label=label,
-            shown=suppressed(counts[value]),
+            shown=total_shown(counts[value]),
             sought=value in sought_set,
             missing=value in sought_set and counts[value] == 0,
         )
@@ -256,10 +245,10 @@ def panel_make_up(panel: Panel) -> PanelMakeUp:
     needs = Counter()
     for _, access_needs, _, _ in accepted:
         needs.update(set(access_needs or []))
-    enough = len(answers) >= SMALLEST_SHOWN
+    enough = enough_to_break_down(len(answers))
     return PanelMakeUp(
         members=len(accepted),
-        sharing_shown=suppressed(len(answers)),
+        sharing_shown=total_shown(len(answers)),
         enough_shared=enough,
         lived_experience=_group_counts(LivedExperience, lived, panel.sought_lived_experience)
         if enough

@@ -12,10 +12,10 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateformat import format as format_date
 from wagtail.log_actions import log
 
 from cms import site_address
+from cms.dates import day_in_words
 from cms.permissions import can
 from cms.sanitise import plain_text
 
@@ -67,7 +67,7 @@ def application_submit(
     if not panel_is_open_for_applications(panel):
         raise Refused(
             "Applications for this panel closed on "
-            f"{format_date(panel.applications_close_on, 'l j F Y')}."
+            f"{day_in_words(panel.applications_close_on, weekday=True)}."
         )
     existing = (
         PanelApplication.objects.select_for_update()

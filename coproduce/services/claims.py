@@ -14,11 +14,12 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from PIL import Image
 from wagtail.log_actions import log
 
 from cms import site_address
+from cms.dates import day_in_words
 from cms.permissions import can, visible_to
 from cms.sanitise import plain_text
 from cms.storage import FileNotStored, kept_with_their_records, save_to_storage, store_upload
@@ -183,10 +184,6 @@ def payment_reference_clean(value: str | None) -> str:
     return reference
 
 
-def _day(moment) -> str:
-    return dateformat.format(timezone.localtime(moment), "l j F Y")
-
-
 # --- The member checks their claim -----------------------------------------------------------
 
 
@@ -312,7 +309,8 @@ def claim_approval_refusal(user, claim: InvolvementClaim) -> str:
     if not leads_panel(user, claim.panel):
         return "Only a lead of this panel can approve or return its claims."
     if claim.status == Status.APPROVED and claim.approved_at:
-        return f"This claim was already approved on {_day(claim.approved_at)}."
+        approved_on = day_in_words(claim.approved_at, weekday=True)
+        return f"This claim was already approved on {approved_on}."
     return {
         Status.DRAFT: "The member has not sent this claim yet.",
         Status.RETURNED: "This claim was returned to the member and has not been sent again.",
@@ -373,7 +371,7 @@ def claim_return(*, claim: InvolvementClaim, user, reason: str) -> InvolvementCl
 
 def claim_payment_refusal(user, claim: InvolvementClaim) -> str:
     if claim.status == Status.PAID:
-        return f"This claim was already marked paid on {_day(claim.paid_at)}."
+        return f"This claim was already marked paid on {day_in_words(claim.paid_at, weekday=True)}."
     if claim.member_id == user.pk:
         return "You cannot mark your own claim paid. Ask someone else in finance."
     if claim.status != Status.APPROVED:

@@ -9,11 +9,12 @@ progress callback while the person watches the report's status page.
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.log_actions import log
 
 from cms import jobs
+from cms.dates import day_in_words
 from cms.models import Organisation, ReportJob
 from cms.permissions import can
 
@@ -28,11 +29,6 @@ MAX_PERIOD_DAYS = 5 * 366
 EARLIEST_START = date(2000, 1, 1)
 
 
-def day(value: date) -> str:
-    """Like "1 December 2026"."""
-    return dateformat.format(value, "j F Y")
-
-
 def period_problem(*, start: date, end: date, today: date) -> tuple[str, str] | None:
     """What is wrong with a report's period, as (field, message to show), or None.
 
@@ -42,7 +38,7 @@ def period_problem(*, start: date, end: date, today: date) -> tuple[str, str] | 
     if start > today:
         return "start", "The start date must be today or in the past"
     if start < EARLIEST_START:
-        return "start", f"The start date must be on or after {day(EARLIEST_START)}"
+        return "start", f"The start date must be on or after {day_in_words(EARLIEST_START)}"
     if end < start:
         return "end", "The end date must be the same as or after the start date"
     if (end - start).days > MAX_PERIOD_DAYS:
@@ -74,7 +70,7 @@ def impact_report_may_request(user, params: dict) -> bool:
 
 def _title(subject: Panel | Organisation, start: date, end: date) -> str:
     about = subject.title if isinstance(subject, Panel) else f"all panels of {subject.name}"
-    return f"Panel impact report: {about}, {day(start)} to {day(end)}"[:200]
+    return f"Panel impact report: {about}, {day_in_words(start)} to {day_in_words(end)}"[:200]
 
 
 @transaction.atomic

@@ -27,7 +27,13 @@ from cms.sanitise import plain_text
 from cms.storage import FileNotStored, kept_with_their_records, store_upload
 
 from .. import audit_actions
-from ..calendar import day_text, meeting_page_url, meeting_when, meetings_calendar, site_url
+from ..calendar import (
+    meeting_day,
+    meeting_page_url,
+    meeting_when,
+    meetings_calendar,
+    site_url,
+)
 from ..choices import AccessNeed
 from ..models import (
     AccessArrangement,
@@ -173,7 +179,7 @@ def meeting_schedule(*, user, details: MeetingDetails) -> Meeting:
     _email_members(
         meeting,
         kind="new",
-        subject=f"New panel meeting: {meeting.title}, {day_text(meeting.starts_at)}",
+        subject=f"New panel meeting: {meeting.title}, {meeting_day(meeting)}",
     )
     return meeting
 
@@ -250,7 +256,7 @@ def meeting_cancel(*, user, meeting: Meeting, reason: str) -> Meeting:
     _email_members(
         meeting,
         kind="cancelled",
-        subject=f"Meeting cancelled: {meeting.title}, {day_text(meeting.starts_at)}",
+        subject=f"Meeting cancelled: {meeting.title}, {meeting_day(meeting)}",
     )
     return meeting
 
@@ -563,7 +569,7 @@ def meeting_remind(*, meeting_id: int, now: datetime | None = None) -> int:
     sent = _email_members(
         meeting,
         kind="reminder",
-        subject=f"Reminder: {meeting.title} on {day_text(meeting.starts_at)}",
+        subject=f"Reminder: {meeting.title} on {meeting_day(meeting)}",
     )
     log(meeting, audit_actions.MEETING_REMIND, user=None, data={"emails": sent})
     return sent

@@ -18,7 +18,6 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.text import slugify
 from django.views.generic import TemplateView
 from wagtail import hooks
 from wagtail.admin.auth import permission_denied
@@ -33,7 +32,7 @@ from wagtail.permissions import register_permission_policy
 from cms.admin_dates import DateColumn
 from cms.audit import audit_view
 from cms.models import Organisation
-from cms.permissions import can, is_admin
+from cms.permissions import can, sees_whole_partnership
 from cms.sanitise import plain_text
 from cms.viewsets import ScopedModelViewSet
 
@@ -54,9 +53,6 @@ from ..services import recruitment as services
 
 Stage = JobApplication.Stage
 
-# Addresses under /peer-roles/ that belong to other pages.
-RESERVED_SLUGS = frozenset({"applications"})
-
 
 class VacancyPermissionPolicy(ModelPermissionPolicy):
     """Vacancies are kept as the record of recruitment: closed, never deleted."""
@@ -72,23 +68,12 @@ register_permission_policy(Vacancy, VacancyPermissionPolicy(Vacancy))
 
 def organisation_ids_for(user):
     """The organisations HR reports on: None (every one) for admins and partnership-wide."""
-    if is_admin(user) or getattr(user, "partnership_wide", False):
+    if sees_whole_partnership(user):
         return None
     return [user.organisation_id] if user.organisation_id else []
 
 
 # --- Vacancies --------------------------------------------------------------------------------
-
-
-def _free_slug(title: str, organisation: Organisation | None) -> str:
-    base = slugify(title)[:150] or "peer-role"
-    if base in RESERVED_SLUGS:
-        base = f"{base}-role"
-    slug, n = base, 1
-    while Vacancy.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
 
 
 def _organisations_for(user):
@@ -178,8 +163,6 @@ class VacancyForm(WagtailAdminModelForm):
             and self.instance.status != Vacancy.Status.CLOSED
         ):
             self.add_error("closing_date", "The closing date has passed. Enter today or later.")
-        if not self.instance.pk and cleaned.get("title"):
-            self.instance.slug = _free_slug(cleaned["title"], cleaned.get("organisation"))
         return cleaned
 
 

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from cms.dates import day_in_words
+
 
 class Level(models.Model):
     """One step of the progression pathway, in order."""
@@ -121,7 +123,7 @@ class TrainingRecord(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.training} ({self.completed_on:%d %B %Y})"
+        return f"{self.training} ({day_in_words(self.completed_on)})"
 
 
 class CompetenceEvidence(models.Model):
@@ -142,7 +144,7 @@ class CompetenceEvidence(models.Model):
         indexes = [models.Index(fields=["worker", "competence"])]
 
     def __str__(self) -> str:
-        return f"Evidence for {self.competence} ({self.date:%d %B %Y})"
+        return f"Evidence for {self.competence} ({day_in_words(self.date)})"
 
 
 class CompetenceSignOff(models.Model):
@@ -198,7 +200,7 @@ class ProgressionReview(models.Model):
         indexes = [models.Index(fields=["decision", "date"])]
 
     def __str__(self) -> str:
-        return f"Progression review on {self.date:%d %B %Y}"
+        return f"Progression review on {day_in_words(self.date)}"
 
 
 # --- Induction -------------------------------------------------------------------------------

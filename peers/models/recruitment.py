@@ -13,6 +13,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from cms.slugs import refuse_reserved, unique_slug
+
 from .workers import EmploymentType
 
 DEFAULT_ADJUSTMENTS_STATEMENT = (
@@ -24,6 +26,9 @@ DEFAULT_ADJUSTMENTS_STATEMENT = (
 
 class Vacancy(models.Model):
     """A peer role an organisation is recruiting to."""
+
+    # Addresses under /peer-roles/ that belong to other pages.
+    RESERVED_SLUGS = frozenset({"applications"})
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -80,10 +85,26 @@ class Vacancy(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(
+                Vacancy.objects.exclude(pk=self.pk),
+                self.title,
+                reserved=self.RESERVED_SLUGS,
+                max_length=150,
+                fallback="peer-role",
+                reserved_suffix="role",
+            )
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
         return reverse("peers:vacancy_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        refuse_reserved(self.slug, self.RESERVED_SLUGS, address="/peer-roles/")
 
     def is_open_on(self, day) -> bool:
         return self.status == self.Status.OPEN and self.closing_date >= day

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from cms.dates import day_in_words
+
 MAX_SESSION_MINUTES = 24 * 60 - 1
 
 
@@ -108,7 +110,7 @@ class SessionLog(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_setting_display()} session on {self.date:%d %B %Y}"
+        return f"{self.get_setting_display()} session on {day_in_words(self.date)}"
 
     @property
     def is_group(self) -> bool:
@@ -166,7 +168,7 @@ class SafeguardingConcern(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Safeguarding concern raised {self.raised_at:%d %B %Y}"
+        return f"Safeguarding concern raised {day_in_words(self.raised_at)}"
 
     @property
     def is_open(self) -> bool:

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from cms.dates import day_in_words
+
 
 class Supervision(models.Model):
     class Kind(models.TextChoices):
@@ -34,7 +36,7 @@ class Supervision(models.Model):
         indexes = [models.Index(fields=["worker", "date"])]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} supervision on {self.date:%d %B %Y}"
+        return f"{self.get_kind_display()} supervision on {day_in_words(self.date)}"
 
 
 class SupervisionAction(models.Model):

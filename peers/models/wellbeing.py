@@ -7,6 +7,8 @@ offers support; it never raises a flag to management.
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from cms.dates import day_in_words
+
 ITEM = [MinValueValidator(1), MaxValueValidator(5)]
 
 
@@ -37,4 +39,4 @@ class WellbeingCheckIn(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Wellbeing check-in on {self.completed_at:%d %B %Y}"
+        return f"Wellbeing check-in on {day_in_words(self.completed_at)}"

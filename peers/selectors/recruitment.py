@@ -16,13 +16,13 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 
+from cms.disclosure import enough_to_break_down, total_shown
 from cms.permissions import scope_to_organisation, visible_to
 
 from ..models import EqualityMonitoring, JobApplication, PreEmploymentCheck, Vacancy
 from ..services.recruitment import PIPELINE
 
 Stage = JobApplication.Stage
-SMALLEST_SHOWN = 5
 
 # --- The public listing and the candidate's own ------------------------------------------------
 
@@ -140,19 +140,6 @@ def application_for_hr(user, pk: int) -> JobApplication:
     if application is None:
         raise Http404
     return application
-
-
-def vacancy_stage_counts(vacancies) -> dict[int, dict[str, int]]:
-    """Applications at each stage, per vacancy, in one query."""
-    counts: dict[int, dict[str, int]] = {}
-    rows = (
-        JobApplication.objects.filter(vacancy__in=vacancies)
-        .values("vacancy_id", "stage")
-        .annotate(n=Count("pk"))
-    )
-    for row in rows:
-        counts.setdefault(row["vacancy_id"], {})[row["stage"]] = row["n"]
-    return counts
 
 
 # --- Numbers for the report and the charter ---------------------------------------------------
@@ -294,15 +281,6 @@ def outcomes(*, organisation_ids=None, start: date, end: date) -> dict[str, int]
 # --- Equality monitoring, only in suppressed totals -------------------------------------------
 
 
-def suppressed(count: int) -> str:
-    """A count as HR may see it: "None", "fewer than 5", or the number itself."""
-    if count == 0:
-        return "None"
-    if count < SMALLEST_SHOWN:
-        return f"fewer than {SMALLEST_SHOWN}"
-    return str(count)
-
-
 @dataclass(frozen=True)
 class EqualityQuestion:
     label: str
@@ -338,17 +316,17 @@ def equality_summary(*, organisation_ids=None, start: date, end: date) -> Equali
     )
     total = answers.count()
     questions = []
-    if total >= SMALLEST_SHOWN:
+    if enough_to_break_down(total):
         for name, label, choices in EQUALITY_QUESTIONS:
             counts = dict(answers.exclude(**{name: ""}).values_list(name).annotate(n=Count("pk")))
             rows = [
-                (choice_label, suppressed(counts.get(value, 0)))
+                (choice_label, total_shown(counts.get(value, 0)))
                 for value, choice_label in choices.choices
             ]
-            rows.append(("Not answered", suppressed(total - sum(counts.values()))))
+            rows.append(("Not answered", total_shown(total - sum(counts.values()))))
             questions.append(EqualityQuestion(label, rows))
     return EqualitySummary(
-        answered=suppressed(total), enough=total >= SMALLEST_SHOWN, questions=questions
+        answered=total_shown(total), enough=enough_to_break_down(total), questions=questions
     )
 
 

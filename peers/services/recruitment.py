@@ -17,11 +17,11 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateformat import format as format_date
 from wagtail.log_actions import log
 
 from cms import site_address
 from cms.audit import audit_erase
+from cms.dates import day_in_words
 from cms.permissions import can
 from cms.roles import Role
 from cms.sanitise import plain_text
@@ -83,10 +83,6 @@ PIPELINE = [Stage.APPLIED, *NEXT_STAGE.values()]
 REQUIRED_CHECKS = list(PreEmploymentCheck.Kind)
 
 
-def _long_date(day) -> str:
-    return format_date(day, "l j F Y")
-
-
 def _hr_refuses(user, vacancy: Vacancy) -> None:
     if not can(user, "peers.manage_recruitment", vacancy):
         raise Refused("Only HR for this vacancy's organisation can change its applications.")
@@ -120,8 +116,8 @@ def vacancy_publish(*, vacancy: Vacancy, user) -> Vacancy:
         return vacancy
     if vacancy.closing_date < timezone.localdate():
         raise Refused(
-            f"The closing date ({_long_date(vacancy.closing_date)}) has passed. Change it to "
-            "today or a later date, then publish."
+            f"The closing date ({day_in_words(vacancy.closing_date, weekday=True)}) has passed. "
+            "Change it to today or a later date, then publish."
         )
     vacancy.status = Vacancy.Status.OPEN
     vacancy.published_at = timezone.now()
@@ -462,7 +458,7 @@ def application_offer(
     if proposed_start_date is not None and proposed_start_date < offered_on:
         raise Refused(
             f"The proposed start date must be on or after the offer date "
-            f"({_long_date(offered_on)})."
+            f"({day_in_words(offered_on, weekday=True)})."
         )
     application.offered_on = offered_on
     application.proposed_start_date = proposed_start_date
@@ -514,8 +510,9 @@ def check_record(
     start = application.started_on or application.proposed_start_date
     if expires_on and start and expires_on < start:
         raise Refused(
-            f"This {label} check expires on {_long_date(expires_on)}, before they start on "
-            f"{_long_date(start)}. Ask for a new check, or change the start date."
+            f"This {label} check expires on {day_in_words(expires_on, weekday=True)}, "
+            f"before they start on {day_in_words(start, weekday=True)}. "
+            "Ask for a new check, or change the start date."
         )
     if expires_on and completed_on and expires_on < completed_on:
         raise Refused(f"The {label} check cannot expire before it was completed.")
@@ -547,7 +544,8 @@ def checks_outstanding(application: JobApplication, start_date: date | None) -> 
         if check is None or not check.is_complete:
             problems.append(f"{kind.label} is not complete and satisfactory")
         elif check.expires_on and start_date and check.expires_on < start_date:
-            problems.append(f"{kind.label} expires on {_long_date(check.expires_on)}")
+            expires_on = day_in_words(check.expires_on, weekday=True)
+            problems.append(f"{kind.label} expires on {expires_on}")
     return problems
 
 
@@ -566,7 +564,7 @@ def application_start(*, application: JobApplication, user, start_date: date) ->
     if application.offered_on and start_date < application.offered_on:
         raise Refused(
             f"The start date must be on or after the offer date "
-            f"({_long_date(application.offered_on)})."
+            f"({day_in_words(application.offered_on, weekday=True)})."
         )
     problems = checks_outstanding(application, start_date)
     if problems:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from wagtail.log_actions import log
 
 from cms import site_address
+from cms.dates import day_in_words
 from cms.permissions import can
 from cms.sanitise import plain_text
 
@@ -43,7 +44,8 @@ def check_date(value: date, *, worker: PeerWorker, today: date) -> None:
         raise Refused("The date of the supervision must be today or in the past.")
     if value < worker.start_date:
         raise Refused(
-            f"The date must be on or after {worker.start_date:%-d %B %Y}, when {worker} started."
+            f"The date must be on or after {day_in_words(worker.start_date)}, "
+            f"when {worker} started."
         )
 
 

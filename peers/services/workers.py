@@ -21,6 +21,7 @@ from django.utils import timezone
 from wagtail.log_actions import log
 
 from cms.audit import audit_change
+from cms.dates import day_in_words
 from cms.models import Organisation, User
 from cms.permissions import (
     can,
@@ -246,7 +247,7 @@ def worker_leave(
     if left_on < worker.start_date:
         raise WorkerRefused(
             f"The leaving date must be on or after their start date, "
-            f"{worker.start_date:%-d %B %Y}.",
+            f"{day_in_words(worker.start_date)}.",
             field="left_on",
         )
     if left_on > timezone.localdate() + timedelta(days=366):

@@ -14,8 +14,8 @@ from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
 from cms import mail as cms_mail
-from cms.admin_dates import date_in_words
 from cms.audit import CHANGE
+from cms.dates import date_in_words
 from cms.models import OutboundEmail
 from tests.conftest import sign_in
 from tests.queries import queries_for

@@ -126,3 +126,19 @@ def test_visible_to_shows_nothing_for_a_model_with_no_rule(make_person):
 
 def test_organisations_are_public_facts(organisation):
     assert organisation in permissions.visible_to(None, Organisation)
+
+
+def test_only_admins_and_partnership_wide_staff_see_the_whole_partnership(
+    make_person, organisation
+):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert permissions.sees_whole_partnership(make_person("admin")) is True
+    wide = make_person("hr", organisation=organisation, partnership_wide=True)
+    assert permissions.sees_whole_partnership(wide) is True
+    for role in ("engagement_lead", "hr", "finance", "member"):
+        assert not permissions.sees_whole_partnership(make_person(role, organisation=organisation))
+    assert not permissions.sees_whole_partnership(AnonymousUser())
+    former_admin = make_person("admin")
+    former_admin.is_active = False
+    assert not permissions.sees_whole_partnership(former_admin)

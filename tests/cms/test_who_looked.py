@@ -10,8 +10,8 @@ from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
 from cms import audit
+from cms.dates import moment_in_words
 from cms.roles import Role
-from cms.who_looked import moment_in_words
 from tests.conftest import ROLE_NAMES, sign_in
 from tests.factories import OrganisationFactory, UserFactory
 from tests.queries import queries_for

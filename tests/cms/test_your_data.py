@@ -16,12 +16,12 @@ from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
 from cms import audit, data_registry, jobs
+from cms.dates import date_in_words as date_words
 from cms.models import ReportJob
 from cms.your_data import (
     REPORT_KIND,
     build_zip,
     copy_request,
-    date_words,
     fields_of,
     gather,
     may_request,

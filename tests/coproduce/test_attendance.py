@@ -10,8 +10,8 @@ import pytest
 import time_machine
 from wagtail.models import ModelLogEntry
 
+from cms.dates import UK
 from coproduce import audit_actions
-from coproduce.calendar import UK
 from coproduce.models import Attendance, Expense, InvolvementClaim
 from coproduce.services import Refused
 from coproduce.services.meetings import AttendanceEntry, attendance_record

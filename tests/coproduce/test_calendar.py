@@ -9,8 +9,8 @@ import pytest
 import time_machine
 from django.core import mail
 
+from cms.dates import UK
 from coproduce import calendar
-from coproduce.calendar import UK
 from coproduce.models import InvolvementProfile
 from coproduce.services.meetings import meeting_cancel
 from tests.conftest import sign_in

@@ -8,7 +8,7 @@ import time_machine
 from bs4 import BeautifulSoup
 from django.urls import resolve
 
-from coproduce.calendar import UK
+from cms.dates import UK
 from tests.conftest import sign_in
 from tests.factories import (
     AccessArrangementFactory,

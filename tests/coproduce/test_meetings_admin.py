@@ -8,8 +8,8 @@ import time_machine
 from django.core import mail
 from wagtail.models import ModelLogEntry
 
+from cms.dates import UK
 from coproduce import audit_actions
-from coproduce.calendar import UK
 from coproduce.models import Meeting
 from tests.conftest import sign_in
 from tests.factories import (

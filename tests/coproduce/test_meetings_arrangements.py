@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from wagtail.documents import get_document_model
 from wagtail.models import Collection, ModelLogEntry
 
+from cms.dates import UK
 from coproduce import audit_actions
-from coproduce.calendar import UK
 from coproduce.models import AccessArrangement, MeetingPaper
 from coproduce.selectors.meetings import meeting_access_needs
 from coproduce.services import Refused

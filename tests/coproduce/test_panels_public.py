@@ -238,3 +238,36 @@ def test_the_panel_page_costs_the_same_queries_for_3_or_30_offers(client_as, rol
     few = queries(client, f"/panels/{panel.slug}/")
     panel.offers.add(*[OfferPageFactory() for _ in range(27)])
     assert queries(client, f"/panels/{panel.slug}/") == few
+
+
+# --- Addresses kept for other pages -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("title", ["Meetings", "Calendar"])
+def test_a_panel_saved_with_a_reserved_title_gets_an_address_people_can_reach(client, title):
+    from coproduce.models import Panel
+
+    panel = Panel(
+        organisation=OrganisationFactory(),
+        title=title,
+        purpose="Plan the year's meetings together.",
+        status=Panel.Status.RECRUITING,
+        seats=6,
+        who_is_sought="Anyone who has been to a panel meeting.",
+        coproduction_level=CoproductionLevel.CO_DESIGN,
+        hourly_rate=Decimal("15.00"),
+    )
+    panel.save()
+    assert panel.slug == f"{title.lower()}-panel"
+    response = client.get(panel.get_absolute_url())
+    assert response.status_code == 200
+    assert soup(response).select_one("h1").get_text(strip=True) == title
+
+
+def test_a_panel_cannot_be_given_a_reserved_address_by_hand():
+    from django.core.exceptions import ValidationError
+
+    panel = PanelFactory.build(organisation=OrganisationFactory(), slug="meetings")
+    with pytest.raises(ValidationError) as refused:
+        panel.full_clean()
+    assert "The address /panels/meetings/ belongs to another page" in str(refused.value)

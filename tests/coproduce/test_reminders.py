@@ -9,8 +9,8 @@ from django.core import mail
 from wagtail.models import ModelLogEntry
 
 from cms import schedules
+from cms.dates import UK
 from coproduce import audit_actions, tasks
-from coproduce.calendar import UK
 from coproduce.models import Meeting
 from coproduce.services.meetings import (
     MeetingDetails,

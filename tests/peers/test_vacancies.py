@@ -333,3 +333,29 @@ def test_the_candidates_list_costs_the_same_queries_for_3_and_30_applications(
             vacancy=VacancyFactory(organisation=organisation), candidate=candidate
         )
     assert count(client, url) == few
+
+
+# --- Addresses kept for other pages -----------------------------------------------------------
+
+
+def test_a_vacancy_saved_with_a_reserved_title_gets_an_address_people_can_reach(client):
+    vacancy = VacancyFactory(title="Applications", slug="")
+    assert vacancy.slug == "applications-role"
+    response = client.get(vacancy.get_absolute_url())
+    assert response.status_code == 200
+    assert "Applications" in text(response)
+
+
+def test_vacancies_saved_with_the_same_title_get_numbered_addresses():
+    first = VacancyFactory(title="Ward peer support worker", slug="")
+    second = VacancyFactory(title="Ward peer support worker", slug="")
+    assert (first.slug, second.slug) == ("ward-peer-support-worker", "ward-peer-support-worker-2")
+
+
+def test_a_vacancy_cannot_be_given_a_reserved_address_by_hand():
+    from django.core.exceptions import ValidationError
+
+    vacancy = VacancyFactory.build(slug="applications")
+    with pytest.raises(ValidationError) as refused:
+        vacancy.clean()
+    assert "The address /peer-roles/applications/ belongs to another page" in str(refused.value)

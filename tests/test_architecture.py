@@ -1,0 +1,93 @@
+"""The apps' dependency rules, read from every module's imports (including imports inside
+functions), so a new import that breaks them fails here rather than in a review.
+
+- The shell (``cms``) imports no domain app: apps plug into it through hooks and the
+  registries it offers (permissions, My space panels, reports, personal data, site URLs,
+  first-run sections).
+- Co-production and peer practice never import each other.
+- Nothing imports the charter: it reads other apps' figures through their selectors.
+- Production code does not import the test tree. Six modules still do (the demo and bench
+  builders use the test factories); moving the factories into the apps is the rest of
+  issue 20. The list below may only shrink: a listed module that stops importing the
+  tests must be taken off it.
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parent.parent
+APPS = ("cms", "coproduce", "peers", "charter")
+
+FORBIDDEN = {
+    "cms": {"coproduce", "peers", "charter"},
+    "coproduce": {"peers", "charter"},
+    "peers": {"coproduce", "charter"},
+}
+
+STILL_IMPORTING_TESTS = {
+    "cms/bench/generate.py",
+    "cms/bench/offers.py",
+    "cms/demo.py",
+    "cms/management/commands/demo_cms.py",
+    "coproduce/demo_feedback.py",
+    "charter/demo.py",
+}
+
+
+def _modules(app: str):
+    for source in sorted((PROJECT / app).rglob("*.py")):
+        if "migrations" not in source.parts:
+            yield source
+
+
+def _imported_top_levels(source: Path) -> set[str]:
+    tree = ast.parse(source.read_text(), filename=str(source))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def _imports() -> dict[str, set[str]]:
+    return {
+        source.relative_to(PROJECT).as_posix(): _imported_top_levels(source)
+        for app in APPS
+        for source in _modules(app)
+    }
+
+
+@pytest.fixture(scope="module")
+def imports():
+    return _imports()
+
+
+def test_the_reader_sees_imports_inside_functions_too(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("def f():\n    from peers.models import X\n\nimport coproduce.rules\n")
+    assert _imported_top_levels(module) == {"peers", "coproduce"}
+
+
+@pytest.mark.parametrize("app", sorted(FORBIDDEN))
+def test_each_app_imports_only_what_it_may(imports, app):
+    broken = {
+        module: sorted(names & FORBIDDEN[app])
+        for module, names in imports.items()
+        if module.startswith(f"{app}/") and names & FORBIDDEN[app]
+    }
+    assert not broken, f"{app} may not import {sorted(FORBIDDEN[app])}: {broken}"
+
+
+def test_production_code_does_not_import_the_tests(imports):
+    importing = {module for module, names in imports.items() if "tests" in names}
+    assert importing <= STILL_IMPORTING_TESTS, (
+        f"New production modules import the test tree: {sorted(importing - STILL_IMPORTING_TESTS)}"
+    )
+    assert importing == STILL_IMPORTING_TESTS, (
+        "These no longer import the tests: take them off STILL_IMPORTING_TESTS: "
+        f"{sorted(STILL_IMPORTING_TESTS - importing)}"
+    )
