@@ -13,7 +13,6 @@ records" page.
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -22,7 +21,6 @@ from django.utils.html import format_html
 from django.views.generic import TemplateView
 from django_filters import ChoiceFilter
 from wagtail.admin import messages
-from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -42,7 +40,7 @@ from .forms import OnceOnlyForm
 from .models import DataRequest, ReportJob
 from .permissions import can
 from .submissions import submit_once
-from .viewsets import OnceOnlyAddViewSet
+from .viewsets import OnceOnlyAddViewSet, RuleGuardedViewSet
 from .your_data import RULE, copy_request
 
 Kind = DataRequest.Kind
@@ -448,8 +446,12 @@ class DataRequestFilterSet(WagtailFilterSet):
         fields = ["status", "kind"]
 
 
-class DataRequestViewSet(OnceOnlyAddViewSet, ModelViewSet):
+class DataRequestViewSet(RuleGuardedViewSet, OnceOnlyAddViewSet, ModelViewSet):
     """Reports → Requests about personal data, for those who handle them (admins)."""
+
+    rule = RULE
+    record_url_name = "data_requests:detail"
+    allow_add = True
 
     model = DataRequest
     name = "data_requests"
@@ -487,35 +489,6 @@ class DataRequestViewSet(OnceOnlyAddViewSet, ModelViewSet):
         Column("due_on", label="Due", accessor=_due_words),
         Column("status", label="Status", accessor="get_status_display", sort_key="status"),
     ]
-
-    @property
-    def url_finder_class(self):
-        class DataRequestURLFinder(ModelAdminURLFinder):
-            """Links from elsewhere in the admin (site history) go to the request's page."""
-
-            edit_url_name = "data_requests:detail"
-
-            def get_edit_url(self, instance):
-                if self.user and not can(self.user, RULE):
-                    return None
-                return self.construct_edit_url(instance)
-
-        return DataRequestURLFinder
-
-    def get_permissions_to_register(self):
-        # The policy above decides, not Django's model permissions.
-        return Permission.objects.none()
-
-    def get_common_view_kwargs(self, **kwargs):
-        return super().get_common_view_kwargs(
-            **{
-                "edit_url_name": None,
-                "delete_url_name": None,
-                "history_url_name": None,
-                "usage_url_name": None,
-                **kwargs,
-            }
-        )
 
     def get_urlpatterns(self):
         return [

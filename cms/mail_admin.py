@@ -11,7 +11,6 @@ attachments. Nothing is added, edited or deleted here: sending again goes throug
 """
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
@@ -21,7 +20,6 @@ from django.urls import path, reverse
 from django.views.generic import TemplateView
 from django_filters import ChoiceFilter
 from wagtail.admin import messages
-from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import ButtonsColumnMixin, Column, TitleColumn
@@ -37,6 +35,7 @@ from .dates import date_in_words
 from .mail import MAY_SEND_AGAIN, RETRY_DELAYS, email_send_again, retrying
 from .models import OutboundEmail
 from .permissions import can
+from .viewsets import RuleGuardedViewSet
 
 Status = OutboundEmail.Status
 RULE = "cms.manage_outbound_mail"
@@ -257,8 +256,12 @@ def _nothing_to_send_again(row) -> str:
     return f"“{subject_of(row)}” is being sent now. Check its status again in a minute."
 
 
-class OutboundMailViewSet(ModelViewSet):
+class OutboundMailViewSet(RuleGuardedViewSet, ModelViewSet):
     """Reports → Outbound mail, for admins."""
+
+    rule = RULE
+    # Stored emails are not edited: links from site history open the email's page.
+    record_url_name = "outbound_mail:inspect"
 
     model = OutboundEmail
     name = "outbound_mail"
@@ -290,38 +293,6 @@ class OutboundMailViewSet(ModelViewSet):
         Column("last_error", label="Last error", accessor=_short_error),
         DateColumn("created_at", label="Created", sort_key="created_at"),
     ]
-
-    @property
-    def url_finder_class(self):
-        class OutboundMailURLFinder(ModelAdminURLFinder):
-            """Links from elsewhere in the admin (site history) go to the email's page, for
-            admins: stored emails are not edited."""
-
-            edit_url_name = "outbound_mail:inspect"
-
-            def get_edit_url(self, instance):
-                if self.user and not can(self.user, RULE):
-                    return None
-                return self.construct_edit_url(instance)
-
-        return OutboundMailURLFinder
-
-    def get_permissions_to_register(self):
-        # The policy above decides, not Django's model permissions: a group given "change
-        # outbound email" would still change nothing, so the group editor does not offer it.
-        return Permission.objects.none()
-
-    def get_common_view_kwargs(self, **kwargs):
-        return super().get_common_view_kwargs(
-            **{
-                "add_url_name": None,
-                "edit_url_name": None,
-                "delete_url_name": None,
-                "history_url_name": None,
-                "usage_url_name": None,
-                **kwargs,
-            }
-        )
 
     def get_urlpatterns(self):
         return [

@@ -1,12 +1,14 @@
 """Wagtail admin viewsets of the site shell, and the scoped viewset every app's admin uses."""
 
 from allauth.mfa.models import Authenticator
+from django.contrib.auth.models import Permission
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.views import View
 from django.views.generic import FormView
 from wagtail.admin import messages
+from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history, usage
@@ -80,6 +82,46 @@ class OnceOnlyAddViewSet:
 
 
 # --- People ----------------------------------------------------------------------------------
+
+
+class RuleGuardedViewSet:
+    """For a ModelViewSet of records that Wagtail's own views never edit, reached only by
+    the people one permission rule (``rule``) allows, on pages of the viewset's own.
+
+    Links to a record from elsewhere in the admin (site history) go to ``record_url_name``,
+    for those the rule allows; Django's model permissions are not offered to groups (the
+    rule decides, so they would change nothing); and Wagtail's edit, delete, history and
+    usage views are switched off, with its add view too unless ``allow_add``.
+    """
+
+    rule: str = ""
+    record_url_name: str = ""
+    allow_add: bool = False
+
+    @property
+    def url_finder_class(self):
+        rule = self.rule
+
+        class RuleGuardedURLFinder(ModelAdminURLFinder):
+            edit_url_name = self.record_url_name
+
+            def get_edit_url(self, instance):
+                if self.user and not permissions.can(self.user, rule):
+                    return None
+                return self.construct_edit_url(instance)
+
+        return RuleGuardedURLFinder
+
+    def get_permissions_to_register(self):
+        return Permission.objects.none()
+
+    def get_common_view_kwargs(self, **kwargs):
+        switched_off = ["edit", "delete", "history", "usage"]
+        if not self.allow_add:
+            switched_off.append("add")
+        return super().get_common_view_kwargs(
+            **{**{f"{view}_url_name": None for view in switched_off}, **kwargs}
+        )
 
 
 class InvitingCreateView(WagtailUserCreateView):

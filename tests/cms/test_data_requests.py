@@ -332,3 +332,19 @@ def test_an_access_request_does_not_close_an_account(admin_client):
     assert ada.is_active
     data_request.refresh_from_db()
     assert data_request.status == DataRequest.Status.OPEN
+
+
+@pytest.mark.parametrize("role", ["hr", "finance", "engagement_lead", "editor"])
+def test_links_from_elsewhere_in_the_admin_open_the_request_for_admins_only(
+    admin, make_person, role
+):
+    """Site history and other admin pages find a request's page through Wagtail's URL
+    finder: it leads admins to the request, and nobody else anywhere."""
+    from django.urls import reverse
+    from wagtail.admin.admin_url_finder import AdminURLFinder
+
+    request = record(MemberFactory())
+    # Resolving the URLs registers the admin's viewsets, and with them their URL finders.
+    page = reverse("data_requests:detail", args=[request.pk])
+    assert AdminURLFinder(admin).get_edit_url(request) == page
+    assert AdminURLFinder(make_person(role)).get_edit_url(request) is None
