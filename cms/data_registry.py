@@ -23,7 +23,7 @@ and every link to a member of staff that records who did something (``approved_b
 
 One registry answers every question a data protection officer asks, so nothing can drift:
 a person's download is built from it (``owned_by``), closing an account erases what it says
-(``erase``), the retention task purges what has passed its period (``retention_due``), the
+(``erase``), the retention task purges what has passed its period (``due_for_retention``), the
 audit log knows whose record was looked at (``owner_id_of``), and the privacy notice prints
 it.
 """
@@ -196,10 +196,6 @@ class PersonalData:
     @property
     def key(self) -> str:
         return f"{self.model._meta.label_lower}:{self.data_class}"
-
-    @property
-    def is_special_category(self) -> bool:
-        return self.condition is not None
 
     def owned_by(self, person) -> models.QuerySet:
         """The records of this kind about ``person``."""
@@ -391,12 +387,6 @@ def erase(entry: PersonalData, rows: models.QuerySet, fate: Fate) -> int:
     return count
 
 
-def retention_due(now: datetime | None = None) -> list[tuple[PersonalData, models.QuerySet]]:
-    """Every registered kind of record with rows past their time limit, as of ``now``."""
-    now = now or timezone.now()
-    return [(entry, entry.due_for_retention(now)) for entry in _entries]
-
-
 def discover() -> None:
     """Import every app's ``personal_data`` module (from ``CmsConfig.ready``)."""
     from django.utils.module_loading import autodiscover_modules
@@ -420,6 +410,5 @@ __all__ = [
     "owner_id_of",
     "register",
     "register_staff_links",
-    "retention_due",
     "staff_links",
 ]
