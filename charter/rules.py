@@ -15,6 +15,7 @@ from cms.permissions import (
     register_visibility,
     sees_whole_partnership,
 )
+from cms.refusals import ALLOWED, refuse
 from cms.roles import Role
 
 
@@ -51,8 +52,16 @@ def _keep_charters(user, obj=None) -> bool:
 
 
 @register("charter.keep_charter")
-def _keep_charter(user, charter=None) -> bool:
-    return keeps_charter(user, charter)
+def _keep_charter(user, charter=None):
+    """HR and charter leads of the charter's organisation keep it: its targets, readings,
+    evidence, actions and reviews."""
+    if keeps_charter(user, charter):
+        return ALLOWED
+    organisation = charter.organisation.name if charter is not None else "its organisation"
+    return refuse(
+        f"Only HR and charter leads of {organisation} can change this charter. Ask an "
+        "administrator if you need access."
+    )
 
 
 @register("charter.view_progress")

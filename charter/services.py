@@ -23,7 +23,8 @@ from wagtail.models import Collection
 from cms import jobs, site_address
 from cms.dates import day_in_words
 from cms.models import Organisation, ReportJob
-from cms.permissions import can
+from cms.permissions import can, require
+from cms.refusals import Refused
 from cms.sanitise import plain_text
 from cms.storage import FileNotStored, kept_with_their_records, store_upload
 
@@ -31,7 +32,6 @@ from . import audit_actions
 from .calculations import CalculationUnavailable, get_calculation
 from .models import Charter, Commitment, Evidence, Measure, Reading, Review, Target
 from .periods import complete_periods
-from .rules import keeps_charter
 from .template import DEFAULT_COMMITMENTS, DEFAULT_TITLE
 
 logger = logging.getLogger(__name__)
@@ -43,24 +43,6 @@ REVIEW_EVERY_MONTHS = 3
 REVIEWS_AHEAD = 8
 REMIND_DAYS_BEFORE = 14
 BOARD_REPORT = "charter.board_report"
-
-
-class Refused(Exception):
-    """A change that is not allowed, with a plain-English message and, where it is about one
-    detail, the form field it belongs beside."""
-
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-def _require_keeper(user, charter: Charter, doing: str) -> None:
-    if not keeps_charter(user, charter):
-        raise Refused(
-            f"Only HR and charter leads of {charter.organisation.name} can {doing}. Ask an "
-            "administrator if you need access."
-        )
 
 
 def _add_months(value: date, months: int) -> date:
@@ -92,7 +74,7 @@ def charter_create_from_template(
     """Copy the default charter for ``organisation``: its six commitments, a measure or two
     under each (computed where the platform has the data), and quarterly reviews."""
     charter = Charter(organisation=organisation, adopted_on=adopted_on, version=version)
-    if not keeps_charter(user, charter):
+    if not can(user, "charter.keep_charter", charter):
         raise Refused(
             "You can only start a charter for your own organisation. Ask an administrator if "
             "you need to start one for another."
@@ -170,7 +152,7 @@ def target_problem(*, measure: Measure, due_on: date | None) -> str | None:
 @transaction.atomic
 def target_set(*, user, measure: Measure, due_on: date, value: Decimal, note: str = "") -> Target:
     """Set (or change) the value a measure should reach by ``due_on``."""
-    _require_keeper(user, measure.commitment.charter, "set targets")
+    require(user, "charter.keep_charter", measure.commitment.charter)
     if problem := target_problem(measure=measure, due_on=due_on):
         raise Refused(problem, field="due_on")
     note = plain_text(note)
@@ -231,7 +213,7 @@ def reading_enter(
     they have it, evidence (an upload here, or evidence already kept). A second reading for
     the same period corrects the first."""
     charter = measure.commitment.charter
-    _require_keeper(user, charter, "enter readings")
+    require(user, "charter.keep_charter", charter)
     if measure.is_computed:
         raise Refused(
             "This measure is computed from the platform's own data each period, so it cannot "
@@ -337,7 +319,7 @@ def evidence_upload(
     *, user, charter: Charter, upload, title: str = "", commitment: Commitment | None = None
 ) -> Evidence:
     """Keep a document in the private "Charter evidence" collection as evidence."""
-    _require_keeper(user, charter, "add evidence")
+    require(user, "charter.keep_charter", charter)
     if commitment is not None and commitment.charter_id != charter.pk:
         raise Refused("Choose a commitment of this charter", field="commitment")
     if problem := evidence_problem(upload):
@@ -442,15 +424,12 @@ def board_report_request(*, user, charter: Charter) -> ReportJob:
     """Ask for the charter's board report; the worker makes it. Returns the report job."""
     if not can(user, "charter.request_board_report", charter):
         raise Refused("You can ask for board reports only on your own organisation's charter.")
-    try:
-        job = jobs.report_request(
-            kind=BOARD_REPORT,
-            title=f"Board report: {charter.title}, {charter.organisation.name}"[:200],
-            params={"charter": charter.pk},
-            user=user,
-        )
-    except jobs.ReportRefused as refusal:  # pragma: no cover - checked just above
-        raise Refused(str(refusal)) from None
+    job = jobs.report_request(
+        kind=BOARD_REPORT,
+        title=f"Board report: {charter.title}, {charter.organisation.name}"[:200],
+        params={"charter": charter.pk},
+        user=user,
+    )
     log(charter, audit_actions.BOARD_REPORT_REQUEST, user=user, data={"report": str(job.pk)})
     return job
 

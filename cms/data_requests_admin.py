@@ -39,6 +39,7 @@ from .dates import date_in_words
 from .forms import OnceOnlyForm
 from .models import DataRequest, ReportJob
 from .permissions import can
+from .refusals import Refused
 from .submissions import submit_once
 from .viewsets import OnceOnlyAddViewSet, RuleGuardedViewSet
 from .your_data import RULE, copy_request
@@ -46,14 +47,6 @@ from .your_data import RULE, copy_request
 Kind = DataRequest.Kind
 Status = DataRequest.Status
 OUTCOME_MAX = 2000
-
-
-class Refused(Exception):
-    """A step that does not apply to this request, with the reason in plain words."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 # --- Rules --------------------------------------------------------------------------------
@@ -110,10 +103,7 @@ def data_request_produce(*, data_request: DataRequest, by) -> ReportJob:
     refusal = produce_refusal(data_request)
     if refusal:
         raise Refused(refusal)
-    try:
-        job = copy_request(person=data_request.person, by=by, data_request=data_request)
-    except jobs.ReportRefused as refusal:
-        raise Refused(str(refusal)) from None
+    job = copy_request(person=data_request.person, by=by, data_request=data_request)
     data_request.report = job
     data_request.save(update_fields=["report"])
     audit_change(
@@ -152,10 +142,7 @@ def data_request_erase(*, data_request: DataRequest, by, reason: str) -> DataReq
     refusal = erase_refusal(data_request)
     if refusal:
         raise Refused(refusal)
-    try:
-        erasure.close_account(data_request.person, by=by, reason=reason, request=data_request)
-    except erasure.Refused as refusal:
-        raise Refused(refusal.message) from None
+    erasure.close_account(data_request.person, by=by, reason=reason, request=data_request)
     data_request.refresh_from_db()
     return data_request
 

@@ -43,6 +43,7 @@ from . import audit, data_registry, permissions, site_address
 from .data_registry import DataClass, Fate, PersonalData
 from .dates import day_in_words
 from .models import DataRequest, User
+from .refusals import Refused
 
 DORMANT_REASON = "Not signed in to for 3 years"
 SELF_REASON = "Closed their own account"
@@ -54,14 +55,6 @@ ICO_COMPLAINTS = "https://ico.org.uk/make-a-complaint/"
 ACCOUNT_NAME_FIELDS = ("first_name", "last_name")
 # How far a deletion's cascade is followed, to report what goes with it.
 CASCADE_DEPTH = 4
-
-
-class Refused(Exception):
-    """The account cannot be closed now; ``message`` says why, in plain words."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 WHY_DEPENDED_ON = "Other records we must keep depend on them."

@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from . import erasure
+from .refusals import Refused
 
 
 class CloseAccountForm(forms.Form):
@@ -51,7 +52,7 @@ def close_account(request):
     if request.method == "POST" and form.is_valid():
         try:
             closure = erasure.close_account(person, by=person, reason=erasure.SELF_REASON)
-        except erasure.Refused as refusal:
+        except Refused as refusal:
             form.add_error(None, refusal.message)
         else:
             logout(request)

@@ -29,12 +29,9 @@ from wagtailnhsukfrontend.settings.models import (
 
 from .dates import date_in_words
 from .models import ContentPage, HomePage, Need, OffersIndexPage, Organisation, User
+from .refusals import Refused
 
 SERVICE_NAME = "Lived Experience Platform"
-
-
-class FirstRunRefused(Exception):
-    pass
 
 
 @dataclass
@@ -545,7 +542,7 @@ def site_first_run(
     site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
     home = site.root_page.specific if site else None
     if not isinstance(home, HomePage):
-        raise FirstRunRefused("Run `python manage.py migrate` first: it creates the home page.")
+        raise Refused("Run `python manage.py migrate` first: it creates the home page.")
     organisation, _ = Organisation.objects.get_or_create(
         name=organisation_name, defaults={"kind": organisation_kind}
     )
@@ -564,7 +561,7 @@ def site_first_run(
     email = User.objects.normalize_email(admin_email).lower()
     admin = User.objects.filter(email__iexact=email).first()
     if admin is not None and not admin.is_superuser:
-        raise FirstRunRefused(
+        raise Refused(
             f"{email} already has an account that is not an administrator's. Make them an "
             "administrator in the Wagtail admin, or choose another address."
         )

@@ -38,6 +38,7 @@ from django_q.exceptions import TimeoutException
 from django_q.tasks import async_task
 
 from .models import ReportJob
+from .refusals import Refused
 
 logger = logging.getLogger(__name__)
 
@@ -78,16 +79,12 @@ def may_download(user, job: ReportJob) -> bool:
     return kind is not None and bool(kind.may_request(user, job.params))
 
 
-class ReportRefused(Exception):
-    pass
-
-
 @transaction.atomic
 def report_request(*, kind: str, title: str, params: dict, user) -> ReportJob:
     """Ask for a report; the worker makes it. Refused unless the kind's rule allows it."""
     report_kind = _kinds.get(kind)
     if report_kind is None or not report_kind.may_request(user, params):
-        raise ReportRefused("You cannot ask for this report.")
+        raise Refused("You cannot ask for this report.")
     job = ReportJob.objects.create(kind=kind, title=title, params=params, requested_by=user)
     # Like email: the worker must find the committed row; tests run tasks inline at once.
     if settings.EMAIL_QUEUE_ON_COMMIT:
@@ -230,7 +227,7 @@ def reports_rescue(*, now=None) -> int:
 def report_again(*, job: ReportJob, user) -> ReportJob:
     """A new job with the same request, for a report that failed."""
     if job.status != ReportJob.Status.FAILED:
-        raise ReportRefused("Only a report that could not be made can be tried again.")
+        raise Refused("Only a report that could not be made can be tried again.")
     return report_request(kind=job.kind, title=job.title, params=job.params, user=user)
 
 

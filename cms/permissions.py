@@ -10,12 +10,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 
+from .refusals import Decision, Refused, decision
 from .roles import ADMIN_SITE_ROLES, STAFF_ROLES, Role
 
-Rule = Callable[[Any, Any], bool]
+# A rule answers with a Decision (allowed, or refused with the reason), or a plain bool.
+Rule = Callable[[Any, Any], "Decision | bool"]
 _rules: dict[str, Rule] = {}
 _visibility: dict[type[Model], Callable[[Any, QuerySet], QuerySet]] = {}
 
@@ -134,22 +135,36 @@ def register_visibility(model: type[Model]):
     return decorator
 
 
-def can(user, name: str, obj: Any = None) -> bool:
-    """May ``user`` do ``name`` (to ``obj``)? A rule name nobody registered is a mistake in
-    the code, so it raises ``KeyError`` rather than answering yes or no; a test checks that
-    every rule the code names is registered (tests/test_rules_named_exist.py)."""
+def decide(user, name: str, obj: Any = None) -> Decision:
+    """The rule ``name``'s answer for ``user`` (and ``obj``): allowed, or refused with the
+    reason to show them. A rule name nobody registered is a mistake in the code, so it
+    raises ``KeyError`` rather than answering yes or no; a test checks that every rule the
+    code names is registered (tests/test_rules_named_exist.py)."""
     if user is None:
         user = AnonymousUser()
     rule = _rules.get(name)
     if rule is None:
         raise KeyError(f"No permission rule called {name!r} is registered.")
-    return bool(rule(user, obj))
+    return decision(rule(user, obj))
+
+
+def can(user, name: str, obj: Any = None) -> bool:
+    """May ``user`` do ``name`` (to ``obj``)? See ``decide``."""
+    return decide(user, name, obj).allowed
+
+
+def why_not(user, name: str, obj: Any = None) -> str | None:
+    """Why ``user`` may not do ``name`` (to ``obj``), in words for them; None when they may."""
+    return decide(user, name, obj).reason
 
 
 def require(user, name: str, obj: Any = None) -> None:
-    """Raise PermissionDenied unless ``can(user, name, obj)``."""
-    if not can(user, name, obj):
-        raise PermissionDenied
+    """Raise ``Refused`` with the rule's reason unless ``user`` may do ``name`` (to
+    ``obj``). ``Refused`` is a ``PermissionDenied``: a view that does not catch it answers
+    403, and a service's caller shows the reason."""
+    reason = why_not(user, name, obj)
+    if reason is not None:
+        raise Refused(reason)
 
 
 def visible_to(user, model_or_queryset) -> QuerySet:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import jobs, worker
 from .models import ReportJob
+from .refusals import Refused
 from .storage import stored_file_response
 
 # A report still waiting after this long, with no worker checking in, says why.
@@ -87,7 +88,7 @@ def report_again(request, job_id):
     job = _job_for(request, job_id)
     try:
         again = jobs.report_again(job=job, user=request.user)
-    except jobs.ReportRefused as refusal:
+    except Refused as refusal:
         messages.error(request, str(refusal))
         return redirect("report_status", job.pk)
     return redirect("report_status", again.pk)

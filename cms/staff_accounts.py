@@ -28,19 +28,12 @@ from django.utils import timezone
 
 from . import audit, permissions, site_address
 from .models import User
+from .refusals import Refused
 from .roles import STAFF_ROLES
 
 RULE = "cms.manage_sign_in"
 PLATFORM = "the Lived Experience Platform"
 REASON_MAX = 1000
-
-
-class Refused(Exception):
-    """The change is not allowed; ``message`` says why, in words for the administrator."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 @permissions.register(RULE)

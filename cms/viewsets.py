@@ -24,6 +24,7 @@ from .admin_dates import typed_dates
 from .exports import SafeIndexView, SpreadsheetSafeExportMixin
 from .forms import AuthenticatorResetForm, UserCreationForm, UserEditForm, add_once_only_field
 from .models import Organisation, User
+from .refusals import Refused
 from .submissions import repeat_of, submit_once
 
 
@@ -211,7 +212,7 @@ class SendInvitationView(_PersonSignInView, View):
     def post(self, request, *args, **kwargs):
         try:
             staff_accounts.person_invite(person=self.person, by=request.user)
-        except staff_accounts.Refused as refusal:
+        except Refused as refusal:
             messages.warning(request, refusal.message)
         else:
             messages.success(
@@ -237,7 +238,7 @@ class AuthenticatorResetView(_PersonSignInView, FormView):
             staff_accounts.authenticator_reset(
                 person=self.person, by=self.request.user, reason=form.cleaned_data["reason"]
             )
-        except staff_accounts.Refused as refusal:
+        except Refused as refusal:
             form.add_error(None, refusal.message)
             return self.form_invalid(form)
         messages.success(

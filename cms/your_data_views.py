@@ -9,9 +9,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from . import jobs, permissions
+from . import permissions
 from .dates import date_in_words
 from .forms import OnceOnlyForm
+from .refusals import Refused
 from .submissions import submit_once
 from .your_data import copies_of, copy_request
 
@@ -46,7 +47,7 @@ def your_data(request):
                 user=request.user,
                 create=lambda: copy_request(person=request.user, by=request.user),
             )
-        except jobs.ReportRefused as refusal:
+        except Refused as refusal:
             messages.error(request, str(refusal))
             return redirect("your_data")
         if submitted.record is None:

@@ -5,6 +5,7 @@ panels they facilitate; members see only their own records and their own panels'
 finance sees claims only once they are approved.
 """
 
+from cms.dates import day_in_words
 from cms.permissions import (
     has_role,
     in_organisation_scope,
@@ -13,6 +14,7 @@ from cms.permissions import (
     register_visibility,
     sees_whole_partnership,
 )
+from cms.refusals import ALLOWED, refuse
 from cms.roles import Role
 
 # --- Panels --------------------------------------------------------------------------------
@@ -87,8 +89,12 @@ def _view_meeting(user, meeting=None) -> bool:
 
 
 @register("coproduce.manage_meeting")
-def _manage_meeting(user, meeting=None) -> bool:
-    return meeting is not None and leads_panel(user, meeting.panel)
+def _manage_meeting(user, meeting=None):
+    """Those running the meeting's panel schedule, change and cancel it, keep its papers,
+    book access arrangements and record attendance."""
+    if meeting is None or not leads_panel(user, meeting.panel):
+        return refuse("Only the people running this panel can change its meetings.")
+    return ALLOWED
 
 
 @register("coproduce.view_meetings")
@@ -140,24 +146,44 @@ def _view_claim(user, claim=None) -> bool:
 
 
 @register("coproduce.edit_claim")
-def _edit_claim(user, claim=None) -> bool:
+def _edit_claim(user, claim=None):
     """The member checks their own claim and adds expenses while it is with them."""
-    return (
-        claim is not None
-        and user.is_authenticated
-        and claim.member_id == user.pk
-        and claim.is_editable_by_member
-    )
+    if claim is None or not user.is_authenticated or claim.member_id != user.pk:
+        return refuse("You can only change your own claims.")
+    if not claim.is_editable_by_member:
+        return refuse(
+            {
+                claim.Status.SUBMITTED: "You have already sent this claim. It is waiting for "
+                "approval.",
+                claim.Status.APPROVED: "This claim has been approved, so it cannot be changed now.",
+                claim.Status.PAID: "This claim has been paid, so it cannot be changed now.",
+            }.get(claim.status, "This claim cannot be changed now.")
+        )
+    return ALLOWED
 
 
 @register("coproduce.approve_claim")
-def _approve_claim(user, claim=None) -> bool:
+def _approve_claim(user, claim=None):
     """A lead of the panel approves or returns a submitted claim, never their own."""
-    return (
-        claim is not None
-        and claim.status == claim.Status.SUBMITTED
-        and claim.member_id != user.pk
-        and leads_panel(user, claim.panel)
+    if claim is None:
+        return refuse("This claim is not waiting for approval.")
+    if claim.member_id == user.pk:
+        return refuse("You cannot approve or return your own claim. Ask another lead of the panel.")
+    if not leads_panel(user, claim.panel):
+        return refuse("Only a lead of this panel can approve or return its claims.")
+    if claim.status == claim.Status.SUBMITTED:
+        return ALLOWED
+    if claim.status == claim.Status.APPROVED and claim.approved_at:
+        return refuse(
+            f"This claim was already approved on {day_in_words(claim.approved_at, weekday=True)}."
+        )
+    return refuse(
+        {
+            claim.Status.DRAFT: "The member has not sent this claim yet.",
+            claim.Status.RETURNED: "This claim was returned to the member and has not been "
+            "sent again.",
+            claim.Status.PAID: "This claim has already been paid.",
+        }.get(claim.status, "This claim is not waiting for approval.")
     )
 
 
@@ -167,13 +193,22 @@ def _pay_claims(user, obj=None) -> bool:
 
 
 @register("coproduce.pay_claim")
-def _pay_claim(user, claim=None) -> bool:
-    return (
-        claim is not None
-        and claim.status == claim.Status.APPROVED
-        and claim.member_id != user.pk
-        and (_finance_sees(user, claim) or is_admin(user))
-    )
+def _pay_claim(user, claim=None):
+    """Finance for the panel's organisation (or an administrator) pays an approved claim,
+    never their own."""
+    if claim is None:
+        return refuse("This claim has not been approved yet, so it cannot be paid.")
+    if claim.status == claim.Status.PAID:
+        return refuse(
+            f"This claim was already marked paid on {day_in_words(claim.paid_at, weekday=True)}."
+        )
+    if claim.member_id == user.pk:
+        return refuse("You cannot mark your own claim paid. Ask someone else in finance.")
+    if claim.status != claim.Status.APPROVED:
+        return refuse("This claim has not been approved yet, so it cannot be paid.")
+    if not (_finance_sees(user, claim) or is_admin(user)):
+        return refuse("Only finance staff for this organisation can mark its claims paid.")
+    return ALLOWED
 
 
 @register("coproduce.list_own_claims")

@@ -19,6 +19,7 @@ from cms.permissions import (
     register_visibility,
     scope_to_organisation,
 )
+from cms.refusals import ALLOWED, refuse
 from cms.roles import Role
 
 # --- Who is who ----------------------------------------------------------------------------
@@ -76,18 +77,25 @@ def _view_worker(user, worker=None) -> bool:
 
 
 @register("peers.edit_worker")
-def _edit_worker(user, worker=None) -> bool:
-    return worker is not None and hr_for(user, worker.organisation_id)
+def _edit_worker(user, worker=None):
+    if worker is None or not hr_for(user, worker.organisation_id):
+        return refuse("You can keep peer worker records for your own organisation only.")
+    return ALLOWED
 
 
 # --- Practice records ----------------------------------------------------------------------
 
 
 @register("peers.log_sessions")
-def _log_sessions(user, obj=None) -> bool:
+def _log_sessions(user, obj=None):
     """Peer workers with a current record log their own sessions."""
     worker = worker_of(user)
-    return worker is not None and worker.status == worker.Status.ACTIVE
+    if worker is None or worker.status != worker.Status.ACTIVE:
+        return refuse(
+            "Only peer workers with a current record can log sessions. If you are a peer "
+            "worker, ask your manager to check your record."
+        )
+    return ALLOWED
 
 
 @register("peers.view_practice")
@@ -102,9 +110,11 @@ def _view_session(user, session=None) -> bool:
 
 
 @register("peers.edit_session")
-def _edit_session(user, session=None) -> bool:
+def _edit_session(user, session=None):
     """Only the worker corrects their own log."""
-    return session is not None and is_own(user, session.worker)
+    if session is None or not is_own(user, session.worker):
+        return refuse("You can only change your own sessions.")
+    return ALLOWED
 
 
 # A slip (a session logged twice, or for the wrong day) is put right by deleting it soon
@@ -114,12 +124,20 @@ SESSION_DELETE_WINDOW_DAYS = 7
 
 
 @register("peers.delete_session")
-def _delete_session(user, session=None) -> bool:
+def _delete_session(user, session=None):
     if session is None or not is_own(user, session.worker):
-        return False
+        return refuse("You can only delete your own sessions.")
+    if _has_concern(session):
+        return refuse(
+            "This session raised a safeguarding concern, so it cannot be deleted. "
+            "You can still correct it."
+        )
     if session.created_at < timezone.now() - timedelta(days=SESSION_DELETE_WINDOW_DAYS):
-        return False
-    return not _has_concern(session)
+        return refuse(
+            f"Sessions can only be deleted in the {SESSION_DELETE_WINDOW_DAYS} days after you "
+            "log them. You can still correct it."
+        )
+    return ALLOWED
 
 
 def _has_concern(session) -> bool:
@@ -132,9 +150,13 @@ def _has_concern(session) -> bool:
 
 
 @register("peers.raise_concern")
-def _raise_concern(user, session=None) -> bool:
+def _raise_concern(user, session=None):
     """The worker raises a concern from their own session, one concern per session."""
-    return session is not None and is_own(user, session.worker) and not _has_concern(session)
+    if session is None or not is_own(user, session.worker):
+        return refuse("You can only raise a concern from your own sessions.")
+    if _has_concern(session):
+        return refuse("A safeguarding concern has already been raised for this session.")
+    return ALLOWED
 
 
 @register("peers.view_concern")
@@ -143,16 +165,24 @@ def _view_concern(user, concern=None) -> bool:
 
 
 @register("peers.acknowledge_concern")
-def _acknowledge_concern(user, concern=None) -> bool:
-    return concern is not None and concern.is_open and supervises(user, concern.worker)
+def _acknowledge_concern(user, concern=None):
+    """One of the worker's supervisors picks an open concern up, once."""
+    if concern is not None and not concern.is_open:
+        who = concern.acknowledged_by or "another supervisor"
+        return refuse(f"This concern has already been acknowledged by {who}.")
+    if concern is None or not supervises(user, concern.worker):
+        return refuse("Only the worker's supervisors can acknowledge this concern.")
+    return ALLOWED
 
 
 @register("peers.supervise")
-def _supervise(user, worker=None) -> bool:
+def _supervise(user, worker=None):
     """Record supervision for a worker, or (with no worker) hold a supervisor's pages."""
     if worker is None:
         return has_role(user, Role.SUPERVISOR)
-    return supervises(user, worker)
+    if not supervises(user, worker):
+        return refuse("You can only record supervision for people you supervise.")
+    return ALLOWED
 
 
 @register("peers.view_wellbeing")
@@ -165,20 +195,28 @@ def _view_wellbeing(user, check_in=None) -> bool:
 
 
 @register("peers.check_in")
-def _check_in(user, obj=None) -> bool:
-    return worker_of(user) is not None
+def _check_in(user, obj=None):
+    if worker_of(user) is None:
+        return refuse("Only peer workers can complete a wellbeing check-in.")
+    return ALLOWED
 
 
 @register("peers.share_wellbeing")
-def _share_wellbeing(user, check_in=None) -> bool:
+def _share_wellbeing(user, check_in=None):
     """Only the worker shares, stops sharing or deletes their own check-in."""
-    return check_in is not None and is_own(user, check_in.worker)
+    if check_in is None or not is_own(user, check_in.worker):
+        return refuse(
+            "Only the person who completed a check-in can choose who sees it or delete it."
+        )
+    return ALLOWED
 
 
 @register("peers.update_supervision_action")
-def _update_supervision_action(user, action=None) -> bool:
+def _update_supervision_action(user, action=None):
     """Agreed actions are marked done (or not) by the worker or their supervisors."""
-    return action is not None and _view_practice(user, action.supervision.worker)
+    if action is None or not _view_practice(user, action.supervision.worker):
+        return refuse("You can only update actions from your own supervision.")
+    return ALLOWED
 
 
 @register("peers.view_supervision_compliance")
@@ -282,11 +320,13 @@ def register_peers_visibility() -> None:
 
 
 @register("peers.manage_recruitment")
-def _manage_recruitment(user, vacancy=None) -> bool:
+def _manage_recruitment(user, vacancy=None):
     """HR (with no vacancy: may run recruitment at all; with one: that vacancy's)."""
     if vacancy is None:
         return is_hr(user)
-    return hr_for(user, vacancy.organisation_id)
+    if not hr_for(user, vacancy.organisation_id):
+        return refuse("Only HR for this vacancy's organisation can change it or its applications.")
+    return ALLOWED
 
 
 @register("peers.view_job_application")
@@ -366,9 +406,11 @@ def _view_evidence(user, worker=None) -> bool:
 
 
 @register("peers.add_evidence")
-def _add_evidence(user, worker=None) -> bool:
+def _add_evidence(user, worker=None):
     """Workers add their own evidence and training, while they work here."""
-    return worker is not None and is_own(user, worker) and worker.is_current
+    if worker is None or not is_own(user, worker) or not worker.is_current:
+        return refuse("Only the worker adds evidence and training to their own pathway.")
+    return ALLOWED
 
 
 @register("peers.sign_off_competence")

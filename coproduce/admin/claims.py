@@ -30,7 +30,7 @@ from wagtail.permissions import register_permission_policy
 from cms import audit
 from cms.dates import day_in_words
 from cms.exports import BYTE_ORDER_MARK, export_audit_subject
-from cms.permissions import can, has_role, visible_to
+from cms.permissions import can, has_role, visible_to, why_not
 from cms.roles import Role
 from cms.viewsets import ScopedModelViewSet
 
@@ -398,9 +398,7 @@ class ClaimReviewView(_ClaimActionView):
         user = self.request.user
         if self.claim.member_id == user.pk or not leads_panel(user, self.claim.panel):
             return PermissionDenied
-        if not can(user, "coproduce.approve_claim", self.claim):
-            return services.claim_approval_refusal(user, self.claim)
-        return None
+        return why_not(user, "coproduce.approve_claim", self.claim)
 
     def post(self, request, *args, **kwargs):
         if request.POST.get("action") == "approve":
@@ -442,9 +440,7 @@ class ClaimPayView(_ClaimActionView):
         user = self.request.user
         if not can(user, "coproduce.pay_claims"):
             return PermissionDenied
-        if not can(user, "coproduce.pay_claim", self.claim):
-            return services.claim_payment_refusal(user, self.claim)
-        return None
+        return why_not(user, "coproduce.pay_claim", self.claim)
 
     def form_valid(self, form):
         try:

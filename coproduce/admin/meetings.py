@@ -336,11 +336,11 @@ class MeetingCancelView(MeetingPageView):
                 services.meeting_cancel(
                     user=request.user, meeting=self.meeting, reason=form.cleaned_data["reason"]
                 )
-            except services.MeetingRefused as error:
-                form.add_refusal(error)
             except Refused as error:
-                messages.warning(request, error.message)
-                return self.back()
+                if error.field is None:
+                    messages.warning(request, error.message)
+                    return self.back()
+                form.add_refusal(error)
             else:
                 messages.success(
                     request,

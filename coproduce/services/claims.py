@@ -19,8 +19,7 @@ from PIL import Image
 from wagtail.log_actions import log
 
 from cms import site_address
-from cms.dates import day_in_words
-from cms.permissions import can, visible_to
+from cms.permissions import can, require, visible_to, why_not
 from cms.sanitise import plain_text
 from cms.storage import FileNotStored, kept_with_their_records, save_to_storage, store_upload
 
@@ -28,7 +27,6 @@ from .. import audit_actions
 from ..choices import PaymentChoice
 from ..models import Attendance, Expense, InvolvementClaim, InvolvementProfile
 from ..models.claims import PENNY
-from ..rules import leads_panel
 from ..selectors.claims import chosen_name
 from ..storage import receipt_storage
 from . import Refused
@@ -187,20 +185,16 @@ def payment_reference_clean(value: str | None) -> str:
 # --- The member checks their claim -----------------------------------------------------------
 
 
+def _refuse_as_it_stands(user, rule: str, claim: InvolvementClaim):
+    """Someone else changed ``claim`` first (its conditional update found it moved on):
+    refuse with what the rule says of the claim as it is now."""
+    raise Refused(why_not(user, rule, claim) or "This claim has changed. Refresh the page.")
+
+
 def _locked(claim: InvolvementClaim) -> InvolvementClaim:
     """The claim as it is now, locked until the transaction ends (PostgreSQL; SQLite's
     immediate transactions already serialise writers)."""
     return InvolvementClaim.objects.select_for_update().select_related("panel").get(pk=claim.pk)
-
-
-def claim_not_editable_message(user, claim: InvolvementClaim) -> str:
-    if claim.member_id != user.pk:
-        return "You can only change your own claims."
-    return {
-        Status.SUBMITTED: "You have already sent this claim. It is waiting for approval.",
-        Status.APPROVED: "This claim has been approved, so it cannot be changed now.",
-        Status.PAID: "This claim has been paid, so it cannot be changed now.",
-    }.get(claim.status, "This claim cannot be changed now.")
 
 
 @kept_with_their_records
@@ -220,8 +214,7 @@ def claim_add_expense(
     all: if storage fails, nothing is saved and the member is told to try again.
     """
     claim = _locked(claim)
-    if not can(user, "coproduce.edit_claim", claim):
-        raise Refused(claim_not_editable_message(user, claim))
+    require(user, "coproduce.edit_claim", claim)
     if kind not in Expense.Kind.values:
         raise Refused("Choose what kind of expense it is.")
     description = plain_text(description)
@@ -260,8 +253,7 @@ def claim_remove_expense(*, claim: InvolvementClaim, expense_id: int, user) -> I
     Removing one that is already gone changes nothing, so a form sent twice is harmless.
     """
     claim = _locked(claim)
-    if not can(user, "coproduce.edit_claim", claim):
-        raise Refused(claim_not_editable_message(user, claim))
+    require(user, "coproduce.edit_claim", claim)
     expense = claim.expenses.filter(pk=expense_id).first()
     if expense is None:
         return claim
@@ -279,8 +271,7 @@ def claim_remove_expense(*, claim: InvolvementClaim, expense_id: int, user) -> I
 def claim_submit(*, claim: InvolvementClaim, user, declaration: bool) -> InvolvementClaim:
     """The member confirms the claim is true and sends it to the panel's lead."""
     claim = _locked(claim)
-    if not can(user, "coproduce.edit_claim", claim):
-        raise Refused(claim_not_editable_message(user, claim))
+    require(user, "coproduce.edit_claim", claim)
     if not declaration:
         raise Refused("Confirm that this is a true claim.")
     total = claim.total
@@ -303,27 +294,11 @@ def claim_submit(*, claim: InvolvementClaim, user, declaration: bool) -> Involve
 # --- The lead approves or returns it -----------------------------------------------------------
 
 
-def claim_approval_refusal(user, claim: InvolvementClaim) -> str:
-    if claim.member_id == user.pk:
-        return "You cannot approve or return your own claim. Ask another lead of the panel."
-    if not leads_panel(user, claim.panel):
-        return "Only a lead of this panel can approve or return its claims."
-    if claim.status == Status.APPROVED and claim.approved_at:
-        approved_on = day_in_words(claim.approved_at, weekday=True)
-        return f"This claim was already approved on {approved_on}."
-    return {
-        Status.DRAFT: "The member has not sent this claim yet.",
-        Status.RETURNED: "This claim was returned to the member and has not been sent again.",
-        Status.PAID: "This claim has already been paid.",
-    }.get(claim.status, "This claim is not waiting for approval.")
-
-
 @transaction.atomic
 def claim_approve(*, claim: InvolvementClaim, user) -> InvolvementClaim:
     """A lead of the panel approves a submitted claim; the amount to pay is fixed now."""
     claim = _locked(claim)
-    if not can(user, "coproduce.approve_claim", claim):
-        raise Refused(claim_approval_refusal(user, claim))
+    require(user, "coproduce.approve_claim", claim)
     amount = claim.total
     now = timezone.now()
     approved = InvolvementClaim.objects.filter(pk=claim.pk, status=Status.SUBMITTED).update(
@@ -335,7 +310,7 @@ def claim_approve(*, claim: InvolvementClaim, user) -> InvolvementClaim:
     )
     if not approved:
         claim.refresh_from_db()
-        raise Refused(claim_approval_refusal(user, claim))
+        _refuse_as_it_stands(user, "coproduce.approve_claim", claim)
     claim.refresh_from_db()
     log(claim, audit_actions.CLAIM_APPROVE, user=user, data={"amount_approved": str(amount)})
     _email_member(claim, "approved", f"Your claim {claim.reference} has been approved")
@@ -351,15 +326,14 @@ def claim_return(*, claim: InvolvementClaim, user, reason: str) -> InvolvementCl
     if len(reason) > REASON_MAX:
         raise Refused(f"The reason must be {REASON_MAX} characters or fewer.")
     claim = _locked(claim)
-    if not can(user, "coproduce.approve_claim", claim):
-        raise Refused(claim_approval_refusal(user, claim))
+    require(user, "coproduce.approve_claim", claim)
     now = timezone.now()
     returned = InvolvementClaim.objects.filter(pk=claim.pk, status=Status.SUBMITTED).update(
         status=Status.RETURNED, return_reason=reason, updated_at=now
     )
     if not returned:
         claim.refresh_from_db()
-        raise Refused(claim_approval_refusal(user, claim))
+        _refuse_as_it_stands(user, "coproduce.approve_claim", claim)
     claim.refresh_from_db()
     log(claim, audit_actions.CLAIM_RETURN, user=user, data={"reason": reason})
     _email_member(claim, "returned", f"Your claim {claim.reference} needs a change")
@@ -367,16 +341,6 @@ def claim_return(*, claim: InvolvementClaim, user, reason: str) -> InvolvementCl
 
 
 # --- Finance pays it ---------------------------------------------------------------------------
-
-
-def claim_payment_refusal(user, claim: InvolvementClaim) -> str:
-    if claim.status == Status.PAID:
-        return f"This claim was already marked paid on {day_in_words(claim.paid_at, weekday=True)}."
-    if claim.member_id == user.pk:
-        return "You cannot mark your own claim paid. Ask someone else in finance."
-    if claim.status != Status.APPROVED:
-        return "This claim has not been approved yet, so it cannot be paid."
-    return "Only finance staff for this organisation can mark its claims paid."
 
 
 @transaction.atomic
@@ -392,8 +356,7 @@ def claim_mark_paid(*, claim: InvolvementClaim, user, payment_reference: str) ->
     claim = InvolvementClaim.objects.select_related("panel").get(pk=claim.pk)
     if not can(user, "coproduce.view_claim", claim):
         raise Refused("Only finance staff for this organisation can mark its claims paid.")
-    if not can(user, "coproduce.pay_claim", claim):
-        raise Refused(claim_payment_refusal(user, claim))
+    require(user, "coproduce.pay_claim", claim)
     now = timezone.now()
     paid = InvolvementClaim.objects.filter(pk=claim.pk, status=Status.APPROVED).update(
         status=Status.PAID,
@@ -404,7 +367,7 @@ def claim_mark_paid(*, claim: InvolvementClaim, user, payment_reference: str) ->
     )
     claim.refresh_from_db()
     if not paid:
-        raise Refused(claim_payment_refusal(user, claim))
+        _refuse_as_it_stands(user, "coproduce.pay_claim", claim)
     log(
         claim,
         audit_actions.CLAIM_PAY,

@@ -101,12 +101,9 @@ def impact_report_request(
         params["panel"] = panel.pk
     else:
         params["organisation"] = organisation.pk
-    try:
-        job = jobs.report_request(
-            kind=IMPACT_REPORT, title=_title(subject, start, end), params=params, user=user
-        )
-    except jobs.ReportRefused as refusal:  # pragma: no cover - checked just above
-        raise Refused(str(refusal)) from None
+    job = jobs.report_request(
+        kind=IMPACT_REPORT, title=_title(subject, start, end), params=params, user=user
+    )
     log(
         subject,
         audit_actions.IMPACT_REPORT_REQUEST,

@@ -23,6 +23,7 @@ from wagtail.documents import get_document_model
 from wagtail.log_actions import log
 from wagtail.models import Collection
 
+from cms.permissions import can, require
 from cms.sanitise import plain_text
 from cms.storage import FileNotStored, kept_with_their_records, store_upload
 
@@ -45,7 +46,6 @@ from ..models import (
     Panel,
 )
 from ..models.profiles import new_calendar_token
-from ..rules import leads_panel
 from ..selectors import meetings as selectors
 from . import Refused
 from .claims import claim_create_for_attendance
@@ -60,15 +60,6 @@ LOCKED_CLAIM_STATUSES = (
     InvolvementClaim.Status.PAID,
 )
 TIME_AND_PLACE = ("starts_at", "ends_at", "mode", "location", "joining_link")
-
-
-class MeetingRefused(Refused):
-    """A refusal about one detail of a meeting, named so a form can show it beside that
-    field (``starts_at``, ``ends_at``, ``location``, ``joining_link``, ``panel``...)."""
-
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -103,39 +94,39 @@ class MeetingDetails:
 
 
 def _check_details(details: MeetingDetails, *, user, meeting: Meeting | None, now) -> None:
-    if not leads_panel(user, details.panel):
-        raise MeetingRefused("Choose a panel you run.", field="panel")
+    if not can(user, "coproduce.manage_panel", details.panel):
+        raise Refused("Choose a panel you run.", field="panel")
     if meeting is None and details.panel.status == Panel.Status.CLOSED:
-        raise MeetingRefused(
+        raise Refused(
             "This panel has closed, so it cannot have new meetings. Choose another panel.",
             field="panel",
         )
     if meeting is not None and details.panel.pk != meeting.panel_id:
-        raise MeetingRefused(
+        raise Refused(
             "A meeting cannot move to another panel. Cancel it and schedule a new one.",
             field="panel",
         )
     if not details.title:
-        raise MeetingRefused("Enter a title for the meeting", field="title")
+        raise Refused("Enter a title for the meeting", field="title")
     if details.mode not in Meeting.Mode.values:
-        raise MeetingRefused("Choose how people will take part", field="mode")
+        raise Refused("Choose how people will take part", field="mode")
     if details.ends_at <= details.starts_at:
-        raise MeetingRefused("The end time must be after the start time", field="ends_at")
+        raise Refused("The end time must be after the start time", field="ends_at")
     if details.ends_at - details.starts_at > timedelta(hours=12):
-        raise MeetingRefused("A meeting can be at most 12 hours long", field="ends_at")
+        raise Refused("A meeting can be at most 12 hours long", field="ends_at")
     moved = meeting is None or details.starts_at != meeting.starts_at
     if moved and details.starts_at <= now:
-        raise MeetingRefused(
+        raise Refused(
             "The meeting must start in the future. Check the date and start time.",
             field="starts_at",
         )
     if details.mode != Meeting.Mode.ONLINE and not details.location:
-        raise MeetingRefused("Enter the address of the meeting", field="location")
+        raise Refused("Enter the address of the meeting", field="location")
     if details.mode != Meeting.Mode.IN_PERSON:
         if not details.joining_link:
-            raise MeetingRefused("Enter the link to join the meeting online", field="joining_link")
+            raise Refused("Enter the link to join the meeting online", field="joining_link")
         if not details.joining_link.lower().startswith(("https://", "http://")):
-            raise MeetingRefused(
+            raise Refused(
                 "Enter a link that starts with https://, copied from the video call app",
                 field="joining_link",
             )
@@ -149,7 +140,7 @@ def _check_details(details: MeetingDetails, *, user, meeting: Meeting | None, no
         clashes = clashes.exclude(pk=meeting.pk)
     clash = clashes.order_by("starts_at").first()
     if clash is not None:
-        raise MeetingRefused(
+        raise Refused(
             f"This overlaps with “{clash.title}” on {meeting_when(clash)}. "
             "Choose a time that does not overlap, or change that meeting first.",
             field="starts_at",
@@ -227,11 +218,10 @@ def _within_reminder_window(starts_at, now) -> bool:
 @transaction.atomic
 def meeting_cancel(*, user, meeting: Meeting, reason: str) -> Meeting:
     """Cancel a meeting that has not started; every member is emailed, once."""
-    if not leads_panel(user, meeting.panel):
-        raise Refused("Only the people running this panel can cancel its meetings.")
+    require(user, "coproduce.manage_meeting", meeting)
     reason = plain_text(reason)
     if not reason:
-        raise MeetingRefused(
+        raise Refused(
             "Enter the reason the meeting is cancelled. Members see it in their email.",
             field="reason",
         )
@@ -282,8 +272,7 @@ def meeting_delete_refusal(meeting: Meeting) -> str | None:
 @transaction.atomic
 def meeting_delete(*, user, meeting: Meeting) -> None:
     """Delete a meeting made by mistake (see ``meeting_delete_refusal``)."""
-    if not leads_panel(user, meeting.panel):
-        raise Refused("Only the people running this panel can delete its meetings.")
+    require(user, "coproduce.manage_meeting", meeting)
     if refusal := meeting_delete_refusal(meeting):
         raise Refused(refusal)
     log(meeting, "wagtail.delete", user=user)
@@ -296,16 +285,15 @@ def meeting_delete(*, user, meeting: Meeting) -> None:
 @transaction.atomic
 def meeting_paper_add(*, user, meeting: Meeting, document, title: str = "") -> MeetingPaper:
     """Attach a document from the private "Panel papers" collection to a meeting."""
-    if not leads_panel(user, meeting.panel):
-        raise Refused("Only the people running this panel can add papers.")
+    require(user, "coproduce.manage_meeting", meeting)
     if document.collection.name != PAPERS_COLLECTION:
-        raise MeetingRefused(
+        raise Refused(
             f"Choose a document from the “{PAPERS_COLLECTION}” collection, so that only the "
             "panel can open it. Upload it there first if it is somewhere else.",
             field="document",
         )
     if MeetingPaper.objects.filter(meeting=meeting, document=document).exists():
-        raise MeetingRefused("This document is already one of the meeting's papers.")
+        raise Refused("This document is already one of the meeting's papers.")
     last = meeting.papers.aggregate(last=Max("sort_order"))["last"]
     paper = MeetingPaper.objects.create(
         meeting=meeting,
@@ -320,8 +308,7 @@ def meeting_paper_add(*, user, meeting: Meeting, document, title: str = "") -> M
 @kept_with_their_records
 def meeting_paper_upload(*, user, meeting: Meeting, upload, title: str = "") -> MeetingPaper:
     """Upload a new document into the private "Panel papers" collection and attach it."""
-    if not leads_panel(user, meeting.panel):
-        raise Refused("Only the people running this panel can add papers.")
+    require(user, "coproduce.manage_meeting", meeting)
     collection = Collection.objects.filter(name=PAPERS_COLLECTION, depth=2).first()
     if collection is None:
         raise Refused(
@@ -329,7 +316,7 @@ def meeting_paper_upload(*, user, meeting: Meeting, upload, title: str = "") -> 
             "private. Ask an administrator to restore it."
         )
     if upload.size > PAPER_MAX_BYTES:
-        raise MeetingRefused(
+        raise Refused(
             f"The document must be smaller than {PAPER_MAX_BYTES // (1024 * 1024)} MB",
             field="upload",
         )
@@ -344,7 +331,7 @@ def meeting_paper_upload(*, user, meeting: Meeting, upload, title: str = "") -> 
     try:
         document.clean()
     except ValidationError as error:
-        raise MeetingRefused(
+        raise Refused(
             "Upload a document of one of the allowed types (PDF, Word, text and the like)",
             field="upload",
         ) from error
@@ -352,7 +339,7 @@ def meeting_paper_upload(*, user, meeting: Meeting, upload, title: str = "") -> 
     try:
         store_upload(document.file, document.file.name, upload)
     except FileNotStored as failure:
-        raise MeetingRefused(failure.message, field="upload") from failure
+        raise Refused(failure.message, field="upload") from failure
     document.save()
     log(document, "wagtail.create", user=user)
     return meeting_paper_add(user=user, meeting=meeting, document=document, title=title)
@@ -361,8 +348,7 @@ def meeting_paper_upload(*, user, meeting: Meeting, upload, title: str = "") -> 
 @transaction.atomic
 def meeting_paper_remove(*, user, paper: MeetingPaper) -> None:
     """Take a paper off a meeting; the document itself stays in the collection."""
-    if not leads_panel(user, paper.meeting.panel):
-        raise Refused("Only the people running this panel can remove papers.")
+    require(user, "coproduce.manage_meeting", paper.meeting)
     log(paper, "wagtail.delete", user=user)
     paper.delete()
 
@@ -383,8 +369,7 @@ def access_arrangements_record(
 ) -> list[AccessArrangement]:
     """Record, for each access need, whether it is booked; one row per need and meeting,
     updated in place, so saving twice changes nothing the second time."""
-    if not leads_panel(user, meeting.panel):
-        raise Refused("Only the people running this panel can book access arrangements.")
+    require(user, "coproduce.manage_meeting", meeting)
     if meeting.is_cancelled:
         raise Refused("This meeting was cancelled, so there is nothing to book.")
     existing = {
@@ -399,7 +384,7 @@ def access_arrangements_record(
         detail = plain_text(entry.detail)
         label = AccessNeed(entry.need).label
         if entry.status == AccessArrangement.Status.NOT_POSSIBLE and not detail:
-            raise MeetingRefused(
+            raise Refused(
                 f"Say why “{label}” could not be booked, so the members who need it know.",
                 field=entry.need,
             )
@@ -442,8 +427,7 @@ def attendance_record(
     updated in place; each member who attended gets a draft claim (once). A change that
     would undo a claim already submitted, approved or paid is refused, and nothing is saved.
     """
-    if not leads_panel(user, meeting.panel):
-        raise Refused("Only the people running this panel can record attendance.")
+    require(user, "coproduce.manage_meeting", meeting)
     if meeting.is_cancelled:
         raise Refused("This meeting was cancelled, so there is no attendance to record.")
     if meeting.starts_at > timezone.now():
@@ -464,7 +448,7 @@ def attendance_record(
         if row is None:
             raise Refused("Only members of this panel can have attendance recorded.")
         if entry.status not in Attendance.Status.values:
-            raise MeetingRefused(f"Choose whether {row.name} came", field=str(entry.member_id))
+            raise Refused(f"Choose whether {row.name} came", field=str(entry.member_id))
         hours = _attended_hours(entry, meeting=meeting, name=row.name)
         attendance = current.get(entry.member_id)
         claim = claims.get(attendance.pk) if attendance else None
@@ -501,9 +485,9 @@ def _attended_hours(entry: AttendanceEntry, *, meeting: Meeting, name: str) -> D
         return None
     hours = meeting.hours if entry.hours is None else Decimal(entry.hours)
     if hours < 0:
-        raise MeetingRefused(f"Hours for {name} cannot be negative", field=str(entry.member_id))
+        raise Refused(f"Hours for {name} cannot be negative", field=str(entry.member_id))
     if hours > HOURS_IN_A_DAY:
-        raise MeetingRefused(f"Hours for {name} must be 24 or fewer", field=str(entry.member_id))
+        raise Refused(f"Hours for {name} must be 24 or fewer", field=str(entry.member_id))
     return hours.quantize(Decimal("0.01"))
 
 

@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cms.audit import audit_view
-from cms.permissions import can, require, visible_to
+from cms.permissions import can, require, visible_to, why_not
 from cms.storage import stored_file_response
 from cms.submissions import submit_once
 
@@ -51,8 +51,8 @@ def _claim_to_change(request, pk):
     claim = _claim_for(request, pk)
     if claim.member_id != request.user.pk:
         raise PermissionDenied
-    if not can(request.user, "coproduce.edit_claim", claim):
-        messages.info(request, services.claim_not_editable_message(request.user, claim))
+    if refusal := why_not(request.user, "coproduce.edit_claim", claim):
+        messages.info(request, refusal)
         return claim, redirect("coproduce:claim_detail", pk=claim.pk)
     return claim, None
 

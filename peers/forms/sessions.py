@@ -198,7 +198,7 @@ class SessionForm(OnceOnlyForm, forms.Form):
         if "outcome_measure" in data and "outcome_score" not in self.errors:
             try:
                 services.outcome_check(data["outcome_measure"], data.get("outcome_score"))
-            except safeguarding_services.FieldRefused as refusal:
+            except Refused as refusal:
                 self.add_error(refusal.field, refusal.message)
         self._check_personal_details(data)
         if self.with_concern and data.get("raise_concern"):
@@ -232,7 +232,7 @@ class SessionForm(OnceOnlyForm, forms.Form):
         )
         try:
             safeguarding_services.concern_details_clean(details)
-        except safeguarding_services.FieldRefused as refusal:
+        except Refused as refusal:
             self.add_error(f"concern_{refusal.field}", refusal.message)
 
     @property
@@ -330,7 +330,7 @@ class ConcernForm(OnceOnlyForm, forms.Form):
             return data
         try:
             cleaned = safeguarding_services.concern_details_clean(self.details(data))
-        except safeguarding_services.FieldRefused as refusal:
+        except Refused as refusal:
             self.add_error(refusal.field, refusal.message)
             return data
         data["description"] = cleaned.description

@@ -7,10 +7,6 @@ first to show a kind page, but a service never trusts its caller) and raise ``Re
 with a message fit to show the person when something is not allowed.
 """
 
+from cms.refusals import Refused
 
-class Refused(Exception):
-    """A change that is not allowed, with a plain-English message for the person."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+__all__ = ["Refused"]

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from cms.permissions import can
+from cms.permissions import can, require
 from cms.personal_details import personal_details_in
 from cms.sanitise import plain_text
 
@@ -171,8 +171,7 @@ def _short_text(value: str | None, *, limit: int, message: str) -> str:
 def evidence_add(
     *, worker: PeerWorker, user, competence: Competence, description: str, date: date
 ) -> CompetenceEvidence:
-    if not can(user, "peers.add_evidence", worker):
-        raise Refused("Only the worker adds evidence to their own pathway.")
+    require(user, "peers.add_evidence", worker)
     evidence = CompetenceEvidence.objects.create(
         worker=worker,
         competence=competence,
@@ -194,8 +193,7 @@ def training_record(
     provider: str = "",
     hours=None,
 ) -> TrainingRecord:
-    if not can(user, "peers.add_evidence", worker):
-        raise Refused("Only the worker records training on their own pathway.")
+    require(user, "peers.add_evidence", worker)
     completed_on = not_in_future(completed_on, what="you completed the course")
     record = TrainingRecord.objects.create(
         worker=worker,

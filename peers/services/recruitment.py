@@ -22,7 +22,7 @@ from wagtail.log_actions import log
 from cms import site_address
 from cms.audit import audit_erase
 from cms.dates import day_in_words
-from cms.permissions import can
+from cms.permissions import require
 from cms.roles import Role
 from cms.sanitise import plain_text
 
@@ -84,8 +84,7 @@ REQUIRED_CHECKS = list(PreEmploymentCheck.Kind)
 
 
 def _hr_refuses(user, vacancy: Vacancy) -> None:
-    if not can(user, "peers.manage_recruitment", vacancy):
-        raise Refused("Only HR for this vacancy's organisation can change its applications.")
+    require(user, "peers.manage_recruitment", vacancy)
 
 
 def _locked(application: JobApplication) -> JobApplication:
@@ -110,8 +109,7 @@ def _clean_text(value: str, *, limit: int, what: str) -> str:
 def vacancy_publish(*, vacancy: Vacancy, user) -> Vacancy:
     """Put a vacancy on the public listing; its closing date must not have passed."""
     vacancy = Vacancy.objects.select_for_update().get(pk=vacancy.pk)
-    if not can(user, "peers.manage_recruitment", vacancy):
-        raise Refused("Only HR for this vacancy's organisation can publish it.")
+    require(user, "peers.manage_recruitment", vacancy)
     if vacancy.status == Vacancy.Status.OPEN:
         return vacancy
     if vacancy.closing_date < timezone.localdate():
@@ -131,8 +129,7 @@ def vacancy_publish(*, vacancy: Vacancy, user) -> Vacancy:
 def vacancy_close(*, vacancy: Vacancy, user) -> Vacancy:
     """Take a vacancy off the listing; its applications carry on through the pipeline."""
     vacancy = Vacancy.objects.select_for_update().get(pk=vacancy.pk)
-    if not can(user, "peers.manage_recruitment", vacancy):
-        raise Refused("Only HR for this vacancy's organisation can close it.")
+    require(user, "peers.manage_recruitment", vacancy)
     if vacancy.status == Vacancy.Status.CLOSED:
         return vacancy
     vacancy.status = Vacancy.Status.CLOSED

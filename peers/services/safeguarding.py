@@ -17,7 +17,7 @@ from django.utils import timezone
 from wagtail.log_actions import log
 
 from cms import audit, mail, site_address
-from cms.permissions import can
+from cms.permissions import require
 from cms.sanitise import plain_text
 
 from .. import audit_actions
@@ -29,14 +29,6 @@ Urgency = SafeguardingConcern.Urgency
 
 DESCRIPTION_MAX = 5000
 ACTION_MAX = 5000
-
-
-class FieldRefused(Refused):
-    """A refusal about one field of a form, so the form can show it next to that field."""
-
-    def __init__(self, message: str, *, field: str):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -60,18 +52,18 @@ class Alert:
 def concern_details_clean(details: ConcernDetails) -> ConcernDetails:
     """The details as they are stored, or ``Refused`` saying what to fix."""
     if details.urgency not in Urgency.values:
-        raise FieldRefused("Choose how urgent the concern is", field="urgency")
+        raise Refused("Choose how urgent the concern is", field="urgency")
     description = plain_text(details.description)
     if not description:
-        raise FieldRefused("Describe what happened and who may be at risk", field="description")
+        raise Refused("Describe what happened and who may be at risk", field="description")
     if len(description) > DESCRIPTION_MAX:
-        raise FieldRefused(
+        raise Refused(
             f"The description must be {DESCRIPTION_MAX:,} characters or fewer",
             field="description",
         )
     immediate_action = plain_text(details.immediate_action)
     if len(immediate_action) > ACTION_MAX:
-        raise FieldRefused(
+        raise Refused(
             f"What you have already done must be {ACTION_MAX:,} characters or fewer",
             field="immediate_action",
         )
@@ -83,10 +75,7 @@ def concern_details_clean(details: ConcernDetails) -> ConcernDetails:
 @transaction.atomic
 def concern_raise(*, session: SessionLog, user, details: ConcernDetails) -> SafeguardingConcern:
     """Raise a concern from the worker's own session and alert their supervisors at once."""
-    if not can(user, "peers.raise_concern", session):
-        if session.worker.user_id != user.pk:
-            raise Refused("You can only raise a concern from your own sessions.")
-        raise Refused("A safeguarding concern has already been raised for this session.")
+    require(user, "peers.raise_concern", session)
     details = concern_details_clean(details)
     concern = SafeguardingConcern.objects.create(
         session=session,
@@ -192,11 +181,7 @@ def concern_acknowledge(
         .select_related("worker__user", "acknowledged_by")
         .get(pk=concern.pk)
     )
-    if not concern.is_open:
-        who = concern.acknowledged_by or "another supervisor"
-        raise Refused(f"This concern has already been acknowledged by {who}.")
-    if not can(user, "peers.acknowledge_concern", concern):
-        raise Refused("Only the worker's supervisors can acknowledge this concern.")
+    require(user, "peers.acknowledge_concern", concern)
     concern.acknowledged_at = timezone.now()
     concern.acknowledged_by = user
     concern.action_taken = action

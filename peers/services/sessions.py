@@ -18,16 +18,16 @@ from wagtail.log_actions import log
 
 from cms import audit
 from cms.models import Need, OfferPage
-from cms.permissions import can
+from cms.permissions import require
 from cms.personal_details import NAME, personal_details_in
 from cms.sanitise import plain_text
 
 from .. import audit_actions
-from ..models import SafeguardingConcern, SessionLog
+from ..models import SessionLog
 from ..models.sessions import MAX_SESSION_MINUTES, OUTCOME_RANGES, OutcomeMeasure, Setting
-from ..rules import SESSION_DELETE_WINDOW_DAYS, worker_of
+from ..rules import worker_of
 from . import Refused
-from .safeguarding import ConcernDetails, FieldRefused, concern_details_clean, concern_raise
+from .safeguarding import ConcernDetails, concern_details_clean, concern_raise
 
 REFERENCE_MAX = 40
 NOTES_MAX = 5000
@@ -80,24 +80,20 @@ def outcome_check(measure: str | None, score: int | None) -> tuple[str, int | No
     range."""
     measure = measure or ""
     if measure not in OutcomeMeasure.values:
-        raise FieldRefused("Choose an outcome measure from the list", field="outcome_measure")
+        raise Refused("Choose an outcome measure from the list", field="outcome_measure")
     if not measure:
         if score is not None:
-            raise FieldRefused(
-                "Choose which outcome measure the score is from", field="outcome_measure"
-            )
+            raise Refused("Choose which outcome measure the score is from", field="outcome_measure")
         return "", None
     label = OutcomeMeasure(measure).label.split(" (")[0]
     if score is None:
-        raise FieldRefused(
+        raise Refused(
             f"Enter the {label} score, or choose ‘None’ if you did not use a measure",
             field="outcome_score",
         )
     low, high = OUTCOME_RANGES[OutcomeMeasure(measure)]
     if not low <= score <= high:
-        raise FieldRefused(
-            f"A {label} score must be between {low} and {high}", field="outcome_score"
-        )
+        raise Refused(f"A {label} score must be between {low} and {high}", field="outcome_score")
     return measure, score
 
 
@@ -186,11 +182,7 @@ def session_log(
 ) -> SessionLog:
     """Log a session for the signed-in worker; with ``concern``, raise a safeguarding
     concern from it at once (its supervisors are emailed)."""
-    if not can(user, "peers.log_sessions"):
-        raise Refused(
-            "Only peer workers with a current record can log sessions. If you are a peer "
-            "worker, ask your manager to check your record."
-        )
+    require(user, "peers.log_sessions")
     values = _checked(details)
     if concern is not None:
         concern = concern_details_clean(concern)
@@ -206,8 +198,7 @@ def session_log(
 @transaction.atomic
 def session_update(*, session: SessionLog, user, details: SessionDetails) -> SessionLog:
     """The worker corrects their own log (its concern, if any, is not changed here)."""
-    if not can(user, "peers.edit_session", session):
-        raise Refused("You can only change your own sessions.")
+    require(user, "peers.edit_session", session)
     values = _checked(details)
     session = SessionLog.objects.select_for_update().get(pk=session.pk)
     topics, signposted = values.pop("topics"), values.pop("signposted_to")
@@ -228,24 +219,9 @@ def session_update(*, session: SessionLog, user, details: SessionDetails) -> Ses
     return session
 
 
-def session_not_deletable_message(user, session: SessionLog) -> str:
-    if session.worker.user_id != user.pk:
-        return "You can only delete your own sessions."
-    if SafeguardingConcern.objects.filter(session=session).exists():
-        return (
-            "This session raised a safeguarding concern, so it cannot be deleted. "
-            "You can still correct it."
-        )
-    return (
-        f"Sessions can only be deleted in the {SESSION_DELETE_WINDOW_DAYS} days after you "
-        "log them. You can still correct it."
-    )
-
-
 @transaction.atomic
 def session_delete(*, session: SessionLog, user) -> None:
     """Delete a slip: the worker's own session, soon after logging it, with no concern."""
-    if not can(user, "peers.delete_session", session):
-        raise Refused(session_not_deletable_message(user, session))
+    require(user, "peers.delete_session", session)
     log(session, audit_actions.SESSION_DELETE, user=user)
     session.delete()

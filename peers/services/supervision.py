@@ -20,7 +20,7 @@ from wagtail.log_actions import log
 
 from cms import site_address
 from cms.dates import day_in_words
-from cms.permissions import can
+from cms.permissions import require
 from cms.sanitise import plain_text
 
 from .. import audit_actions
@@ -76,8 +76,7 @@ def supervision_record(
 ) -> Supervision:
     """Record a supervision ``user`` gave ``worker``, with the actions agreed in it. A new
     supervision ends an overdue spell, so the next one is reminded afresh."""
-    if not can(user, "peers.supervise", worker):
-        raise Refused("You can only record supervision for people you supervise.")
+    require(user, "peers.supervise", worker)
     today = timezone.localdate()
     check_date(date, worker=worker, today=today)
     check_duration(duration_minutes)
@@ -115,8 +114,7 @@ def supervision_action_add(
     *, user, supervision: Supervision, description: str, due_date: date | None
 ) -> SupervisionAction:
     """An action agreed after the meeting, added by the worker's supervisor."""
-    if not can(user, "peers.supervise", supervision.worker):
-        raise Refused("Only the worker's supervisors can add actions.")
+    require(user, "peers.supervise", supervision.worker)
     action = check_action(
         AgreedAction(description=description, due_date=due_date), today=timezone.localdate()
     )
@@ -131,8 +129,7 @@ def supervision_action_add(
 def supervision_action_mark(*, user, action: SupervisionAction, done: bool) -> SupervisionAction:
     """Mark an agreed action done (today) or not done. Marking it as it already is changes
     nothing, so a double click is harmless."""
-    if not can(user, "peers.update_supervision_action", action):
-        raise Refused("You can only update actions from your own supervision.")
+    require(user, "peers.update_supervision_action", action)
     action = SupervisionAction.objects.select_for_update().get(pk=action.pk)
     if (action.done_on is not None) == done:
         return action

@@ -9,7 +9,7 @@ page offers them.
 from django.db import transaction
 from wagtail.log_actions import log
 
-from cms.permissions import can
+from cms.permissions import require
 from cms.sanitise import plain_text
 
 from .. import audit_actions
@@ -26,9 +26,8 @@ def wellbeing_check_in(
     *, user, answers: dict[str, int], note: str = "", share: bool = False
 ) -> WellbeingCheckIn:
     """Record ``user``'s answers to the seven items, scored with the published table."""
+    require(user, "peers.check_in")
     worker = worker_of(user)
-    if worker is None or not can(user, "peers.check_in"):
-        raise Refused("Only peer workers can complete a wellbeing check-in.")
     missing = [item.wording for item in scale.ITEMS if answers.get(item.field) is None]
     if missing:
         raise Refused(f"Choose an answer for '{missing[0]}'.")
@@ -55,8 +54,7 @@ def wellbeing_check_in(
 @transaction.atomic
 def wellbeing_share(*, user, check_in: WellbeingCheckIn, shared: bool) -> WellbeingCheckIn:
     """Share a check-in with the worker's supervisors, or stop sharing it."""
-    if not can(user, "peers.share_wellbeing", check_in):
-        raise Refused("Only the person who completed a check-in can choose who sees it.")
+    require(user, "peers.share_wellbeing", check_in)
     check_in = WellbeingCheckIn.objects.select_for_update().get(pk=check_in.pk)
     if check_in.shared_with_supervisor == shared:
         return check_in
@@ -73,7 +71,6 @@ def wellbeing_share(*, user, check_in: WellbeingCheckIn, shared: bool) -> Wellbe
 @transaction.atomic
 def wellbeing_delete(*, user, check_in: WellbeingCheckIn) -> None:
     """Delete a check-in for good: it is the worker's to keep or not."""
-    if not can(user, "peers.share_wellbeing", check_in):
-        raise Refused("Only the person who completed a check-in can delete it.")
+    require(user, "peers.share_wellbeing", check_in)
     log(check_in, audit_actions.WELLBEING_DELETE, user=user)
     WellbeingCheckIn.objects.filter(pk=check_in.pk).delete()

@@ -28,6 +28,7 @@ from cms.permissions import (
     case_access_refusal,
     has_role,
     in_organisation_scope,
+    require,
     scope_to_organisation,
 )
 from cms.roles import Role
@@ -46,15 +47,6 @@ DETAIL_FIELDS = (
     "contracted_hours",
     "supervision_every_days",
 )
-
-
-class WorkerRefused(Refused):
-    """A refusal about one detail of a worker record, named so a form can show it beside
-    that field (``email``, ``team``, ``supervisors``, ``left_on``...)."""
-
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -96,24 +88,24 @@ def _check(by, details: WorkerDetails, *, supervisors_before: frozenset = frozen
     if not can(by, "peers.manage_workers") or not in_organisation_scope(
         by, details.organisation.pk
     ):
-        raise WorkerRefused(
+        raise Refused(
             "You can keep peer worker records for your own organisation only.",
             field="organisation",
         )
     if details.team is not None and details.team.organisation_id != details.organisation.pk:
-        raise WorkerRefused(f"Choose a team of {details.organisation}, or no team.", field="team")
+        raise Refused(f"Choose a team of {details.organisation}, or no team.", field="team")
     allowed = set(supervisors_for(by).values_list("pk", flat=True))
     if any(person.pk not in allowed for person in details.supervisors):
-        raise WorkerRefused(
+        raise Refused(
             "Choose supervisors who have the supervisor role in your organisation.",
             field="supervisors",
         )
     for person in details.supervisors:
         refusal = person.pk not in supervisors_before and case_access_refusal(by=by, person=person)
         if refusal:
-            raise WorkerRefused(refusal, field="supervisors")
+            raise Refused(refusal, field="supervisors")
     if details.start_date > timezone.localdate() + timedelta(days=366):
-        raise WorkerRefused("The start date must be within the next year.", field="start_date")
+        raise Refused("The start date must be within the next year.", field="start_date")
 
 
 def _grant_peer_worker_role(person: User) -> bool:
@@ -137,7 +129,7 @@ def worker_create(
     _check(by, details)
     email = User.objects.normalize_email(email).lower().strip()
     if not email:
-        raise WorkerRefused("Enter the peer worker's email address.", field="email")
+        raise Refused("Enter the peer worker's email address.", field="email")
     person = User.objects.filter(email__iexact=email).first()
     if person is None:
         person = User.objects.create_user(
@@ -147,7 +139,7 @@ def worker_create(
     else:
         existing = PeerWorker.objects.filter(user=person).select_related("organisation").first()
         if existing is not None:
-            raise WorkerRefused(
+            raise Refused(
                 f"{email} already has a peer worker record (at {existing.organisation}). "
                 "Find it in the list and change it instead.",
                 field="email",
@@ -176,14 +168,13 @@ def worker_update(*, by, worker: PeerWorker, details: WorkerDetails, status: str
     """Change a worker's employment details and status (active or on leave). Leaving is
     ``worker_leave``; a worker who comes back has their leaving details cleared."""
     worker = PeerWorker.objects.select_for_update().get(pk=worker.pk)
-    if not can(by, "peers.edit_worker", worker):
-        raise WorkerRefused("You can keep peer worker records for your own organisation only.")
+    require(by, "peers.edit_worker", worker)
     before = frozenset(worker.supervisors.values_list("pk", flat=True))
     _check(by, details, supervisors_before=before)
     # Marking someone as left takes a date and a reason (worker_leave); a leaver's record
     # saved again keeps its status.
     if status == PeerWorker.Status.LEFT and worker.status != PeerWorker.Status.LEFT:
-        raise WorkerRefused(
+        raise Refused(
             "Enter the date they left and the reason to mark them as left.", field="status"
         )
     changed = [name for name in DETAIL_FIELDS if getattr(worker, name) != getattr(details, name)]
@@ -238,20 +229,19 @@ def worker_leave(
     """Mark a worker as left, with the date and a reason. Their records are kept; they
     lose sight of peer work pages because they no longer have a current record."""
     worker = PeerWorker.objects.select_for_update().get(pk=worker.pk)
-    if not can(by, "peers.edit_worker", worker):
-        raise WorkerRefused("You can keep peer worker records for your own organisation only.")
+    require(by, "peers.edit_worker", worker)
     if left_on is None:
-        raise WorkerRefused("Enter the date they left.", field="left_on")
+        raise Refused("Enter the date they left.", field="left_on")
     if reason not in PeerWorker.LeavingReason.values:
-        raise WorkerRefused("Choose why they left.", field="leaving_reason")
+        raise Refused("Choose why they left.", field="leaving_reason")
     if left_on < worker.start_date:
-        raise WorkerRefused(
+        raise Refused(
             f"The leaving date must be on or after their start date, "
             f"{day_in_words(worker.start_date)}.",
             field="left_on",
         )
     if left_on > timezone.localdate() + timedelta(days=366):
-        raise WorkerRefused("The leaving date must be within the next year.", field="left_on")
+        raise Refused("The leaving date must be within the next year.", field="left_on")
     worker.status = PeerWorker.Status.LEFT
     worker.left_on = left_on
     worker.leaving_reason = reason

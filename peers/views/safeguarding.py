@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cms import mail
 from cms.models import OutboundEmail
-from cms.permissions import can, require
+from cms.permissions import can, require, why_not
 
 from ..forms.sessions import AcknowledgeForm
 from ..models import SafeguardingConcern
@@ -105,8 +105,8 @@ def concern_detail(request, pk):
     require(user, "peers.view_concern", concern)
     form = None
     if request.method == "POST":
-        if not can(user, "peers.acknowledge_concern", concern):
-            messages.info(request, _why_not_acknowledged(concern))
+        if refusal := why_not(user, "peers.acknowledge_concern", concern):
+            messages.info(request, refusal)
             return redirect("peers:concern_detail", pk=concern.pk)
         form = AcknowledgeForm(request.POST)
         if form.is_valid():
@@ -147,12 +147,6 @@ def concern_detail(request, pk):
             "supervisors_told": has_supervisor and not undelivered,
         },
     )
-
-
-def _why_not_acknowledged(concern: SafeguardingConcern) -> str:
-    if not concern.is_open:
-        return "This concern has already been acknowledged."
-    return "Only the worker's supervisors can acknowledge a concern."
 
 
 urlpatterns = [

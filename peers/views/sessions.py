@@ -21,7 +21,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cms.audit import audit_view
-from cms.permissions import can, has_role, require
+from cms.permissions import can, has_role, require, why_not
 from cms.roles import Role
 from cms.submissions import submit_once
 
@@ -245,8 +245,8 @@ def session_edit(request, pk):
 @require_http_methods(["GET", "POST"])
 def session_delete(request, pk):
     session = _own_session(request, pk)
-    if not can(request.user, "peers.delete_session", session):
-        messages.info(request, services.session_not_deletable_message(request.user, session))
+    if refusal := why_not(request.user, "peers.delete_session", session):
+        messages.info(request, refusal)
         return redirect("peers:session_detail", pk=session.pk)
     if request.method == "POST":
         try:

@@ -118,7 +118,7 @@ def test_a_report_cannot_be_downloaded_once_the_rule_no_longer_allows_it(client,
 
 def test_a_report_the_rule_refuses_is_never_made(member, kinds):
     kinds["yes"] = False
-    with pytest.raises(jobs.ReportRefused):
+    with pytest.raises(jobs.Refused):
         _request(member)
     assert not ReportJob.objects.exists()
 

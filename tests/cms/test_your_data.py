@@ -329,7 +329,7 @@ def test_a_person_may_ask_for_their_own_copy_only(db):
     zeb = MemberFactory()
     assert may_request(ada, {"person": ada.pk, "by": ada.pk})
     assert not may_request(ada, {"person": zeb.pk, "by": ada.pk})
-    with pytest.raises(jobs.ReportRefused):
+    with pytest.raises(jobs.Refused):
         copy_request(person=zeb, by=ada)
     assert not ReportJob.objects.exists()
 
@@ -371,7 +371,7 @@ def test_bad_params_are_refused(db, params):
     if isinstance(params, dict):
         params = {**params, "by": ada.pk}
     assert not may_request(ada, params)
-    with pytest.raises(jobs.ReportRefused):
+    with pytest.raises(jobs.Refused):
         jobs.report_request(kind=REPORT_KIND, title="x", params=params, user=ada)
 
 

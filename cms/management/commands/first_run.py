@@ -3,8 +3,9 @@ administrator, who is emailed an invitation. No demo data. Safe to run again."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cms.first_run import FirstRunRefused, site_first_run
+from cms.first_run import site_first_run
 from cms.models import Organisation
+from cms.refusals import Refused
 
 
 class Command(BaseCommand):
@@ -53,7 +54,7 @@ class Command(BaseCommand):
                 postal_address=options["postal_address"],
                 dpo_email=options["dpo_email"],
             )
-        except FirstRunRefused as refusal:
+        except Refused as refusal:
             raise CommandError(str(refusal)) from refusal
         created = ", ".join(result.pages_created) or "none (they were there already)"
         self.stdout.write(f"Organisation: {result.organisation.name}")
