@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from cms.demo import ORGANISATIONS, load_cms_demo
+from cms.factories import TINY_PDF
 from cms.models import Organisation, User
-from tests.factories.coproduce import TINY_PDF
 
 from . import services
 from .models import Charter, CharterAction, Measure, Reading, Target

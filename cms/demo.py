@@ -13,9 +13,8 @@ from django.utils.text import slugify
 from wagtail.models import Site
 from wagtailnhsukfrontend.settings.models import HeaderSettings, NavigationLink
 
-from tests.factories import OrganisationFactory, UserFactory, add_page, home_page, offers_index
-
 from .demo_offers import OFFERS
+from .factories import OrganisationFactory, UserFactory, add_page, home_page, offers_index
 from .first_run import FOOTER_SLUGS, PUBLIC_PAGES, PublicContact, add_footer_links, public_page
 from .models import (
     Area,

@@ -25,12 +25,13 @@ from django.utils import timezone
 from wagtail.models import Page
 from wagtail.search.backends import get_search_backends
 
+from cms.factories import add_page
 from cms.models import OfferPage, User
 from cms.personal_details import personal_details_in
-from tests.factories import add_page, service_changes_index
 
 from .choices import CoproductionLevel
 from .demo import DEMO_LEAD_EMAIL, DEMO_MEMBER_EMAIL
+from .factories import service_changes_index
 from .models import (
     Feedback,
     Panel,

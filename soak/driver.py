@@ -327,10 +327,10 @@ def write_plan(args, *, port: int) -> dict:
 
     from charter.selectors import charters_published
     from cms.demo import DEMO_TOTP_SECRET
+    from cms.factories import DEMO_PASSWORD
     from cms.models import Area, ContentPage, Need, OfferPage, OffersIndexPage, User
     from cms.permissions import can, held_roles
     from cms.roles import Role
-    from tests.factories import DEMO_PASSWORD
 
     home = OffersIndexPage.objects.live().first().get_parent()
     members = User.objects.filter(

@@ -13,10 +13,13 @@ from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.utils import timezone
 
+from cms.factories import TINY_PDF
 from cms.mail import MAX_ATTEMPTS, serialise_message
 from cms.models import DataRequest, OutboundEmail, ReportJob, RetentionRun
 from cms.roles import Role
+from coproduce.factories import AttendanceFactory, MeetingPaperFactory
 from coproduce.services.impact import IMPACT_REPORT
+from peers.factories import JobApplicationFactory, VacancyFactory, competence
 from peers.models import InductionItem
 from tests.conftest import ROLE_FOR_NAME, ROLE_NAMES
 from tests.factories import (
@@ -51,8 +54,6 @@ from tests.factories import (
     UserFactory,
     WellbeingCheckInFactory,
 )
-from tests.factories.coproduce import TINY_PDF, AttendanceFactory, MeetingPaperFactory
-from tests.factories.peers import JobApplicationFactory, VacancyFactory, competence
 
 
 @dataclass

@@ -16,6 +16,7 @@ from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
 from cms import audit
+from peers.factories import JobApplicationFactory, VacancyFactory, competence
 from tests.conftest import sign_in
 from tests.factories import (
     ExpenseFactory,
@@ -30,7 +31,6 @@ from tests.factories import (
     SupervisionFactory,
     WellbeingCheckInFactory,
 )
-from tests.factories.peers import JobApplicationFactory, VacancyFactory, competence
 
 pytestmark = pytest.mark.django_db
 

@@ -44,9 +44,16 @@ from wagtail.fields import StreamField
 from wagtail.models import Page, Task, get_page_models
 
 from charter.models import Measure
+from cms.factories import home_page, offers_index
 from cms.roles import Role
 from coproduce.choices import AccessNeed, Community, CoproductionLevel, LivedExperience
 from coproduce.consent import ConsentPurpose, current_statement
+from coproduce.factories import (
+    AccessArrangementFactory,
+    AttendanceFactory,
+    ServiceChangePageFactory,
+    service_changes_index,
+)
 from coproduce.models import (
     AccessArrangement,
     Attendance,
@@ -56,6 +63,7 @@ from coproduce.models import (
     PanelSignOffTask,
     ServiceChangePage,
 )
+from peers.factories import JobApplicationFactory
 from peers.models import (
     EqualityMonitoring,
     InterviewPanelMember,
@@ -77,14 +85,6 @@ from tests.factories import (
     PeerWorkerFactory,
     UserFactory,
 )
-from tests.factories.cms import home_page, offers_index
-from tests.factories.coproduce import (
-    AccessArrangementFactory,
-    AttendanceFactory,
-    ServiceChangePageFactory,
-    service_changes_index,
-)
-from tests.factories.peers import JobApplicationFactory
 from tests.forms_as_sent import as_sent
 from tests.urlwalk import PROJECT_PACKAGES, Route, all_routes
 

@@ -21,15 +21,14 @@ from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.search.backends import get_search_backend
 
-from tests.factories import (
+from ..demo import load_cms_demo
+from ..factories import (
     DEMO_PASSWORD,
     ContentPageFactory,
     OrganisationFactory,
     UserFactory,
     home_page,
 )
-
-from ..demo import load_cms_demo
 from ..models import ContentPage, Organisation, User
 from ..roles import Role
 from .scenarios import discover

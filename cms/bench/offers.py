@@ -21,8 +21,7 @@ from django.utils.http import urlencode
 from wagtail.models import Page
 from wagtail.search.backends import get_search_backend
 
-from tests.factories import offers_index
-
+from ..factories import offers_index
 from ..models import Area, Need, OfferPage, OffersIndexPage, OpeningTime, Organisation
 from .generate import AREAS, BATCH_SIZE, PREFIX, register_generator
 from .scenarios import register

@@ -8,11 +8,11 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from coproduce.factories import InvolvementClaimFactory, MemberFactory
 from coproduce.models import InvolvementClaim
 from coproduce.services import claims as services
 from tests.coproduce.test_claims import png_bytes
 from tests.factories import DEMO_PASSWORD
-from tests.factories.coproduce import InvolvementClaimFactory, MemberFactory
 
 # The roles' groups come from data migrations, which a transactional test's flush would
 # remove: serialized_rollback puts them back before each test.

@@ -20,10 +20,10 @@ from playwright.sync_api import expect
 
 from cms.permissions import has_role
 from cms.roles import Role
+from peers.factories import VacancyFactory, level
 from peers.models import EqualityMonitoring, JobApplication, PeerWorker
 from tests.browser.test_panels_journey import LEAD_SECRET, check_admin, heading, sign_in
 from tests.factories import MemberFactory, OrganisationFactory, UserFactory
-from tests.factories.peers import VacancyFactory, level
 
 pytestmark = [
     pytest.mark.browser,

@@ -7,9 +7,9 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from cms.roles import Role
+from coproduce.factories import FeedbackFactory
 from tests.browser.test_panels_journey import LEAD_SECRET, check_admin, heading, sign_in
 from tests.factories import OfferPageFactory, OrganisationFactory, UserFactory
-from tests.factories.coproduce import FeedbackFactory
 
 pytestmark = [
     pytest.mark.browser,

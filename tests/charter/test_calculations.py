@@ -16,6 +16,13 @@ from charter.calculations import (
 from charter.working_days import working_days_between
 from coproduce.choices import CoproductionLevel
 from coproduce.models import Feedback, InvolvementClaim, ServiceChangePage
+from peers.factories import (
+    JobApplicationFactory,
+    PeerWorkerFactory,
+    ProgressionReviewFactory,
+    SupervisionFactory,
+    VacancyFactory,
+)
 from peers.models import JobApplication, ProgressionReview
 from tests.factories import (
     FeedbackFactory,
@@ -24,13 +31,6 @@ from tests.factories import (
     OrganisationFactory,
     PanelFactory,
     ServiceChangePageFactory,
-)
-from tests.factories.peers import (
-    JobApplicationFactory,
-    PeerWorkerFactory,
-    ProgressionReviewFactory,
-    SupervisionFactory,
-    VacancyFactory,
 )
 
 LONDON = ZoneInfo("Europe/London")

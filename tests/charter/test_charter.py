@@ -19,6 +19,7 @@ from charter import services
 from charter.models import Charter, Evidence, Measure, Reading, Review
 from charter.reports import board_report_pdf
 from charter.selectors import charter_progress
+from cms.factories import TINY_PDF
 from cms.models import ReportJob
 from tests.conftest import sign_in
 from tests.factories import (
@@ -30,7 +31,6 @@ from tests.factories import (
     ReadingFactory,
     TargetFactory,
 )
-from tests.factories.coproduce import TINY_PDF
 from tests.queries import queries_for
 
 TODAY = date(2026, 4, 20)

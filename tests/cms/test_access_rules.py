@@ -9,9 +9,9 @@ from django.core import mail
 from django.urls import reverse
 
 from cms.roles import Role
+from peers.factories import SafeguardingConcernFactory, VacancyFactory
 from tests.conftest import sign_in
 from tests.factories import PanelFactory, PeerWorkerFactory, UserFactory
-from tests.factories.peers import SafeguardingConcernFactory, VacancyFactory
 
 pytestmark = pytest.mark.django_db
 

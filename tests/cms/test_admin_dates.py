@@ -14,9 +14,9 @@ from wagtail.admin.viewsets import viewsets
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.models import get_page_models
 
+from charter.factories import CharterFactory, MeasureFactory
 from cms import admin_dates
 from tests.conftest import sign_in
-from tests.factories.charter import CharterFactory, MeasureFactory
 
 OUR_APPS = {"cms", "coproduce", "peers", "charter"}
 

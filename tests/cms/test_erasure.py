@@ -18,14 +18,14 @@ from wagtail.models import ModelLogEntry
 
 from cms import audit, erasure
 from cms.models import DataRequest, User
-from tests.conftest import sign_in
-from tests.factories import DEMO_PASSWORD, UserFactory
-from tests.factories.coproduce import (
+from coproduce.factories import (
     FeedbackFactory,
     InvolvementClaimFactory,
     InvolvementProfileFactory,
     MemberFactory,
 )
+from tests.conftest import sign_in
+from tests.factories import DEMO_PASSWORD, UserFactory
 from tests.queries import queries_for
 
 URL = "/my-space/close-account/"

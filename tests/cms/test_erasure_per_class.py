@@ -26,16 +26,16 @@ from wagtail.admin.models import EditingSession, FormState
 from wagtail.models import APIToken, ModelLogEntry, PageSubscription
 from wagtail.users.models import UserProfile
 
+from charter import factories as charter_factories
 from cms import audit, data_registry, erasure
+from cms import factories as cms_factories
 from cms.data_registry import Fate
 from cms.models import DataRequest, FormSubmission, ReportJob, User
 from cms.roles import Role
+from coproduce import factories as coproduce_factories
+from peers import factories as peers_factories
 from tests import factories as all_factories
 from tests.factories import DEMO_PASSWORD, UserFactory, home_page
-from tests.factories import charter as charter_factories
-from tests.factories import cms as cms_factories
-from tests.factories import coproduce as coproduce_factories
-from tests.factories import peers as peers_factories
 
 pytestmark = pytest.mark.django_db
 

@@ -24,6 +24,7 @@ from wagtail.contrib.redirects.models import Redirect
 from wagtail.log_actions import log
 
 from cms.exports import spreadsheet_safe
+from peers.factories import VacancyFactory
 from tests.conftest import sign_in
 from tests.factories import (
     CharterActionFactory,
@@ -41,7 +42,6 @@ from tests.factories import (
     SessionLogFactory,
     ThemeFactory,
 )
-from tests.factories.peers import VacancyFactory
 from tests.urlwalk import all_routes
 
 FORMULA = '=HYPERLINK("http://x")'

@@ -37,8 +37,22 @@ from cms.models import Area, DataRequest, FormSubmission, Organisation, ReportJo
 from cms.roles import Role
 from cms.submissions import KEEP_TOKENS_FOR, submissions_purge
 from cms.viewsets import OnceOnlyAddViewSet
+from coproduce.factories import (
+    ConsentRecordFactory,
+    InvolvementClaimFactory,
+    InvolvementProfileFactory,
+    MemberFactory,
+    PanelFactory,
+)
 from coproduce.models import Expense, Feedback, InvolvementProfile, PanelApplication
 from peers import wellbeing_scale as scale
+from peers.factories import (
+    CompetenceEvidenceFactory,
+    SupervisionFactory,
+    VacancyFactory,
+    competence,
+    training,
+)
 from peers.models import (
     CompetenceEvidence,
     CompetenceSignOff,
@@ -61,20 +75,6 @@ from tests.factories import (
     SupervisorFactory,
     UserFactory,
     level,
-)
-from tests.factories.coproduce import (
-    ConsentRecordFactory,
-    InvolvementClaimFactory,
-    InvolvementProfileFactory,
-    MemberFactory,
-    PanelFactory,
-)
-from tests.factories.peers import (
-    CompetenceEvidenceFactory,
-    SupervisionFactory,
-    VacancyFactory,
-    competence,
-    training,
 )
 
 APPS = ("cms", "coproduce", "peers", "charter")

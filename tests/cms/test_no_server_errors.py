@@ -27,6 +27,7 @@ from wagtail.models import Page
 
 from cms import oruk, params
 from cms.models import OfferPage
+from peers.factories import VacancyFactory
 from tests.factories import (
     AreaFactory,
     CharterFactory,
@@ -39,7 +40,6 @@ from tests.factories import (
     ServiceChangePageFactory,
     ThemeFactory,
 )
-from tests.factories.peers import VacancyFactory
 from tests.urlwalk import all_routes
 
 pytestmark = pytest.mark.django_db

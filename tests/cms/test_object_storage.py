@@ -31,14 +31,15 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection
 
 from cms import jobs
+from cms.factories import TINY_PDF
 from cms.models import ReportJob
 from cms.storage import PUBLIC_MEDIA_FOLDERS
+from coproduce.factories import InvolvementClaimFactory, MeetingPaperFactory
 from coproduce.models import Expense
 from coproduce.services import claims as services
 from tests.conftest import sign_in
 from tests.coproduce.test_claims import png_bytes
 from tests.factories import EvidenceFactory
-from tests.factories.coproduce import TINY_PDF, InvolvementClaimFactory, MeetingPaperFactory
 from tests.processes import ROOT, manage_env
 from tests.s3 import make_media_buckets
 

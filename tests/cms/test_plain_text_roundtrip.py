@@ -20,14 +20,24 @@ from django.urls import reverse
 from django.utils import timezone
 
 from charter import services as charter_services
+from charter.factories import CharterFactory, MeasureFactory
 from charter.models import CharterAction, Review
+from cms.factories import TINY_PDF
 from cms.roles import Role
+from coproduce.factories import (
+    InvolvementClaimFactory,
+    InvolvementProfileFactory,
+    MeetingFactory,
+    PanelApplicationFactory,
+    PanelFactory,
+)
 from coproduce.models import Expense, Meeting
 from coproduce.services import applications as panel_applications
 from coproduce.services import claims as claim_services
 from coproduce.services import feedback as feedback_services
 from coproduce.services import meetings as meeting_services
 from peers import wellbeing_scale
+from peers.factories import VacancyFactory
 from peers.models import SafeguardingConcern
 from peers.services import recruitment, safeguarding, sessions, supervision, wellbeing
 from tests.conftest import sign_in
@@ -38,16 +48,6 @@ from tests.factories import (
     SupervisorFactory,
     UserFactory,
 )
-from tests.factories.charter import CharterFactory, MeasureFactory
-from tests.factories.coproduce import (
-    TINY_PDF,
-    InvolvementClaimFactory,
-    InvolvementProfileFactory,
-    MeetingFactory,
-    PanelApplicationFactory,
-    PanelFactory,
-)
-from tests.factories.peers import VacancyFactory
 
 pytestmark = pytest.mark.django_db
 

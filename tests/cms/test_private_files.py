@@ -15,9 +15,9 @@ from django.urls import clear_url_caches, reverse
 from wagtail.documents import get_document_model
 
 from cms.storage import MediaStorage
+from coproduce.factories import MeetingPaperFactory, PanelPaperDocumentFactory
 from tests.conftest import sign_in
 from tests.factories import EvidenceFactory, MeetingFactory
-from tests.factories.coproduce import MeetingPaperFactory, PanelPaperDocumentFactory
 
 pytestmark = pytest.mark.django_db
 

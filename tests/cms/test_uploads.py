@@ -17,8 +17,10 @@ from django.urls import reverse
 from wagtail.documents import get_document_model
 
 from charter.models import Evidence
+from cms.factories import TINY_PDF
 from cms.models import ReportJob
 from cms.storage import STORAGE_FAILED_MESSAGE, MediaStorage
+from coproduce.factories import MeetingPaperFactory
 from coproduce.models import Expense, MeetingPaper
 from tests.conftest import sign_in
 from tests.factories import (
@@ -28,7 +30,6 @@ from tests.factories import (
     InvolvementClaimFactory,
     MeetingFactory,
 )
-from tests.factories.coproduce import TINY_PDF, MeetingPaperFactory
 
 pytestmark = pytest.mark.django_db
 

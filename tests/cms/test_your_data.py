@@ -26,7 +26,9 @@ from cms.your_data import (
     gather,
     may_request,
 )
+from coproduce.factories import AttendanceFactory
 from coproduce.models import PanelApplication
+from peers.factories import JobApplicationFactory
 from tests.conftest import sign_in
 from tests.factories import (
     ConsentRecordFactory,
@@ -43,8 +45,6 @@ from tests.factories import (
     UserFactory,
     WellbeingCheckInFactory,
 )
-from tests.factories.coproduce import AttendanceFactory
-from tests.factories.peers import JobApplicationFactory
 
 pytestmark = pytest.mark.django_db
 

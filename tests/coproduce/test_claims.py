@@ -15,14 +15,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 from wagtail.models import ModelLogEntry
 
+from cms.factories import TINY_PDF
 from coproduce import audit_actions
 from coproduce.choices import PaymentChoice
-from coproduce.models import Expense, InvolvementClaim
-from coproduce.services import Refused
-from coproduce.services import claims as services
-from coproduce.storage import receipt_storage
-from tests.factories.coproduce import (
-    TINY_PDF,
+from coproduce.factories import (
     AttendanceFactory,
     ExpenseFactory,
     InvolvementClaimFactory,
@@ -30,6 +26,10 @@ from tests.factories.coproduce import (
     MeetingFactory,
     PanelFactory,
 )
+from coproduce.models import Expense, InvolvementClaim
+from coproduce.services import Refused
+from coproduce.services import claims as services
+from coproduce.storage import receipt_storage
 
 pytestmark = pytest.mark.django_db
 

@@ -5,11 +5,11 @@ import pytest
 from bs4 import BeautifulSoup
 from django.core import mail
 
+from coproduce.factories import ExpenseFactory
 from coproduce.models import InvolvementClaim
 from coproduce.services import claims as services
 from tests.conftest import sign_in
 from tests.coproduce.test_claims import claim_in, page_text, pdf_receipt
-from tests.factories.coproduce import ExpenseFactory
 from tests.queries import queries_for
 
 pytestmark = pytest.mark.django_db

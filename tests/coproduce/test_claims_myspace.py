@@ -10,11 +10,11 @@ import pytest
 import time_machine
 from bs4 import BeautifulSoup
 
+from coproduce.factories import ExpenseFactory, InvolvementClaimFactory
 from coproduce.models import InvolvementClaim
 from coproduce.selectors.claims import tax_year_start
 from tests.conftest import sign_in
 from tests.coproduce.test_claims import claim_in
-from tests.factories.coproduce import ExpenseFactory, InvolvementClaimFactory
 from tests.queries import queries_for
 
 pytestmark = pytest.mark.django_db

@@ -8,17 +8,13 @@ import pytest
 from bs4 import BeautifulSoup
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from cms.factories import TINY_PDF
+from coproduce.factories import ExpenseFactory, InvolvementClaimFactory, MemberFactory
 from coproduce.models import Expense, InvolvementClaim
 from coproduce.services import claims as services
 from coproduce.storage import receipt_storage
 from tests.conftest import sign_in
 from tests.coproduce.test_claims import claim_in, page_text, png_bytes
-from tests.factories.coproduce import (
-    TINY_PDF,
-    ExpenseFactory,
-    InvolvementClaimFactory,
-    MemberFactory,
-)
 from tests.queries import queries_for
 
 pytestmark = pytest.mark.django_db

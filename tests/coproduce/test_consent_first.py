@@ -9,6 +9,7 @@ from wagtail.models import ModelLogEntry
 
 from cms import audit
 from coproduce.consent import STATEMENTS, ConsentPurpose
+from coproduce.factories import AccessArrangementFactory, MeetingFactory
 from coproduce.models import AccessArrangement, ConsentRecord, InvolvementProfile, PanelApplication
 from coproduce.selectors.meetings import meeting_access_needs
 from coproduce.services import Refused
@@ -22,7 +23,6 @@ from tests.factories import (
     PanelApplicationFactory,
     PanelFactory,
 )
-from tests.factories.coproduce import AccessArrangementFactory, MeetingFactory
 
 pytestmark = pytest.mark.django_db
 

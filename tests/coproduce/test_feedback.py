@@ -10,13 +10,13 @@ from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
 from coproduce import audit_actions
+from coproduce.factories import FeedbackFactory, ThemeFactory
 from coproduce.models import Feedback
 from coproduce.services import Refused
 from coproduce.services import feedback as services
 from tests.conftest import sign_in
 from tests.coproduce.test_claims import page_text
 from tests.factories import OfferPageFactory, offers_index
-from tests.factories.coproduce import FeedbackFactory, ThemeFactory
 from tests.queries import queries_for
 
 pytestmark = pytest.mark.django_db

@@ -7,10 +7,10 @@ import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
 
+from coproduce.factories import FeedbackFactory, ServiceChangePageFactory
 from coproduce.models import Feedback
 from tests.coproduce.test_claims import page_text
 from tests.factories import OfferPageFactory
-from tests.factories.coproduce import FeedbackFactory, ServiceChangePageFactory
 from tests.queries import queries_for
 
 pytestmark = pytest.mark.django_db

@@ -10,10 +10,10 @@ import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
 
+from coproduce.factories import FeedbackFactory, ThemeFactory
 from coproduce.models import Feedback
 from tests.conftest import sign_in
 from tests.factories import OfferPageFactory
-from tests.factories.coproduce import FeedbackFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
 

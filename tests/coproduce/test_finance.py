@@ -16,10 +16,10 @@ from wagtail.models import ModelLogEntry
 
 from cms import audit
 from coproduce.choices import PaymentChoice
+from coproduce.factories import ExpenseFactory, MemberFactory
 from coproduce.models import InvolvementClaim
 from tests.conftest import sign_in
 from tests.coproduce.test_claims import claim_in, page_text
-from tests.factories.coproduce import ExpenseFactory, MemberFactory
 from tests.queries import queries_for
 
 pytestmark = pytest.mark.django_db

@@ -9,6 +9,7 @@ from bs4 import BeautifulSoup
 from django.urls import resolve
 
 from cms.dates import UK
+from coproduce.factories import MeetingPaperFactory
 from tests.conftest import sign_in
 from tests.factories import (
     AccessArrangementFactory,
@@ -19,7 +20,6 @@ from tests.factories import (
     PanelApplicationFactory,
     PanelFactory,
 )
-from tests.factories.coproduce import MeetingPaperFactory
 from tests.queries import queries_for
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,9 @@ from wagtail.documents import get_document_model
 from wagtail.models import Collection, ModelLogEntry
 
 from cms.dates import UK
+from cms.factories import TINY_PDF
 from coproduce import audit_actions
+from coproduce.factories import MeetingPaperFactory, PanelPaperDocumentFactory
 from coproduce.models import AccessArrangement, MeetingPaper
 from coproduce.selectors.meetings import meeting_access_needs
 from coproduce.services import Refused
@@ -28,7 +30,6 @@ from tests.factories import (
     PanelApplicationFactory,
     PanelFactory,
 )
-from tests.factories.coproduce import TINY_PDF, MeetingPaperFactory, PanelPaperDocumentFactory
 from tests.queries import queries_for
 
 pytestmark = pytest.mark.django_db

@@ -15,19 +15,19 @@ from wagtail.models import ModelLogEntry
 from cms import audit
 from cms.permissions import visible_to
 from coproduce import audit_actions
-from coproduce.models import Feedback, Theme
-from coproduce.services import Refused
-from coproduce.services import feedback as services
-from tests.conftest import sign_in
-from tests.coproduce.test_claims import page_text
-from tests.factories import OfferPageFactory
-from tests.factories.coproduce import (
+from coproduce.factories import (
     FeedbackFactory,
     MemberFactory,
     PanelFactory,
     ServiceChangePageFactory,
     ThemeFactory,
 )
+from coproduce.models import Feedback, Theme
+from coproduce.services import Refused
+from coproduce.services import feedback as services
+from tests.conftest import sign_in
+from tests.coproduce.test_claims import page_text
+from tests.factories import OfferPageFactory
 from tests.queries import queries_for
 
 pytestmark = pytest.mark.django_db

@@ -9,15 +9,15 @@ import pytest
 from pypdf import PdfReader
 
 from coproduce.choices import PaymentChoice
-from coproduce.models import InvolvementClaim
-from coproduce.reports import remittance_pdf
-from coproduce.selectors.claims import claims_visible_to, hours_in_words
-from tests.factories.coproduce import (
+from coproduce.factories import (
     ExpenseFactory,
     InvolvementClaimFactory,
     InvolvementProfileFactory,
     MemberFactory,
 )
+from coproduce.models import InvolvementClaim
+from coproduce.reports import remittance_pdf
+from coproduce.selectors.claims import claims_visible_to, hours_in_words
 
 pytestmark = pytest.mark.django_db
 

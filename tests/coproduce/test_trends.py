@@ -13,12 +13,12 @@ from bs4 import BeautifulSoup
 from wagtail.models import ModelLogEntry
 
 from cms import audit
+from coproduce.factories import FeedbackFactory, ThemeFactory
 from coproduce.models import Feedback
 from coproduce.selectors.feedback import TrendFilters, feedback_trends
 from tests.conftest import sign_in
 from tests.coproduce.test_claims import page_text
 from tests.factories import OfferPageFactory
-from tests.factories.coproduce import FeedbackFactory, ThemeFactory
 from tests.queries import queries_for
 
 pytestmark = pytest.mark.django_db

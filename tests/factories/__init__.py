@@ -1,6 +1,10 @@
-"""factory_boy factories shared by the tests, the demo loader and the benchmark generator."""
+"""The apps' factories under one name, so tests can write ``from tests.factories import X``.
 
-from .charter import (
+The factories themselves live in each app (``cms/factories.py`` and so on), because the demo
+and the benchmarks build with them too and production code never imports the test tree.
+"""
+
+from charter.factories import (
     CharterActionFactory,
     CharterFactory,
     CommitmentFactory,
@@ -10,7 +14,7 @@ from .charter import (
     ReviewFactory,
     TargetFactory,
 )
-from .cms import (
+from cms.factories import (
     DEMO_PASSWORD,
     AreaFactory,
     ContentPageFactory,
@@ -22,7 +26,7 @@ from .cms import (
     home_page,
     offers_index,
 )
-from .coproduce import (
+from coproduce.factories import (
     AccessArrangementFactory,
     AttendanceFactory,
     ConsentRecordFactory,
@@ -38,7 +42,7 @@ from .coproduce import (
     ThemeFactory,
     service_changes_index,
 )
-from .peers import (
+from peers.factories import (
     PeerWorkerFactory,
     PeerWorkerUserFactory,
     SafeguardingConcernFactory,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
 from cms import audit
+from peers.factories import JobApplicationFactory, VacancyFactory
 from peers.models import EqualityMonitoring, JobApplication
 from peers.services import Refused
 from peers.services.recruitment import (
@@ -21,7 +22,6 @@ from peers.services.recruitment import (
 )
 from tests.conftest import sign_in
 from tests.factories import UserFactory
-from tests.factories.peers import JobApplicationFactory, VacancyFactory
 
 pytestmark = pytest.mark.django_db
 

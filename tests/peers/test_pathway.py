@@ -10,6 +10,15 @@ from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
 from cms.roles import Role
+from peers.factories import (
+    CompetenceEvidenceFactory,
+    CompetenceFactory,
+    CompetenceSignOffFactory,
+    ProgressionReviewFactory,
+    TrainingRecordFactory,
+    competence,
+    training,
+)
 from peers.models import (
     Competence,
     CompetenceEvidence,
@@ -30,15 +39,6 @@ from tests.factories import (
     SupervisorFactory,
     UserFactory,
     level,
-)
-from tests.factories.peers import (
-    CompetenceEvidenceFactory,
-    CompetenceFactory,
-    CompetenceSignOffFactory,
-    ProgressionReviewFactory,
-    TrainingRecordFactory,
-    competence,
-    training,
 )
 from tests.queries import queries_for
 

@@ -15,18 +15,18 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from cms.roles import Role
-from peers.models import Competence, PeerWorker
-from peers.reports import portfolio_pdf
-from peers.selectors.progression import portfolio_of
-from tests.conftest import sign_in
-from tests.factories import NeedFactory, PeerWorkerFactory, SessionLogFactory, UserFactory, level
-from tests.factories.peers import (
+from peers.factories import (
     CompetenceSignOffFactory,
     ProgressionReviewFactory,
     SupervisorFactory,
     TrainingRecordFactory,
     training,
 )
+from peers.models import Competence, PeerWorker
+from peers.reports import portfolio_pdf
+from peers.selectors.progression import portfolio_of
+from tests.conftest import sign_in
+from tests.factories import NeedFactory, PeerWorkerFactory, SessionLogFactory, UserFactory, level
 
 pytestmark = pytest.mark.django_db
 

@@ -12,12 +12,12 @@ from django.utils import timezone
 
 from cms.permissions import has_role
 from cms.roles import Role
+from peers.factories import JobApplicationFactory, VacancyFactory, level
 from peers.models import JobApplication, PeerWorker, PreEmploymentCheck, Vacancy
 from peers.services import Refused
 from peers.services import recruitment as services
 from tests.conftest import sign_in
 from tests.factories import UserFactory
-from tests.factories.peers import JobApplicationFactory, VacancyFactory, level
 from tests.queries import queries_for
 
 pytestmark = pytest.mark.django_db

@@ -10,10 +10,10 @@ import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
 
+from peers.factories import JobApplicationFactory, VacancyFactory
 from peers.models import EqualityMonitoring, JobApplication
 from peers.selectors import recruitment as selectors
 from tests.conftest import sign_in
-from tests.factories.peers import JobApplicationFactory, VacancyFactory
 
 pytestmark = pytest.mark.django_db
 Stage = JobApplication.Stage

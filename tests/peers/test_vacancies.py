@@ -9,10 +9,10 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from peers.factories import JobApplicationFactory, VacancyFactory
 from peers.models import EqualityMonitoring, JobApplication
 from tests.conftest import sign_in
 from tests.factories import UserFactory
-from tests.factories.peers import JobApplicationFactory, VacancyFactory
 from tests.queries import queries_for
 
 pytestmark = pytest.mark.django_db

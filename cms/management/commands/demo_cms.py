@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from cms.demo import DEMO_PEOPLE, DEMO_TOTP_SECRET, load_cms_demo
-from tests.factories import DEMO_PASSWORD
+from cms.factories import DEMO_PASSWORD
 
 
 class Command(BaseCommand):

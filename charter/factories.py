@@ -1,5 +1,6 @@
-"""Factories for the charter: charters, commitments, measures, targets, readings, actions,
-evidence and reviews.
+"""factory_boy factories for the charter: charters, commitments, measures, targets, readings,
+actions, evidence and reviews. Written for the tests; they live in the app so the demo and
+the benchmarks can build with them without importing the test tree.
 
 ``CharterFactory(published=True)``; ``MeasureFactory(computed="calculation_name")`` for a
 computed measure; ``ReadingFactory(computed=True)`` for a snapshot.
@@ -24,9 +25,7 @@ from charter.models import (
     Review,
     Target,
 )
-
-from .cms import OrganisationFactory
-from .coproduce import TINY_PDF
+from cms.factories import TINY_PDF, OrganisationFactory
 
 EVIDENCE_COLLECTION = "Charter evidence"
 

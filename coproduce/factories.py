@@ -1,4 +1,6 @@
-"""Factories for co-production: profiles, panels, applications, meetings, attendance, claims.
+"""factory_boy factories for co-production: profiles, panels, applications, meetings,
+attendance, claims, feedback and "You said, we did". Used by the tests and by the demo
+(``service_changes_index``); they live in the app so the demo never imports the test tree.
 
 Traits name states: ``PanelFactory(recruiting=True)``, ``PanelApplicationFactory(accepted=True)``,
 ``MeetingFactory(past=True)``, ``InvolvementClaimFactory(approved=True)``.
@@ -12,6 +14,15 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from wagtail.documents import get_document_model
 
+from cms.factories import (
+    TINY_PDF,
+    OfferPageFactory,
+    OrganisationFactory,
+    UserFactory,
+    add_page,
+    grant_roles,
+    home_page,
+)
 from cms.roles import Role
 from coproduce.choices import CoproductionLevel, PaymentChoice
 from coproduce.models import (
@@ -30,21 +41,6 @@ from coproduce.models import (
     ServiceChangePage,
     ServiceChangeUpdate,
     Theme,
-)
-
-from .cms import (
-    OfferPageFactory,
-    OrganisationFactory,
-    UserFactory,
-    add_page,
-    grant_roles,
-    home_page,
-)
-
-# The smallest valid PDF: receipts in tests are real (if empty) PDF files.
-TINY_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 )
 
 

@@ -1,5 +1,7 @@
-"""Factories for peer work: workers and teams, session logs, safeguarding, supervision and
-wellbeing check-ins.
+"""factory_boy factories for peer work: workers and teams, session logs, safeguarding,
+supervision, wellbeing check-ins, the progression pathway and recruitment. Written for the
+tests; they live in the app so the demo and the benchmarks can build with them without
+importing the test tree.
 
 ``PeerWorkerFactory(supervisors=[someone])`` names supervisors (a supervisor is made when
 none are given; pass ``supervisors=[]`` for none). Traits: ``PeerWorkerFactory(left=True)``,
@@ -12,6 +14,7 @@ import factory
 from django.utils import timezone
 from django.utils.text import slugify
 
+from cms.factories import OrganisationFactory, UserFactory, grant_roles
 from cms.roles import Role
 from peers import wellbeing_scale
 from peers.models import (
@@ -26,8 +29,6 @@ from peers.models import (
 )
 from peers.models.sessions import Setting
 
-from .cms import OrganisationFactory, UserFactory
-
 
 def level(slug: str = "peer-support-worker") -> Level:
     """One of the pathway levels seeded by the migration."""
@@ -37,8 +38,6 @@ def level(slug: str = "peer-support-worker") -> Level:
 class PeerWorkerUserFactory(UserFactory):
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
-        from .cms import grant_roles
-
         if create:
             grant_roles(self, extracted or [Role.PEER_WORKER])
 
@@ -48,8 +47,6 @@ class SupervisorFactory(UserFactory):
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
-        from .cms import grant_roles
-
         if create:
             grant_roles(self, extracted or [Role.SUPERVISOR])
 

@@ -1,4 +1,10 @@
-"""Factories for the site shell: organisations, people with roles, pages."""
+"""factory_boy factories for the site shell: organisations, people with roles, pages.
+
+They live in the app, not under ``tests/``, because three things build data with them: the
+tests, the demo (``load_demo``) and the benchmark generator (``cms.bench``). What the other
+apps' factories share lives here too: the demo password, a tiny valid PDF, ``add_page`` and
+``home_page``.
+"""
 
 import factory
 from allauth.account.models import EmailAddress
@@ -21,6 +27,13 @@ from cms.roles import Role
 
 # Used by tests and by the demo (which refuses to run with DEBUG off).
 DEMO_PASSWORD = "lived-experience-demo"  # noqa: S105
+
+# The smallest valid PDF: receipts, papers and evidence in tests and the demo are real (if
+# empty) PDF files.
+TINY_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
