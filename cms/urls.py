@@ -16,8 +16,9 @@ from wagtail.contrib.redirects.views import IndexView as RedirectsIndexView
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from . import erasure_views, oruk_views, report_views, views, who_looked, your_data_views
+from . import erasure_views, report_views, views, who_looked, your_data_views
 from .exports import SpreadsheetSafeExportMixin
+from .oruk import views as oruk_views
 from .reports import SiteHistoryReport
 from .storage import PUBLIC_MEDIA_FOLDERS
 

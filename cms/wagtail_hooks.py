@@ -15,9 +15,10 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from . import audit, mail, mail_admin, oruk_admin, permissions, worker
+from . import audit, mail, mail_admin, permissions, worker
 from .dates import date_in_words
 from .models import Area, Need
+from .oruk import admin as oruk_admin
 from .private_documents import PrivateDocumentPermissionPolicy, is_private, may_reach
 from .reports import OffersOverdueReport
 from .storage import file_missing_response, file_unavailable_response

@@ -29,9 +29,9 @@ from django.db import transaction
 from django.test import Client
 from django.urls import Resolver404, resolve, reverse
 
-from cms.oruk import need_id as oruk_need_id
-from cms.oruk import service_id as oruk_service_id
-from cms.oruk import taxonomy_id as oruk_taxonomy_id
+from cms.oruk.ids import need_id as oruk_need_id
+from cms.oruk.ids import service_id as oruk_service_id
+from cms.oruk.ids import taxonomy_id as oruk_taxonomy_id
 from tests.access_world import World, build_world
 from tests.conftest import ROLE_NAMES, sign_in
 from tests.urlwalk import Route, all_routes

@@ -375,7 +375,7 @@ NOT_CREATING = {
     "cms.forms.UserEditForm": "Wagtail admin: users",
     "cms.data_requests_admin.DataRequestForm": "Wagtail admin: guarded by OnceOnlyAddViewSet",
     "cms.models.offers.OfferPageForm": "Wagtail admin: pages (one page per slug)",
-    "cms.oruk_admin.OrukImportForm": "Wagtail admin: imports update offers by their id",
+    "cms.oruk.admin.OrukImportForm": "Wagtail admin: imports update offers by their id",
     "coproduce.admin.impact.ImpactReportForm": "Wagtail admin: queues a report",
     "coproduce.admin.panels.PanelForm": "Wagtail admin: panels",
     "coproduce.forms.meetings.MeetingForm": "Wagtail admin: meetings",

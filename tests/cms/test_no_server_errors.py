@@ -25,8 +25,9 @@ from hypothesis import strategies as st
 from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtail.models import Page
 
-from cms import oruk, params
+from cms import params
 from cms.models import OfferPage
+from cms.oruk import ids
 from peers.factories import VacancyFactory
 from tests.factories import (
     AreaFactory,
@@ -134,9 +135,9 @@ def public_site(db) -> PublicSite:
             "slug": [panel.slug, vacancy.slug],
             "organisation_slug": [charter.organisation.slug],
             "offer_id": [offer.pk],
-            "service_id": [oruk.service_id(offer)],
-            "taxonomy_id": [oruk.taxonomy_id()],
-            "term_id": [oruk.need_id(money)],
+            "service_id": [ids.service_id(offer)],
+            "taxonomy_id": [ids.taxonomy_id()],
+            "term_id": [ids.need_id(money)],
         },
     )
 

@@ -15,8 +15,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from cms import oruk
 from cms.models import OfferPage, Organisation
+from cms.oruk import ids, import_file, importer
 from tests.factories import AreaFactory, NeedFactory, OfferPageFactory, offers_index
 from tests.queries import queries_for
 
@@ -153,7 +153,7 @@ def test_the_services_list_follows_the_standard_and_holds_only_published_offers(
 @needs_oruk_files
 def test_a_service_follows_the_standard_with_everything_a_finder_needs(client, directory):
     cafe = directory["cafe"]
-    response, data = _get(client, "oruk_service", oruk.service_id(cafe))
+    response, data = _get(client, "oruk_service", ids.service_id(cafe))
     assert response.status_code == 200
     assert_valid(data, "/services/{id}")
     assert_nested_parts_valid(data)
@@ -178,24 +178,24 @@ def test_a_service_follows_the_standard_with_everything_a_finder_needs(client, d
     assert "hearing loop" in location["accessibility"][0]["description"]
     terms = {a["taxonomy_term"]["name"]: a["taxonomy_term_id"] for a in data["attributes"]}
     assert terms == {
-        "Feeling lonely": oruk.need_id(directory["lonely"]),
-        "Money worries": oruk.need_id(directory["money"]),
+        "Feeling lonely": ids.need_id(directory["lonely"]),
+        "Money worries": ids.need_id(directory["money"]),
     }
 
 
 def test_service_ids_are_stable_uuids_that_reveal_no_database_keys(client, directory):
     cafe = directory["cafe"]
-    first = _get(client, "oruk_service", oruk.service_id(cafe))[1]
+    first = _get(client, "oruk_service", ids.service_id(cafe))[1]
     cafe.save_revision().publish()
-    again = _get(client, "oruk_service", oruk.service_id(cafe))[1]
-    assert first["id"] == again["id"] == oruk.service_id(cafe)
+    again = _get(client, "oruk_service", ids.service_id(cafe))[1]
+    assert first["id"] == again["id"] == ids.service_id(cafe)
     body = json.dumps(first)
     assert f'"id": {cafe.pk}' not in body
     assert '"pk"' not in body and "owner" not in body and "latest_revision" not in body
 
 
 def test_a_draft_or_unpublished_offer_is_not_found(client, directory):
-    response, data = _get(client, "oruk_service", oruk.service_id(directory["draft"]))
+    response, data = _get(client, "oruk_service", ids.service_id(directory["draft"]))
     assert response.status_code == 404
     assert data["error"] == "There is no published service with this id."
 
@@ -204,7 +204,7 @@ def test_an_offer_with_unpublished_changes_shows_only_what_is_published(client, 
     cafe = directory["cafe"]
     cafe.title = "Renamed in a draft"
     cafe.save_revision()
-    data = _get(client, "oruk_service", oruk.service_id(cafe))[1]
+    data = _get(client, "oruk_service", ids.service_id(cafe))[1]
     assert data["name"] == "Crisis café"
 
 
@@ -213,12 +213,12 @@ def test_taxonomies_and_terms_follow_the_standard(client, directory):
     response, data = _get(client, "oruk_taxonomies")
     assert_valid(data, "/taxonomies")
     assert [t["name"] for t in data["contents"]] == ["Lived Experience Platform needs"]
-    taxonomy = _get(client, "oruk_taxonomy", oruk.taxonomy_id())[1]
+    taxonomy = _get(client, "oruk_taxonomy", ids.taxonomy_id())[1]
     assert_valid(taxonomy, "/taxonomies/{id}")
     assert "Money worries" in [term["name"] for term in taxonomy["taxonomy_terms"]]
     terms = _get(client, "oruk_taxonomy_terms", per_page=100)[1]
     assert_valid(terms, "/taxonomy_terms")
-    term = _get(client, "oruk_taxonomy_term", oruk.need_id(directory["money"]))[1]
+    term = _get(client, "oruk_taxonomy_term", ids.need_id(directory["money"]))[1]
     assert_valid(term, "/taxonomy_terms/{id}")
     assert term["description"] == "Debt, benefits and bills."
 
@@ -267,16 +267,16 @@ def test_bad_query_parameters_get_a_plain_400(client, directory, params):
 
 
 def test_services_filter_by_taxonomy_term(client, directory):
-    lonely = oruk.need_id(directory["lonely"])
+    lonely = ids.need_id(directory["lonely"])
     data = _get(client, "oruk_services", taxonomy_term_id=lonely)[1]
     assert [s["name"] for s in data["contents"]] == ["Crisis café"]
-    unknown = _get(client, "oruk_services", taxonomy_term_id=oruk.taxonomy_id())[1]
+    unknown = _get(client, "oruk_services", taxonomy_term_id=ids.taxonomy_id())[1]
     assert unknown["total_items"] == 0
 
 
 def test_services_filter_by_taxonomy(client, directory):
     OfferPageFactory(title="Offer meeting no need")
-    ours = _get(client, "oruk_services", taxonomy_id=oruk.taxonomy_id())[1]
+    ours = _get(client, "oruk_services", taxonomy_id=ids.taxonomy_id())[1]
     assert [s["name"] for s in ours["contents"]] == ["Crisis café", "Debt advice"]
     other = _get(client, "oruk_services", taxonomy_id="00000000-0000-0000-0000-000000000001")[1]
     assert other["total_items"] == 0
@@ -294,11 +294,11 @@ def test_every_answer_may_be_read_from_any_origin(client, directory):
     for name, args in [
         ("oruk_root", ()),
         ("oruk_services", ()),
-        ("oruk_service", (oruk.service_id(directory["cafe"]),)),
+        ("oruk_service", (ids.service_id(directory["cafe"]),)),
         ("oruk_taxonomies", ()),
-        ("oruk_taxonomy", (oruk.taxonomy_id(),)),
+        ("oruk_taxonomy", (ids.taxonomy_id(),)),
         ("oruk_taxonomy_terms", ()),
-        ("oruk_taxonomy_term", (oruk.need_id(directory["money"]),)),
+        ("oruk_taxonomy_term", (ids.need_id(directory["money"]),)),
     ]:
         response = client.get(reverse(name, args=args), HTTP_ORIGIN="https://council.example")
         assert response.status_code == 200, name
@@ -337,10 +337,10 @@ def test_the_feed_makes_the_same_number_of_queries_for_3_or_60_offers(client, db
     needs, areas = [NeedFactory(name="Housing")], [AreaFactory(name="Calderdale")]
     urls = lambda: [  # noqa: E731
         reverse("oruk_services") + "?per_page=100",
-        reverse("oruk_services") + f"?per_page=100&taxonomy_term_id={oruk.need_id(needs[0])}",
-        reverse("oruk_taxonomy", args=[oruk.taxonomy_id()]),
+        reverse("oruk_services") + f"?per_page=100&taxonomy_term_id={ids.need_id(needs[0])}",
+        reverse("oruk_taxonomy", args=[ids.taxonomy_id()]),
         reverse("oruk_taxonomy_terms"),
-        reverse("oruk_service", args=[oruk.service_id(OfferPage.objects.live().last())]),
+        reverse("oruk_service", args=[ids.service_id(OfferPage.objects.live().last())]),
     ]
     _add_offers(3, needs, areas)
     small = [_queries(client, url) for url in urls()]
@@ -365,7 +365,7 @@ def index(db):
 
 @needs_oruk_files
 def test_the_standards_example_service_is_imported_as_a_published_offer(index):
-    result = oruk.offers_import_oruk(data=_example("service_full.json"), publish=True)
+    result = importer.offers_import_oruk(data=_example("service_full.json"), publish=True)
     assert (result.created, result.updated, result.unchanged, result.errors) == (1, 0, 0, [])
     offer = OfferPage.objects.get(oruk_id="ac148810-d857-441c-9679-408f346de14b")
     assert offer.live and offer.get_parent().specific == index
@@ -387,20 +387,20 @@ def test_the_standards_example_service_is_imported_as_a_published_offer(index):
 
 @needs_oruk_files
 def test_importing_the_same_file_again_changes_nothing(index):
-    oruk.offers_import_oruk(data=_example("service_full.json"))
+    importer.offers_import_oruk(data=_example("service_full.json"))
     revisions = OfferPage.objects.get().revisions.count()
-    result = oruk.offers_import_oruk(data=_example("service_full.json"))
+    result = importer.offers_import_oruk(data=_example("service_full.json"))
     assert (result.created, result.updated, result.unchanged) == (0, 0, 1)
     assert OfferPage.objects.get().revisions.count() == revisions
 
 
 @needs_oruk_files
 def test_a_changed_record_updates_its_offer(index):
-    oruk.offers_import_oruk(data=_example("service_full.json"), publish=True)
+    importer.offers_import_oruk(data=_example("service_full.json"), publish=True)
     changed = _example("service_full.json")
     changed["name"] = "Community Counselling and Talking Therapies"
     changed["schedules"][0]["byday"] = "MO"
-    result = oruk.offers_import_oruk(data=changed, publish=True)
+    result = importer.offers_import_oruk(data=changed, publish=True)
     assert (result.created, result.updated, result.unchanged) == (0, 1, 0)
     offer = OfferPage.objects.get()
     assert offer.title == "Community Counselling and Talking Therapies" and offer.live
@@ -409,7 +409,7 @@ def test_a_changed_record_updates_its_offer(index):
 
 @needs_oruk_files
 def test_a_page_of_services_is_imported(index):
-    result = oruk.offers_import_oruk(data=_example("service_list.json"))
+    result = importer.offers_import_oruk(data=_example("service_list.json"))
     assert result.created == 1
 
 
@@ -419,7 +419,7 @@ def test_one_bad_record_means_nothing_is_saved_and_the_record_is_named(index):
     bad = copy.deepcopy(good)
     bad.update(id="4b0d2f2e-6f34-4b2a-9d3c-5a1d7b2c9e01", name="Drop-in", minimum_age="twelve")
     no_name = {"id": "5c4d79d7-cc55-470e-9f1f-8cad074e4892", "description": "x"}
-    result = oruk.offers_import_oruk(data=[good, bad, no_name])
+    result = importer.offers_import_oruk(data=[good, bad, no_name])
     assert not result.ok
     assert [str(error) for error in result.errors] == [
         "Record 2 (Drop-in): The minimum age must be a number of years.",
@@ -477,7 +477,7 @@ def test_bad_records_are_explained(index, change, reason):
         "organization": {"id": "d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610", "name": "Mind"},
         **change,
     }
-    result = oruk.offers_import_oruk(data=[record])
+    result = importer.offers_import_oruk(data=[record])
     assert len(result.errors) == 1
     assert reason in result.errors[0].reason
     assert not OfferPage.objects.exists()
@@ -491,30 +491,30 @@ def test_services_that_are_not_running_are_left_out(index):
         "status": "defunct",
         "organization": {"name": "Mind"},
     }
-    result = oruk.offers_import_oruk(data=[record])
+    result = importer.offers_import_oruk(data=[record])
     assert result.ok and result.created == 0
     assert str(result.skipped[0]) == "Record 1 (Old group): Not imported: it is defunct."
 
 
 def test_a_file_of_the_wrong_shape_is_refused(index):
     for data in [{"hello": "world"}, "text", [], 42]:
-        with pytest.raises(oruk.OrukImportError):
-            oruk.offers_import_oruk(data=data)
+        with pytest.raises(import_file.OrukImportError):
+            importer.offers_import_oruk(data=data)
 
 
 def test_our_own_feed_imported_back_changes_nothing(client, directory):
     cafe = directory["cafe"]
-    exported = _get(client, "oruk_service", oruk.service_id(cafe))[1]
-    result = oruk.offers_import_oruk(data=exported)
+    exported = _get(client, "oruk_service", ids.service_id(cafe))[1]
+    result = importer.offers_import_oruk(data=exported)
     assert (result.created, result.updated, result.unchanged) == (0, 0, 1)
     assert result.unmatched_terms == [] and result.unmatched_areas == []
 
 
 def test_importing_our_own_feed_matches_needs_and_areas_by_id_and_name(client, directory):
     cafe = directory["cafe"]
-    exported = _get(client, "oruk_service", oruk.service_id(cafe))[1]
+    exported = _get(client, "oruk_service", ids.service_id(cafe))[1]
     exported["name"] = "Crisis café (evenings)"
-    result = oruk.offers_import_oruk(data=exported, publish=True)
+    result = importer.offers_import_oruk(data=exported, publish=True)
     assert result.updated == 1
     cafe = OfferPage.objects.get(pk=cafe.pk)
     assert cafe.title == "Crisis café (evenings)"
@@ -575,7 +575,7 @@ def test_an_upload_that_is_not_oruk_json_gets_a_clear_message(
 
 
 def test_an_upload_that_is_too_big_is_refused(client_as, index, monkeypatch):
-    monkeypatch.setattr(oruk, "MAX_IMPORT_BYTES", 10)
+    monkeypatch.setattr(import_file, "MAX_IMPORT_BYTES", 10)
     client = client_as("editor")
     response = client.post(
         reverse("offers_import_oruk"), {"file": _upload(b'{"id": "1", "name": "x"}')}

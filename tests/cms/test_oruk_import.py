@@ -14,8 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from cms import oruk
 from cms.models import OfferPage
+from cms.oruk import ids, import_file, importer
 from tests.factories import AreaFactory, NeedFactory, OfferPageFactory, offers_index
 
 pytestmark = pytest.mark.django_db
@@ -80,7 +80,7 @@ def _cafe_record(cafe: OfferPage, **changes) -> dict:
     """The café as a council's full record would give it, with ``changes``."""
     return _full_record(
         **{
-            "id": oruk.service_id(cafe),
+            "id": ids.service_id(cafe),
             "name": cafe.title,
             "description": cafe.summary,
             "organization": {"name": cafe.provider.name},
@@ -97,7 +97,7 @@ def test_our_own_services_list_imported_back_keeps_everything(client, cafe):
     published_at = OfferPage.objects.get(pk=cafe.pk).last_published_at
     listing = client.get("/api/oruk/services").json()
 
-    result = oruk.offers_import_oruk(data=listing)
+    result = importer.offers_import_oruk(data=listing)
 
     assert (result.ok, result.created, result.updated, result.unchanged) == (True, 0, 0, 1)
     live = OfferPage.objects.get(pk=cafe.pk)
@@ -111,7 +111,7 @@ def test_a_changed_list_record_changes_only_what_it_carries_in_a_draft(client, c
     listing = client.get("/api/oruk/services").json()
     listing["contents"][0]["name"] = "Crisis café (evenings)"
 
-    result = oruk.offers_import_oruk(data=listing)
+    result = importer.offers_import_oruk(data=listing)
 
     assert result.updated == 1
     assert _what_people_see(OfferPage.objects.get(pk=cafe.pk)) == before  # live: untouched
@@ -122,7 +122,7 @@ def test_a_changed_list_record_changes_only_what_it_carries_in_a_draft(client, c
 
 def test_a_councils_summary_record_with_empty_values_clears_nothing(cafe):
     summary = {
-        "id": oruk.service_id(cafe),
+        "id": ids.service_id(cafe),
         "name": "Crisis café",
         "description": "Evenings, for anyone in Kirklees.",
         "status": "active",
@@ -131,7 +131,7 @@ def test_a_councils_summary_record_with_empty_values_clears_nothing(cafe):
         "fees": "",
         "organization": {"name": cafe.provider.name},
     }
-    oruk.offers_import_oruk(data={"contents": [summary]}, publish=True)
+    importer.offers_import_oruk(data={"contents": [summary]}, publish=True)
     offer = OfferPage.objects.get(pk=cafe.pk)
     assert offer.summary == "Evenings, for anyone in Kirklees."
     assert (offer.email, offer.website, offer.cost) == (cafe.email, cafe.website, cafe.cost)
@@ -145,7 +145,7 @@ def test_empty_lists_in_a_list_of_records_clear_nothing(cafe):
         attributes=[],
         service_areas=[],
     )
-    oruk.offers_import_oruk(data=[record], publish=True)
+    importer.offers_import_oruk(data=[record], publish=True)
     after = _what_people_see(OfferPage.objects.get(pk=cafe.pk))
     assert after["phone"] == "01484 000000"
     assert after["opening times"] and after["needs"] and after["areas"]
@@ -153,7 +153,7 @@ def test_empty_lists_in_a_list_of_records_clear_nothing(cafe):
 
 def test_an_empty_list_in_a_single_full_record_clears_that_field_only(cafe):
     record = _cafe_record(cafe, contacts=[], schedules=[])
-    oruk.offers_import_oruk(data=record, publish=True)
+    importer.offers_import_oruk(data=record, publish=True)
     after = _what_people_see(OfferPage.objects.get(pk=cafe.pk))
     assert after["phone"] == "" and after["opening times"] == []
     assert after["needs"] == ["Feeling lonely", "Money worries"]
@@ -167,7 +167,7 @@ def test_a_full_record_import_creates_a_draft_and_leaves_the_live_offer_alone(ca
     record = _cafe_record(
         cafe, contacts=[{"id": "c1", "phones": [{"id": "p1", "number": "01484 111111"}]}]
     )
-    result = oruk.offers_import_oruk(data=record)
+    result = importer.offers_import_oruk(data=record)
     assert result.updated == 1 and not result.published
     assert OfferPage.objects.get(pk=cafe.pk).phone == "01484 000000"
     assert _latest(cafe).phone == "01484 111111"
@@ -175,7 +175,7 @@ def test_a_full_record_import_creates_a_draft_and_leaves_the_live_offer_alone(ca
 
 def test_a_full_record_import_is_published_when_the_editor_asks(cafe):
     record = _cafe_record(cafe, name="Crisis café and garden")
-    result = oruk.offers_import_oruk(data=record, publish=True)
+    result = importer.offers_import_oruk(data=record, publish=True)
     assert result.published
     offer = OfferPage.objects.get(pk=cafe.pk)
     assert offer.title == "Crisis café and garden" and not offer.has_unpublished_changes
@@ -183,7 +183,7 @@ def test_a_full_record_import_is_published_when_the_editor_asks(cafe):
 
 def test_a_new_offer_is_a_draft_until_published(db):
     offers_index()
-    oruk.offers_import_oruk(data=_full_record())
+    importer.offers_import_oruk(data=_full_record())
     offer = OfferPage.objects.get(oruk_id=SERVICE_ID)
     assert not offer.live and offer.title == "Talking group"
     assert not OfferPage.objects.live().filter(pk=offer.pk).exists()
@@ -195,7 +195,7 @@ def test_an_import_builds_on_an_editors_unpublished_draft(cafe):
     draft.save_revision()
     record = _cafe_record(cafe, name="Crisis café and garden")
     del record["description"]
-    oruk.offers_import_oruk(data=[record])
+    importer.offers_import_oruk(data=[record])
     latest = _latest(cafe)
     assert latest.title == "Crisis café and garden"
     assert latest.summary == "An editor's unpublished wording."
@@ -211,7 +211,7 @@ def test_the_result_lists_what_changed_and_what_was_not_kept(cafe):
         url="javascript:alert(1)",
         contacts=[{"id": "c1", "phones": [{"id": "p1", "number": "01484 111111"}]}],
     )
-    result = oruk.offers_import_oruk(data=record)
+    result = importer.offers_import_oruk(data=record)
     [change] = result.offers
     assert change.title == "Crisis café" and not change.created
     assert [str(line) for line in change.changes] == ["Phone: 01484 000000 → 01484 111111"]
@@ -270,7 +270,7 @@ def test_overnight_and_dated_schedules_are_imported(db):
             {"freq": "MONTHLY", "byday": "1MO", "opens_at": "10:00", "closes_at": "12:00"},
         ]
     )
-    result = oruk.offers_import_oruk(data=record, publish=True)
+    result = importer.offers_import_oruk(data=record, publish=True)
     offer = OfferPage.objects.get(oruk_id=SERVICE_ID)
     spans = sorted(
         (str(span), span.valid_from and str(span.valid_from), span.valid_to and str(span.valid_to))
@@ -287,8 +287,8 @@ def test_schedules_round_trip_through_our_feed(client, cafe):
     OfferPage.objects.get(pk=cafe.pk).opening_times.filter(weekday=0).update(
         valid_from="2026-01-01", valid_to="2026-03-31"
     )
-    exported = client.get(f"/api/oruk/services/{oruk.service_id(cafe)}").json()
-    result = oruk.offers_import_oruk(data=exported)
+    exported = client.get(f"/api/oruk/services/{ids.service_id(cafe)}").json()
+    result = importer.offers_import_oruk(data=exported)
     assert result.errors == []
     assert (result.updated, result.unchanged) == (0, 1)
 
@@ -299,7 +299,7 @@ def test_schedules_round_trip_through_our_feed(client, cafe):
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://files.example.org/leaflet"])
 def test_a_website_that_is_not_a_web_page_is_not_kept(db, url):
     offers_index()
-    result = oruk.offers_import_oruk(data=_full_record(url=url), publish=True)
+    result = importer.offers_import_oruk(data=_full_record(url=url), publish=True)
     assert OfferPage.objects.get(oruk_id=SERVICE_ID).website == ""
     assert any(item.startswith("url") for item in result.offers[0].not_kept)
 
@@ -308,7 +308,7 @@ def test_a_website_with_a_non_ascii_host_is_published_as_punycode(client, cafe):
     OfferPage.objects.filter(pk=cafe.pk).update(website="https://café.example/menu")
     cafe.provider.website = "https://café.example/"
     cafe.provider.save()
-    service = client.get(f"/api/oruk/services/{oruk.service_id(cafe)}").json()
+    service = client.get(f"/api/oruk/services/{ids.service_id(cafe)}").json()
     assert service["organization"]["website"] == "https://xn--caf-dma.example/"
     assert service["url"].isascii()
 
@@ -340,8 +340,8 @@ TERM = {"id": "2", "name": "Debt", "description": "x", "taxonomy_id": "1", "term
 )
 def test_a_file_of_another_oruk_shape_says_what_it_looks_like(db, data, kind):
     offers_index()
-    with pytest.raises(oruk.OrukImportError) as refused:
-        oruk.offers_import_oruk(data=data)
+    with pytest.raises(import_file.OrukImportError) as refused:
+        importer.offers_import_oruk(data=data)
     assert str(refused.value).startswith(f"This looks like {kind}, not a list of services.")
 
 
@@ -378,8 +378,8 @@ def test_the_command_says_what_a_wrong_file_looks_like(db, tmp_path):
 def test_the_standards_own_example_files_of_other_shapes_are_named(db, name, kind):
     offers_index()
     data = json.loads((ORUK_DIR / "examples" / name).read_text())
-    with pytest.raises(oruk.OrukImportError, match=f"This looks like {kind}"):
-        oruk.offers_import_oruk(data=data)
+    with pytest.raises(import_file.OrukImportError, match=f"This looks like {kind}"):
+        importer.offers_import_oruk(data=data)
 
 
 # --- The command -------------------------------------------------------------------------------
@@ -387,7 +387,7 @@ def test_the_standards_own_example_files_of_other_shapes_are_named(db, name, kin
 
 def test_the_command_has_the_admins_size_limit(db, tmp_path, monkeypatch):
     offers_index()
-    monkeypatch.setattr(oruk, "MAX_IMPORT_BYTES", 10)
+    monkeypatch.setattr(import_file, "MAX_IMPORT_BYTES", 10)
     path = tmp_path / "services.json"
     path.write_text(json.dumps(_full_record()))
     with pytest.raises(CommandError, match="The file is bigger than 5 MB"):

@@ -22,7 +22,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cms import oruk
+from cms.oruk import ids
 from tests.cms.test_oruk import ORUK_DIR, SCHEMA_BASE, assert_nested_parts_valid, assert_valid
 from tests.factories import AreaFactory, NeedFactory, OfferPageFactory, OrganisationFactory
 
@@ -163,9 +163,9 @@ def test_every_operation_we_serve_answers_generated_requests_as_the_standard_say
     }
     real_ids = [
         {
-            "services": oruk.service_id(offer),
-            "taxonomies": oruk.taxonomy_id(),
-            "taxonomy_terms": oruk.need_id(need),
+            "services": ids.service_id(offer),
+            "taxonomies": ids.taxonomy_id(),
+            "taxonomy_terms": ids.need_id(need),
         }
         for offer, need in zip(feed["offers"], feed["needs"] * 2, strict=False)
     ]
@@ -223,7 +223,7 @@ def test_every_published_object_follows_the_standard(client, feed):
             "/taxonomies/{id}",
         )
     terms = _all_pages(client, "oruk_taxonomy_terms")
-    assert {term["id"] for term in terms} >= {oruk.need_id(need) for need in feed["needs"]}
+    assert {term["id"] for term in terms} >= {ids.need_id(need) for need in feed["needs"]}
     for term in terms:
         assert_valid(
             client.get(reverse("oruk_taxonomy_term", args=[term["id"]])).json(),

@@ -69,6 +69,6 @@ def test_links_in_emails_use_the_public_address(public_address):
 
 
 def _service_id(offer):
-    from cms.oruk import service_id
+    from cms.oruk.ids import service_id
 
     return service_id(offer)

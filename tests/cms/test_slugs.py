@@ -6,8 +6,8 @@ import uuid
 import pytest
 from django.core.exceptions import ValidationError
 
-from cms import oruk
 from cms.models import Area, Need, OfferPage, Organisation
+from cms.oruk import importer
 from cms.slugs import refuse_reserved, unique_slug
 from tests.factories import OfferPageFactory
 
@@ -122,6 +122,6 @@ def test_imported_offers_with_the_same_title_get_numbered_slugs():
         }
         for number in (1, 2)
     ]
-    oruk.offers_import_oruk(data={"contents": records})
+    importer.offers_import_oruk(data={"contents": records})
     slugs = sorted(OfferPage.objects.filter(title="Talking group").values_list("slug", flat=True))
     assert slugs == ["talking-group", "talking-group-2", "talking-group-3"]

@@ -5,7 +5,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cms.oruk import OrukImportError, load_import_file, offers_import_oruk
+from cms.oruk.import_file import OrukImportError, load_import_file
+from cms.oruk.importer import offers_import_oruk
 
 
 class Command(BaseCommand):

@@ -3,7 +3,8 @@
 Council directories and service finders read it from their own sites, so every answer is
 open to any origin (CORS ``*``) and nothing here needs, reads or sets a session. Views
 stay thin: read the query (through ``cms.params``, so a bad value is a plain 400, never a
-500), ask ``cms.oruk`` for the records, page them, serialise them.
+500), ask ``cms.oruk.selectors`` for the records, page them, serialise them with
+``cms.oruk.export``.
 """
 
 import math
@@ -12,8 +13,9 @@ from functools import wraps
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from . import oruk, params
-from .models import Need
+from .. import params
+from ..models import Need
+from . import export, ids, selectors
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 100
@@ -82,9 +84,9 @@ def _page(request, items, serialise) -> dict:
 def api_root(request):
     return _json(
         {
-            "version": oruk.ORUK_VERSION,
-            "profile": oruk.ORUK_PROFILE_URL,
-            "openapi_url": oruk.ORUK_OPENAPI_URL,
+            "version": ids.ORUK_VERSION,
+            "profile": ids.ORUK_PROFILE_URL,
+            "openapi_url": ids.ORUK_OPENAPI_URL,
         }
     )
 
@@ -99,51 +101,51 @@ def services(request):
     term_id = params.uuid_param(request, "taxonomy_term_id", strict=True)
     taxonomy = params.uuid_param(request, "taxonomy_id", strict=True)
     if term_id is not None:
-        need = oruk.need_by_oruk_id(term_id)
+        need = selectors.need_by_oruk_id(term_id)
         if need is None:
             return _json(_page(request, [], None))
     elif taxonomy is not None:
-        if str(taxonomy) != oruk.taxonomy_id():
+        if str(taxonomy) != ids.taxonomy_id():
             return _json(_page(request, [], None))
         any_need = True
-    offers = oruk.oruk_offers_matching(search=search, need=need, any_need=any_need)
+    offers = selectors.oruk_offers_matching(search=search, need=need, any_need=any_need)
     return _json(
         _page(
             request,
             offers,
-            lambda offer: oruk.service_summary_to_oruk(offer, url=offer.get_full_url(request)),
+            lambda offer: export.service_summary_to_oruk(offer, url=offer.get_full_url(request)),
         )
     )
 
 
 @oruk_endpoint
 def service_detail(request, service_id):
-    offer = oruk.oruk_offer_by_id(service_id)
+    offer = selectors.oruk_offer_by_id(service_id)
     if offer is None:
         return _error(404, "There is no published service with this id.")
-    return _json(oruk.service_to_oruk(offer, url=offer.get_full_url(request)))
+    return _json(export.service_to_oruk(offer, url=offer.get_full_url(request)))
 
 
 @oruk_endpoint
 def taxonomies(request):
-    return _json(_page(request, [oruk.taxonomy_to_oruk()], lambda taxonomy: taxonomy))
+    return _json(_page(request, [export.taxonomy_to_oruk()], lambda taxonomy: taxonomy))
 
 
 @oruk_endpoint
 def taxonomy_detail(request, taxonomy_id):
-    if str(taxonomy_id) != oruk.taxonomy_id():
+    if str(taxonomy_id) != ids.taxonomy_id():
         return _error(404, "There is no taxonomy with this id.")
-    return _json(oruk.taxonomy_to_oruk(needs=list(Need.objects.all())))
+    return _json(export.taxonomy_to_oruk(needs=list(Need.objects.all())))
 
 
 @oruk_endpoint
 def taxonomy_terms(request):
-    return _json(_page(request, Need.objects.all(), oruk.taxonomy_term_to_oruk))
+    return _json(_page(request, Need.objects.all(), export.taxonomy_term_to_oruk))
 
 
 @oruk_endpoint
 def taxonomy_term_detail(request, term_id):
-    need = oruk.need_by_oruk_id(term_id)
+    need = selectors.need_by_oruk_id(term_id)
     if need is None:
         return _error(404, "There is no taxonomy term with this id.")
-    return _json(oruk.taxonomy_term_to_oruk(need))
+    return _json(export.taxonomy_term_to_oruk(need))

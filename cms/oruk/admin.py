@@ -1,7 +1,7 @@
 """Editors' import of offers from an Open Referral UK file, in the Wagtail admin.
 
-The form only reads the upload (``cms.oruk.load_import_file``: the same size limit and
-messages as the command line); ``cms.oruk.offers_import_oruk`` decides what is imported.
+The form only reads the upload (``cms.oruk.import_file``: the same size limit and
+messages as the command line); ``cms.oruk.importer`` decides what is imported.
 The page shows what happened: how many offers were new, updated or unchanged, per offer
 what changed and what in the file was not kept, and whether the changes wait as drafts or
 were published; or, when any record is bad, each bad record and that nothing was saved.
@@ -13,7 +13,8 @@ from django.urls import reverse, reverse_lazy
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.menu import MenuItem
 
-from . import oruk, permissions
+from .. import permissions
+from . import import_file, importer
 
 
 class OrukImportForm(forms.Form):
@@ -37,13 +38,13 @@ class OrukImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > oruk.MAX_IMPORT_BYTES:
-            raise forms.ValidationError(oruk.TOO_BIG)
+        if upload.size > import_file.MAX_IMPORT_BYTES:
+            raise forms.ValidationError(import_file.TOO_BIG)
         if not upload.name.lower().endswith(".json"):
             raise forms.ValidationError("Choose a .json file exported from an ORUK directory.")
         try:
-            self.cleaned_data["data"] = oruk.load_import_file(upload)
-        except oruk.OrukImportError as error:
+            self.cleaned_data["data"] = import_file.load_import_file(upload)
+        except import_file.OrukImportError as error:
             raise forms.ValidationError(str(error)) from None
         return upload
 
@@ -56,12 +57,12 @@ def oruk_import_view(request):
         form = OrukImportForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                result = oruk.offers_import_oruk(
+                result = importer.offers_import_oruk(
                     data=form.cleaned_data["data"],
                     user=request.user,
                     publish=form.cleaned_data["publish"],
                 )
-            except oruk.OrukImportError as error:
+            except import_file.OrukImportError as error:
                 form.add_error("file", str(error))
     else:
         form = OrukImportForm()
