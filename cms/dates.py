@@ -4,6 +4,12 @@
 - a moment: ``Tuesday 1 December 2026 at 3:05pm`` (``12:00am`` at midnight);
 - a time of day the NHS way, for opening hours and meetings: ``9am``, ``5:30pm``, ``midnight``.
 
+Two ways with times, on purpose. ``clock`` is for times people plan by (opening hours, a
+meeting's start), written the NHS way: ``3pm``, ``midnight``. ``time_in_words`` and
+``moment_in_words`` are for when something was recorded (a claim sent, a page looked at):
+always with minutes, so a list of them lines up, and ``12:00am`` rather than "midnight",
+which leaves people unsure which day it ended.
+
 Moments are said in UK time (Europe/London), so a moment stored in UTC on either side of
 the clocks changing reads as the hour people saw on the wall. A moment with no time zone
 is taken to be in UK time already. Months are in English whatever the server's locale.
