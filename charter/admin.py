@@ -11,14 +11,12 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
-from wagtail import hooks
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.admin.widgets.button import HeaderButton, MenuItem
 from wagtail.permission_policies import ModelPermissionPolicy
-from wagtail.permissions import register_permission_policy
 
 from cms.admin_dates import DateColumn
 from cms.permissions import can, visible_to
@@ -52,10 +50,6 @@ class EnteredThroughServicesPolicy(ModelPermissionPolicy):
         if action == "add":
             return False
         return super().user_has_permission(user, action)
-
-
-register_permission_policy(Reading, EnteredThroughServicesPolicy(Reading))
-register_permission_policy(Evidence, EnteredThroughServicesPolicy(Evidence))
 
 
 def _kept_charter(request, pk) -> Charter:
@@ -312,7 +306,6 @@ class CharterViewSetGroup(ModelViewSetGroup):
     )
 
 
-@hooks.register("register_admin_viewset")
 def register_charter_viewsets():
     return CharterViewSetGroup()
 
@@ -526,7 +519,6 @@ def board_report_request(request, pk):
     return redirect("report_status", job.pk)
 
 
-@hooks.register("register_admin_urls")
 def register_charter_admin_urls():
     return [
         path(

@@ -1,25 +1,44 @@
-"""The charter's place in the site: its public progress pages, its Wagtail admin (see
-``admin``) and its log actions."""
+"""The charter's place in the site, and the one place it registers with Wagtail: its public
+progress pages, its Wagtail admin (the viewsets and HR's own pages, defined in ``admin``),
+its log actions and its private evidence."""
 
 from django.urls import include, path
 from wagtail import hooks
+from wagtail.permissions import register_permission_policy
 
 from cms.private_documents import register_private_documents
 
-from . import (
-    admin,  # noqa: F401
-    audit_actions,
-)
-from .models import Evidence
+from . import admin, audit_actions
+from .models import Evidence, Reading
 from .services import EVIDENCE_COLLECTION
+
+# --- Evidence ---------------------------------------------------------------------------------
 
 # Evidence is opened, chosen and changed only by people who keep its charter.
 register_private_documents(Evidence, field="document", collection=EVIDENCE_COLLECTION)
 
 
+# --- The site ---------------------------------------------------------------------------------
+
+
 @hooks.register("register_site_urls")
 def register_charter_urls():
     return [path("", include("charter.urls"))]
+
+
+# --- What the admin lets people do with each record --------------------------------------------
+
+register_permission_policy(Reading, admin.EnteredThroughServicesPolicy(Reading))
+register_permission_policy(Evidence, admin.EnteredThroughServicesPolicy(Evidence))
+
+
+# --- The Wagtail admin ------------------------------------------------------------------------
+
+hooks.register("register_admin_viewset", admin.register_charter_viewsets)
+hooks.register("register_admin_urls", admin.register_charter_admin_urls)
+
+
+# --- The audit log ----------------------------------------------------------------------------
 
 
 @hooks.register("register_log_actions")

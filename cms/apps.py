@@ -11,6 +11,8 @@ class CmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        # Only what is not Wagtail's (rules, schedules, signals, registries): Wagtail hooks,
+        # viewsets and snippets are registered in wagtail_hooks.py, which Wagtail imports.
         from django.db.models.signals import post_migrate
 
         from . import (
@@ -24,6 +26,8 @@ class CmsConfig(AppConfig):
         )
 
         post_migrate.connect(site_address.site_sync, sender=self)
+        # Wagtail's form field overrides stay here, not in wagtail_hooks.py: they must be set
+        # before any admin form class is made, and Wagtail reads the hooks only on first use.
         admin_dates.register_admin_date_fields()
         permissions.register_shell_visibility()
         signals.connect_site_shell_purges()

@@ -30,7 +30,6 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import BasePermissionPolicy
-from wagtail.permissions import register_permission_policy
 
 from . import erasure, jobs
 from .admin_dates import DateColumn, DateField
@@ -64,9 +63,6 @@ class DataRequestPolicy(BasePermissionPolicy):
         if not set(actions) & {"view", "add", "change"}:
             return people.none()
         return people.filter(is_active=True, is_superuser=True)
-
-
-register_permission_policy(DataRequest, DataRequestPolicy(DataRequest), exact_class=True)
 
 
 def is_overdue(data_request, today=None) -> bool:

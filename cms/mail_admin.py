@@ -28,7 +28,6 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import ListingButton
 from wagtail.permission_policies.base import BasePermissionPolicy
-from wagtail.permissions import register_permission_policy
 
 from .admin_dates import DateColumn
 from .dates import date_in_words
@@ -60,9 +59,6 @@ class OutboundMailPolicy(BasePermissionPolicy):
         if "view" not in actions:
             return people.none()
         return people.filter(is_active=True, is_superuser=True)
-
-
-register_permission_policy(OutboundEmail, OutboundMailPolicy(OutboundEmail), exact_class=True)
 
 
 def outbound_mail_rows() -> QuerySet:

@@ -15,14 +15,24 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from . import audit, mail, mail_admin, permissions, worker
+from . import (
+    audit,
+    data_requests_admin,
+    mail,
+    mail_admin,
+    permissions,
+    retention_admin,
+    worker,
+)
 from .dates import date_in_words
-from .models import Area, Need
+from .models import Area, DataRequest, Need, OutboundEmail
 from .oruk import admin as oruk_admin
 from .private_documents import PrivateDocumentPermissionPolicy, is_private, may_reach
 from .reports import OffersOverdueReport
 from .storage import file_missing_response, file_unavailable_response
 from .viewsets import OnceOnlyAddViewSet, OrganisationViewSet
+
+# --- Private documents ---------------------------------------------------------------------------
 
 # Documents on a record (panel papers, charter evidence) keep that record's scope in every
 # Wagtail document view. ``exact_class`` wins over the policy Wagtail's own app registers
@@ -35,6 +45,15 @@ register_permission_policy(
         owner_field_name="uploaded_by_user",
     ),
     exact_class=True,
+)
+
+# --- What the admin lets people do with each record --------------------------------------------
+
+register_permission_policy(
+    OutboundEmail, mail_admin.OutboundMailPolicy(OutboundEmail), exact_class=True
+)
+register_permission_policy(
+    DataRequest, data_requests_admin.DataRequestPolicy(DataRequest), exact_class=True
 )
 
 
@@ -58,6 +77,9 @@ def serve_private_documents_to_their_people_only(document, request):
     return None
 
 
+# --- The Wagtail admin: organisations, outbound mail, the audit log ------------------------------
+
+
 @hooks.register("register_admin_viewset")
 def register_organisation_viewset():
     return OrganisationViewSet("organisations")
@@ -72,6 +94,9 @@ def register_outbound_mail_viewset():
 def register_audit_actions(actions):
     for action, (label, message) in audit.ACTIONS.items():
         actions.register_action(action, label, message)
+
+
+# --- The dashboard -------------------------------------------------------------------------------
 
 
 class WorkerStatusPanel(Component):
@@ -126,11 +151,17 @@ def add_mail_health_panel(request, panels):
         panels.append(MailHealthPanel(mail.mail_health()))
 
 
+# --- My space ------------------------------------------------------------------------------------
+
+
 @hooks.register("construct_my_space_panels")
 def add_shell_panels(request, panels):
     from .myspace_panels import AccountPanel, GettingStartedPanel, StaffToolsPanel
 
     panels.extend([GettingStartedPanel(), StaffToolsPanel(), AccountPanel()])
+
+
+# --- The directory's taxonomies ------------------------------------------------------------------
 
 
 class NeedViewSet(OnceOnlyAddViewSet, SnippetViewSet):
@@ -164,6 +195,9 @@ class DirectoryViewSetGroup(SnippetViewSetGroup):
 register_snippet(DirectoryViewSetGroup)
 
 
+# --- Reports, data retention, data requests, the ORUK import -------------------------------------
+
+
 @hooks.register("register_admin_urls")
 def register_report_urls():
     return [
@@ -192,23 +226,17 @@ def register_overdue_offers_menu_item():
 
 @hooks.register("register_admin_urls")
 def register_data_retention_urls():
-    from . import retention_admin
-
     return retention_admin.retention_urls()
 
 
 @hooks.register("register_reports_menu_item")
 def register_data_retention_menu_item():
-    from . import retention_admin
-
     return retention_admin.retention_menu_item()
 
 
 @hooks.register("register_admin_viewset")
 def register_data_requests_viewset():
-    from .data_requests_admin import DataRequestViewSet
-
-    return DataRequestViewSet()
+    return data_requests_admin.DataRequestViewSet()
 
 
 @hooks.register("register_admin_urls")

@@ -9,6 +9,8 @@ class CoproduceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        # Only what is not Wagtail's (rules, schedules, signals, registries): Wagtail hooks,
+        # viewsets and snippets are registered in wagtail_hooks.py, which Wagtail imports.
         from cms import schedules
 
         from . import rules

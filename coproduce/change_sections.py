@@ -8,7 +8,6 @@ change has touched shows nothing.
 
 from django.template.loader import render_to_string
 from django.utils.http import urlencode
-from wagtail import hooks
 
 from .selectors import changes as selectors
 from .views.changes import STATUS_TAGS
@@ -36,8 +35,6 @@ def changes_section(request, offer) -> str:
     )
 
 
-# After the feedback section: first what people say, then what changed because of it.
-@hooks.register("construct_offer_page_sections", order=10)
 def add_changes_section(request, offer, sections):
     section = changes_section(request, offer)
     if section:

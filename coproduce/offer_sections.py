@@ -8,7 +8,6 @@ two queries whatever the number of comments.
 
 from django.template.loader import render_to_string
 from django.urls import reverse
-from wagtail import hooks
 
 from .selectors import feedback as selectors
 
@@ -36,6 +35,5 @@ def feedback_section(request, offer) -> str:
     )
 
 
-@hooks.register("construct_offer_page_sections")
 def add_feedback_section(request, offer, sections):
     sections.append(feedback_section(request, offer))

@@ -1,32 +1,57 @@
-"""Co-production's place in the site: its front-end URLs, its Wagtail admin (panels and
-applications, meetings and attendance, claims and payments), its log actions and its My
-space panels. Each topic registers its own hooks in its admin and myspace modules."""
+"""Co-production's place in the site, and the one place it registers with Wagtail: its
+front-end URLs and first-run section, its Wagtail admin (panels and applications, feedback
+and its themes, meetings, claims and payments, the impact report), its log actions, its My
+space panels and its sections of every offer page. The topic modules define what is
+registered here; none of them registers itself."""
 
 from django.urls import include, path
 from wagtail import hooks
+from wagtail.permissions import register_permission_policy
+from wagtail.snippets.models import register_snippet
 
 from cms.first_run import FIRST_RUN_SECTIONS_HOOK, section
 from cms.private_documents import register_private_documents
 
-from . import (
-    audit_actions,
-    change_sections,  # noqa: F401
-    offer_sections,  # noqa: F401
+from . import audit_actions, change_sections, offer_sections
+from .admin import claims as claims_admin
+from .admin import feedback as feedback_admin
+from .admin import impact as impact_admin
+from .admin import meetings as meetings_admin
+from .admin import panels as panels_admin
+from .models import (
+    Feedback,
+    InvolvementClaim,
+    MeetingPaper,
+    PanelApplication,
+    ServiceChangeIndexPage,
 )
-from .admin import claims as claims_admin  # noqa: F401
-from .admin import feedback as feedback_admin  # noqa: F401
-from .admin import impact as impact_admin  # noqa: F401
-from .admin import meetings as meetings_admin  # noqa: F401
-from .admin import panels as panels_admin  # noqa: F401
-from .models import MeetingPaper, ServiceChangeIndexPage
-from .myspace import claims as claims_panels  # noqa: F401
-from .myspace import feedback as feedback_panels  # noqa: F401
-from .myspace import meetings as meetings_panels  # noqa: F401
-from .myspace import panels as panels_panels  # noqa: F401
+from .myspace import claims as claims_panels
+from .myspace import feedback as feedback_panels
+from .myspace import meetings as meetings_panels
+from .myspace import panels as panels_panels
 from .services.meetings import PAPERS_COLLECTION
+
+# --- Meeting papers --------------------------------------------------------------------------
 
 # Papers are opened, chosen and changed only by people who may see their meeting.
 register_private_documents(MeetingPaper, field="document", collection=PAPERS_COLLECTION)
+
+
+# --- What the admin lets people do with each record --------------------------------------------
+
+register_permission_policy(
+    PanelApplication, panels_admin.ApplicationPermissionPolicy(PanelApplication)
+)
+register_permission_policy(InvolvementClaim, claims_admin.ClaimPermissionPolicy(InvolvementClaim))
+register_permission_policy(Feedback, feedback_admin.FeedbackPermissionPolicy(Feedback))
+
+
+# --- The site and its first run -------------------------------------------------------------
+
+
+@hooks.register("register_site_urls")
+def register_coproduce_urls():
+    return [path("", include("coproduce.urls"))]
 
 
 @hooks.register(FIRST_RUN_SECTIONS_HOOK)
@@ -43,12 +68,39 @@ def you_said_we_did_section(home, publish):
     )
 
 
-@hooks.register("register_site_urls")
-def register_coproduce_urls():
-    return [path("", include("coproduce.urls"))]
+# --- Offer pages ------------------------------------------------------------------------------
+
+hooks.register("construct_offer_page_sections", offer_sections.add_feedback_section)
+# After the feedback section: first what people say, then what changed because of it.
+hooks.register("construct_offer_page_sections", change_sections.add_changes_section, order=10)
+
+
+# --- The Wagtail admin ------------------------------------------------------------------------
+
+hooks.register("register_admin_viewset", claims_admin.register_claim_viewset)
+hooks.register("register_admin_viewset", feedback_admin.register_feedback_viewsets)
+hooks.register("register_admin_viewset", meetings_admin.register_meeting_viewset)
+hooks.register("register_admin_viewset", panels_admin.register_panels_viewsets)
+
+# Feedback themes, a snippet editors keep.
+register_snippet(feedback_admin.ThemeViewSet)
+
+hooks.register("register_admin_urls", impact_admin.register_impact_report_url)
+hooks.register("register_reports_menu_item", impact_admin.register_impact_report_menu_item)
+
+
+# --- The audit log ----------------------------------------------------------------------------
 
 
 @hooks.register("register_log_actions")
 def register_coproduce_log_actions(actions):
     for action, (label, message) in audit_actions.ACTIONS.items():
         actions.register_action(action, label, message)
+
+
+# --- My space ---------------------------------------------------------------------------------
+
+hooks.register("construct_my_space_panels", claims_panels.add_claim_panels)
+hooks.register("construct_my_space_panels", feedback_panels.add_feedback_panels)
+hooks.register("construct_my_space_panels", meetings_panels.add_meeting_panels)
+hooks.register("construct_my_space_panels", panels_panels.add_involvement_panels)

@@ -9,6 +9,8 @@ class PeersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        # Only what is not Wagtail's (rules, schedules, signals, registries): Wagtail hooks,
+        # viewsets and snippets are registered in wagtail_hooks.py, which Wagtail imports.
         from . import rules
 
         rules.register_peers_visibility()

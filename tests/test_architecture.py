@@ -82,3 +82,83 @@ def test_production_code_does_not_import_the_tests():
         if "tests" in _imported_top_levels(source)
     )
     assert not importing, f"Production code may not import the test tree: {importing}"
+
+
+def _hook_registrations(source: Path) -> list[int]:
+    """Lines of ``source`` that call Wagtail's ``hooks.register``, under any name it is
+    imported as (``from wagtail import hooks``, ``import wagtail.hooks``, ``from
+    wagtail.hooks import register``)."""
+    tree = ast.parse(source.read_text(), filename=str(source))
+    modules, functions = {"hooks"}, set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "wagtail":
+            modules.update(a.asname or a.name for a in node.names if a.name == "hooks")
+        elif isinstance(node, ast.ImportFrom) and node.module == "wagtail.hooks":
+            functions.update(a.asname or a.name for a in node.names if a.name == "register")
+        elif isinstance(node, ast.Import):
+            modules.update(a.asname for a in node.names if a.name == "wagtail.hooks" and a.asname)
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr == "register":
+            value = node.value
+            if (isinstance(value, ast.Name) and value.id in modules) or (
+                isinstance(value, ast.Attribute)
+                and value.attr == "hooks"
+                and isinstance(value.value, ast.Name)
+                and value.value.id == "wagtail"
+            ):
+                lines.append(node.lineno)
+        elif isinstance(node, ast.Name) and node.id in functions:
+            lines.append(node.lineno)
+    return sorted(lines)
+
+
+def test_apps_register_with_wagtail_only_in_their_wagtail_hooks():
+    """One way in for Wagtail: every ``hooks.register`` of an app is in its own
+    ``wagtail_hooks.py``, which Wagtail imports itself; topic modules (admin, My space,
+    offer sections) define what is registered and never register it themselves."""
+    elsewhere = [
+        f"{source.relative_to(PROJECT).as_posix()}:{line}"
+        for app in APPS
+        for source in _modules(app)
+        if source != PROJECT / app / "wagtail_hooks.py"
+        for line in _hook_registrations(source)
+    ]
+    assert not elsewhere, (
+        "Register Wagtail hooks in the app's wagtail_hooks.py, not at: " + ", ".join(elsewhere)
+    )
+
+
+# Wagtail's other registries, called at import time: they belong beside the hooks too.
+WAGTAIL_REGISTRIES = {"register_permission_policy", "register_snippet"}
+
+
+def _registry_calls(source: Path) -> list[int]:
+    tree = ast.parse(source.read_text(), filename=str(source))
+    return sorted(
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and (
+            (isinstance(node.func, ast.Name) and node.func.id in WAGTAIL_REGISTRIES)
+            or (isinstance(node.func, ast.Attribute) and node.func.attr in WAGTAIL_REGISTRIES)
+        )
+    )
+
+
+def test_apps_register_permission_policies_and_snippets_only_in_their_wagtail_hooks():
+    """Which admin policy guards a model is found where its hooks are, not in whichever
+    admin module happened to be imported first. (The shell's ``register_private_documents``
+    helper registers one for the apps, and is itself called from their wagtail_hooks.py.)"""
+    elsewhere = [
+        f"{source.relative_to(PROJECT).as_posix()}:{line}"
+        for app in APPS
+        for source in _modules(app)
+        if source != PROJECT / app / "wagtail_hooks.py"
+        and source != PROJECT / "cms" / "private_documents.py"
+        for line in _registry_calls(source)
+    ]
+    assert not elsewhere, (
+        "Register permission policies and snippets in the app's wagtail_hooks.py, not at: "
+        + ", ".join(elsewhere)
+    )

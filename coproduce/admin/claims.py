@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import FormView
 from django_filters import ChoiceFilter, ModelChoiceFilter
-from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.auth import permission_denied
@@ -25,7 +24,6 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import HeaderButton, ListingButton
 from wagtail.permission_policies import ModelPermissionPolicy
-from wagtail.permissions import register_permission_policy
 
 from cms import audit
 from cms.dates import day_in_words
@@ -66,9 +64,6 @@ class ClaimPermissionPolicy(ModelPermissionPolicy):
         if "view" not in actions:
             return get_user_model().objects.none()
         return super().users_with_any_permission(["view"])
-
-
-register_permission_policy(InvolvementClaim, ClaimPermissionPolicy(InvolvementClaim))
 
 
 def _is_finance_only(user) -> bool:
@@ -605,6 +600,5 @@ class ClaimViewSet(ScopedModelViewSet):
         ]
 
 
-@hooks.register("register_admin_viewset")
 def register_claim_viewset():
     return ClaimViewSet()

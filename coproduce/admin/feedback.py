@@ -20,7 +20,6 @@ from django.utils.functional import cached_property
 from django.utils.text import Truncator
 from django.views.generic import TemplateView
 from django_filters import ChoiceFilter, ModelChoiceFilter
-from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.auth import permission_denied
@@ -30,8 +29,6 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.widgets.button import MenuItem
 from wagtail.permission_policies import ModelPermissionPolicy
-from wagtail.permissions import register_permission_policy
-from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from cms import audit
@@ -76,9 +73,6 @@ class FeedbackPermissionPolicy(ModelPermissionPolicy):
         return super().users_with_any_permission(actions)
 
 
-register_permission_policy(Feedback, FeedbackPermissionPolicy(Feedback))
-
-
 # --- Themes, kept by editors ---------------------------------------------------------------------
 
 
@@ -94,9 +88,6 @@ class ThemeViewSet(OnceOnlyAddViewSet, SnippetViewSet):
     search_fields = ["name", "description"]
     # Editors drag themes into the order people see them on the feedback form.
     sort_order_field = "sort_order"
-
-
-register_snippet(ThemeViewSet)
 
 
 # --- The list ---------------------------------------------------------------------------------
@@ -636,6 +627,5 @@ class FeedbackViewSetGroup(ViewSetGroup):
     items = (FeedbackViewSet, FeedbackTrendsViewSet)
 
 
-@hooks.register("register_admin_viewset")
 def register_feedback_viewsets():
     return FeedbackViewSetGroup()

@@ -12,7 +12,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import FormView
-from wagtail import hooks
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -151,7 +150,6 @@ class ImpactReportView(WagtailAdminTemplateMixin, FormView):
         return context
 
 
-@hooks.register("register_admin_urls")
 def register_impact_report_url():
     return [path("reports/panel-impact/", ImpactReportView.as_view(), name="panel_impact_report")]
 
@@ -163,7 +161,6 @@ class ImpactReportMenuItem(MenuItem):
         return can(request.user, "coproduce.request_impact_report")
 
 
-@hooks.register("register_reports_menu_item")
 def register_impact_report_menu_item():
     return ImpactReportMenuItem(
         "Panel impact", reverse("panel_impact_report"), icon_name="doc-full", order=650

@@ -14,7 +14,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views import View
-from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.filters import WagtailFilterSet
@@ -549,6 +548,5 @@ class MeetingViewSet(ScopedModelViewSet):
         ]
 
 
-@hooks.register("register_admin_viewset")
 def register_meeting_viewset():
     return MeetingViewSet(VIEWSET_NAME)

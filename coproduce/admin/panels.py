@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
 from django_filters import ChoiceFilter, ModelChoiceFilter
-from wagtail import hooks
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms.models import WagtailAdminModelForm
@@ -30,7 +29,6 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.admin.widgets.button import MenuItem
 from wagtail.permission_policies import ModelPermissionPolicy
-from wagtail.permissions import register_permission_policy
 
 from cms.admin_dates import DateColumn
 from cms.audit import audit_view
@@ -60,8 +58,6 @@ class ApplicationPermissionPolicy(ModelPermissionPolicy):
             return False
         return super().user_has_permission(user, action)
 
-
-register_permission_policy(PanelApplication, ApplicationPermissionPolicy(PanelApplication))
 
 # --- Panels -------------------------------------------------------------------------------
 
@@ -648,6 +644,5 @@ class PanelsViewSetGroup(ModelViewSetGroup):
     items = (PanelViewSet, PanelApplicationViewSet)
 
 
-@hooks.register("register_admin_viewset")
 def register_panels_viewsets():
     return PanelsViewSetGroup()

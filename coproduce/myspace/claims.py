@@ -6,7 +6,6 @@ with 3 claims or 300.
 """
 
 from django.urls import reverse
-from wagtail import hooks
 
 from cms.myspace import MySpacePanel
 from cms.permissions import can, has_role
@@ -70,6 +69,5 @@ class ClaimsToPayPanel(MySpacePanel):
         }
 
 
-@hooks.register("construct_my_space_panels")
 def add_claim_panels(request, panels):
     panels.extend([PaymentsPanel(), ClaimsToApprovePanel(), ClaimsToPayPanel()])

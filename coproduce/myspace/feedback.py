@@ -6,7 +6,6 @@ with 3 pieces of feedback or 300.
 """
 
 from django.urls import reverse
-from wagtail import hooks
 
 from cms.myspace import MySpacePanel
 from cms.permissions import can, has_role
@@ -59,6 +58,5 @@ class FeedbackToReadPanel(MySpacePanel):
         }
 
 
-@hooks.register("construct_my_space_panels")
 def add_feedback_panels(request, panels):
     panels.extend([YourFeedbackPanel(), FeedbackToReadPanel()])

@@ -7,7 +7,6 @@ the same with 3 meetings or 30.
 
 from django.urls import reverse
 from django.utils import timezone
-from wagtail import hooks
 
 from cms.myspace import MySpacePanel
 from cms.permissions import can, has_role
@@ -79,6 +78,5 @@ class AccessToBookPanel(MySpacePanel):
         }
 
 
-@hooks.register("construct_my_space_panels")
 def add_meeting_panels(request, panels):
     panels.extend([NextMeetingsPanel(), AccessToBookPanel()])

@@ -1,8 +1,6 @@
 """My space panels for a member's involvement: their profile and consent at a glance, and
 their panel applications with each decision (or, before any, the panels recruiting now)."""
 
-from wagtail import hooks
-
 from cms.myspace import MySpacePanel
 from cms.permissions import can
 
@@ -58,6 +56,5 @@ class ApplicationsPanel(MySpacePanel):
         }
 
 
-@hooks.register("construct_my_space_panels")
 def add_involvement_panels(request, panels):
     panels.extend([InvolvementPanel(), ApplicationsPanel()])

@@ -10,14 +10,12 @@ who goes is marked as left), and no session, note or wellbeing record appears.
 from django import forms
 from django.http import Http404
 from django_filters import ChoiceFilter, ModelChoiceFilter
-from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms.models import WagtailAdminModelForm
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.permission_policies import ModelPermissionPolicy
-from wagtail.permissions import register_permission_policy
 
 from cms import audit
 from cms.admin_dates import DateColumn
@@ -43,10 +41,6 @@ class KeptRecordsPolicy(ModelPermissionPolicy):
         if action == "delete":
             return False
         return super().user_has_permission(user, action)
-
-
-register_permission_policy(PeerWorker, KeptRecordsPolicy(PeerWorker))
-register_permission_policy(Team, KeptRecordsPolicy(Team))
 
 
 class _KeptByHr:
@@ -351,6 +345,5 @@ class PeerWorkViewSetGroup(ModelViewSetGroup):
     items = (PeerWorkerViewSet, TeamViewSet, PeerActivityViewSet)
 
 
-@hooks.register("register_admin_viewset")
 def register_peer_work_viewsets():
     return PeerWorkViewSetGroup()

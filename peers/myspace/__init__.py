@@ -1,2 +1,2 @@
-"""Peer work's panels on My space, one module per topic, registered by import from
+"""Peer work's panels on My space, one module per topic, registered in
 ``peers.wagtail_hooks``."""

@@ -6,8 +6,6 @@ Each panel costs a fixed number of queries whatever the number of competences, e
 workers.
 """
 
-from wagtail import hooks
-
 from cms.myspace import MySpacePanel
 from cms.permissions import can
 
@@ -58,6 +56,5 @@ class PathwaysPanel(MySpacePanel):
         }
 
 
-@hooks.register("construct_my_space_panels")
 def add_pathway_panels(request, panels):
     panels.extend([YourPathwayPanel(), PathwaysPanel()])

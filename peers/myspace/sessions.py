@@ -6,8 +6,6 @@ Each panel fetches a fixed number of rows and counts, so My space costs the same
 with 3 sessions or 3,000.
 """
 
-from wagtail import hooks
-
 from cms.myspace import MySpacePanel
 from cms.permissions import can
 
@@ -64,6 +62,5 @@ class SuperviseesSessionsPanel(MySpacePanel):
         return {"supervisees": selectors.supervisees_with_recent_sessions(request.user)}
 
 
-@hooks.register("construct_my_space_panels")
 def add_session_panels(request, panels):
     panels.extend([SessionsPanel(), ConcernsToAcknowledgePanel(), SuperviseesSessionsPanel()])

@@ -5,7 +5,6 @@ Each panel costs a fixed number of queries whatever the number of workers or rec
 """
 
 from django.utils import timezone
-from wagtail import hooks
 
 from cms.myspace import MySpacePanel
 from cms.permissions import can, has_role
@@ -77,6 +76,5 @@ class SupervisionCompliancePanel(MySpacePanel):
         return {"total": compliance.total}
 
 
-@hooks.register("construct_my_space_panels")
 def add_supervision_panels(request, panels):
     panels.extend([SuperviseesDuePanel(), YourSupervisionPanel(), SupervisionCompliancePanel()])

@@ -1,8 +1,6 @@
 """My space panel for wellbeing: the worker's own way in to a check-in. It shows when they
 last checked in, never a score (My space may be open on a shared screen)."""
 
-from wagtail import hooks
-
 from cms.myspace import MySpacePanel
 from cms.permissions import can
 
@@ -23,6 +21,5 @@ class WellbeingPanel(MySpacePanel):
         return {"latest": latest}
 
 
-@hooks.register("construct_my_space_panels")
 def add_wellbeing_panel(request, panels):
     panels.append(WellbeingPanel())

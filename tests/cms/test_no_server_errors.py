@@ -91,7 +91,7 @@ SIGNED_IN_ONLY = {
     "coproduce/views/meetings.py",
     "coproduce/views/profiles.py",
     "peers/admin/activity.py",
-    "peers/admin/recruitment.py",
+    "peers/admin/recruitment/reports.py",
     "peers/views/pathway.py",
     "peers/views/safeguarding.py",
     "peers/views/sessions.py",

@@ -409,3 +409,26 @@ def test_a_person_already_working_as_a_peer_cannot_be_started_twice(client, hr, 
     assert "already has a peer worker record" in text(response)
     application.refresh_from_db()
     assert application.stage == Stage.CHECKS
+
+
+# --- One view per action: the router's edges ---------------------------------------------------
+
+
+def test_a_post_naming_no_action_hr_can_take_changes_nothing(client, hr, application):
+    for data in ({}, {"action": "promote"}, {"action": ""}):
+        response = client.post(page_url(application), data, follow=True)
+        assert response.status_code == 200
+        assert "Choose what to do with this application." in text(response)
+    application.refresh_from_db()
+    assert application.stage == Stage.APPLIED
+    assert not mail.outbox
+
+
+def test_someone_who_is_not_hr_cannot_take_an_action_by_naming_it(client, make_person, application):
+    sign_in(client, make_person("supervisor"))
+    for action in ("shortlist", "reject", "withdraw"):
+        response = act(client, application, action)
+        assert response.status_code in (302, 403, 404), action
+    application.refresh_from_db()
+    assert application.stage == Stage.APPLIED
+    assert not mail.outbox
