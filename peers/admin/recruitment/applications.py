@@ -74,38 +74,8 @@ class ApplicationPage(WagtailAdminTemplateMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         application = self.application
-        checks = {check.kind: check for check in application.checks.all()}
-        check_forms = kwargs.pop("check_form", None)
-        check_rows = []
-        for kind in PreEmploymentCheck.Kind:
-            check = checks.get(kind)
-            if check_forms is not None and check_forms.data.get("check-kind") == kind:
-                form = check_forms
-            else:
-                form = CheckForm(
-                    prefix="check",
-                    auto_id=check_auto_id(kind),
-                    initial={
-                        "kind": kind,
-                        "requested_on": check.requested_on if check else None,
-                        "completed_on": check.completed_on if check else None,
-                        "outcome": check.outcome if check else PreEmploymentCheck.Outcome.PENDING,
-                        "expires_on": check.expires_on if check else None,
-                    },
-                )
-            check_rows.append((kind, check, form))
+        check_rows = self._check_rows(kwargs.pop("check_form", None))
         members = list(application.panel_members.all())
-        interview_initial = {}
-        if application.interview_at:
-            interview_initial["interview_at"] = timezone.localtime(application.interview_at)
-        for n, member in enumerate(members[: InterviewForm.PANEL_ROWS]):
-            interview_initial.update(
-                {
-                    f"member_{n}_name": member.name,
-                    f"member_{n}_role": member.role,
-                    f"member_{n}_lived": member.has_lived_experience,
-                }
-            )
         stage = application.stage
         context = super().get_context_data(**kwargs)
         context.update(
@@ -120,9 +90,54 @@ class ApplicationPage(WagtailAdminTemplateMixin, TemplateView):
             )
             if stage == Stage.CHECKS
             else [],
-            interview_form=kwargs.get("interview_form")
+            history_url=reverse("vacancies:pipeline", args=[self.vacancy.pk]),
+            **self._action_forms(kwargs, members),
+        )
+        return context
+
+    def _check_rows(self, sent_form):
+        """Each pre-employment check with its form: the one just sent (with its errors)
+        for the check it was about, the others filled in from what is recorded."""
+        checks = {check.kind: check for check in self.application.checks.all()}
+        rows = []
+        for kind in PreEmploymentCheck.Kind:
+            check = checks.get(kind)
+            if sent_form is not None and sent_form.data.get("check-kind") == kind:
+                form = sent_form
+            else:
+                form = CheckForm(
+                    prefix="check",
+                    auto_id=check_auto_id(kind),
+                    initial={
+                        "kind": kind,
+                        "requested_on": check.requested_on if check else None,
+                        "completed_on": check.completed_on if check else None,
+                        "outcome": check.outcome if check else PreEmploymentCheck.Outcome.PENDING,
+                        "expires_on": check.expires_on if check else None,
+                    },
+                )
+            rows.append((kind, check, form))
+        return rows
+
+    def _action_forms(self, sent: dict, members: list) -> dict:
+        """The form of each action: the one just sent, with its errors, or a new one
+        filled in from the application as it stands."""
+        application = self.application
+        interview_initial = {}
+        if application.interview_at:
+            interview_initial["interview_at"] = timezone.localtime(application.interview_at)
+        for n, member in enumerate(members[: InterviewForm.PANEL_ROWS]):
+            interview_initial.update(
+                {
+                    f"member_{n}_name": member.name,
+                    f"member_{n}_role": member.role,
+                    f"member_{n}_lived": member.has_lived_experience,
+                }
+            )
+        return {
+            "interview_form": sent.get("interview_form")
             or InterviewForm(prefix="interview", initial=interview_initial),
-            offer_form=kwargs.get("offer_form")
+            "offer_form": sent.get("offer_form")
             or OfferForm(
                 prefix="offer",
                 initial={
@@ -130,16 +145,16 @@ class ApplicationPage(WagtailAdminTemplateMixin, TemplateView):
                     "proposed_start_date": application.proposed_start_date,
                 },
             ),
-            start_form=kwargs.get("start_form")
+            "start_form": sent.get("start_form")
             or StartForm(prefix="start", initial={"start_date": application.proposed_start_date}),
-            reject_form=kwargs.get("reject_form") or ReasonForm(prefix="reject"),
-            withdraw_form=kwargs.get("withdraw_form") or ReasonForm(prefix="withdraw"),
-            adjustments_form=kwargs.get("adjustments_form")
+            "reject_form": sent.get("reject_form") or ReasonForm(prefix="reject"),
+            "withdraw_form": sent.get("withdraw_form") or ReasonForm(prefix="withdraw"),
+            "adjustments_form": sent.get("adjustments_form")
             or AdjustmentsForm(
                 prefix="adjustments",
                 initial={"adjustments_agreed": application.adjustments_agreed},
             ),
-            feedback_form=kwargs.get("feedback_form")
+            "feedback_form": sent.get("feedback_form")
             or FeedbackForm(
                 prefix="feedback",
                 initial={
@@ -147,9 +162,7 @@ class ApplicationPage(WagtailAdminTemplateMixin, TemplateView):
                     "feedback_note": application.feedback_note,
                 },
             ),
-            history_url=reverse("vacancies:pipeline", args=[self.vacancy.pk]),
-        )
-        return context
+        }
 
 
 class ApplicationView(ApplicationPage):
