@@ -34,6 +34,7 @@ SESSION_DELETE = "peers.session.delete"
 CONCERN_RAISE = "peers.concern.raise"
 CONCERN_ALERT = "peers.concern.alert"
 CONCERN_ACKNOWLEDGE = "peers.concern.acknowledge"
+CONCERN_ESCALATE = "peers.concern.escalate"
 
 ACTIONS.update(
     {
@@ -43,6 +44,10 @@ ACTIONS.update(
         CONCERN_ACKNOWLEDGE: (
             "Acknowledge safeguarding concern",
             "Acknowledged a safeguarding concern and recorded the action taken",
+        ),
+        CONCERN_ESCALATE: (
+            "Escalate safeguarding concern",
+            "Told HR that no supervisor had picked a concern up in time",
         ),
     }
 )

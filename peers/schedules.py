@@ -5,6 +5,7 @@ django-q2."""
 from cms import schedules
 
 DAY_IN_MINUTES = 24 * 60
+ESCALATION_CHECK_MINUTES = 15
 
 
 def register_peers_schedules() -> None:
@@ -14,4 +15,11 @@ def register_peers_schedules() -> None:
         name="Overdue supervision reminders",
         func="peers.tasks.send_supervision_reminders",
         minutes=DAY_IN_MINUTES,
+    )
+    # Often enough that an immediate-risk concern (escalated after an hour) waits at most
+    # a quarter of an hour more; each concern is escalated once (escalated_at).
+    schedules.register(
+        name="Escalate safeguarding concerns nobody has picked up",
+        func="peers.tasks.escalate_concerns",
+        minutes=ESCALATION_CHECK_MINUTES,
     )

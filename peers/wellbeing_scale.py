@@ -8,7 +8,7 @@ Quality of Life Outcomes 7:15, as published by Warwick Medical School.
 """
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 INTRODUCTION = (
     "Below are some statements about feelings and thoughts. Choose the answer that best "
@@ -96,6 +96,14 @@ def metric_score(raw: int) -> Decimal:
         return METRIC_SCORES[raw]
     except KeyError:
         raise ValueError(f"A SWEMWBS raw score is from 7 to 35, not {raw}.") from None
+
+
+def change_in_points(change: Decimal) -> int:
+    """A move in the metric score as whole points, rounded half up, as a worker reads it
+    ("2 points lower"). One step of any answer moves the score by at least 0.52, so a
+    real change never rounds to 0."""
+    points = abs(change).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    return int(points) if change >= 0 else -int(points)
 
 
 def support_level(metric: Decimal) -> str:

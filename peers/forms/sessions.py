@@ -346,18 +346,24 @@ class ConcernForm(OnceOnlyForm, forms.Form):
 
 
 class AcknowledgeForm(forms.Form):
-    """A supervisor's acknowledgement: what they have done about the concern."""
+    """A supervisor's acknowledgement: what they have done about the concern. The hint
+    names the worker who raised it, who reads what is written here."""
 
     action_taken = forms.CharField(
         label="What have you done about it?",
-        help_text="For example, 'Spoke to Sam, referred to the adult safeguarding team "
-        "(ref 4471)'. Sam can read this.",
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={
             "required": "Enter what you have done about the concern, for example "
             "‘Referred to the adult safeguarding team’"
         },
     )
+
+    def __init__(self, *args, worker_name: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action_taken"].help_text = (
+            f"For example, ‘Spoke to {worker_name}, referred to the adult safeguarding team "
+            f"(ref 4471)’. {worker_name} can read this."
+        )
 
     def clean_action_taken(self):
         return _checked(

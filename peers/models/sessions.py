@@ -146,6 +146,9 @@ class SafeguardingConcern(models.Model):
     )
     raised_at = models.DateTimeField(auto_now_add=True)
     alert_queued_at = models.DateTimeField(null=True, blank=True)
+    # When HR were told that no supervisor had picked the concern up in time, so they are
+    # told once (``services.safeguarding.concerns_escalate``).
+    escalated_at = models.DateTimeField(null=True, blank=True, editable=False)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -4,6 +4,7 @@ actions agreed in them. How often each worker should be supervised is on their r
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 from cms.dates import day_in_words
 
@@ -52,3 +53,12 @@ class SupervisionAction(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+    @property
+    def is_overdue(self) -> bool:
+        """Not done, and its due date has passed."""
+        return (
+            self.done_on is None
+            and self.due_date is not None
+            and self.due_date < timezone.localdate()
+        )

@@ -138,6 +138,19 @@ class Pathway:
         return len(self.training) - len(self.training_left)
 
     @property
+    def training_to_renew(self) -> list[TrainingRecord]:
+        """The latest record of each course, where it has run out (as the portfolio marks
+        it: expired before today). A course done again since is not listed."""
+        latest: dict[int, TrainingRecord] = {}
+        for record in self.training_records:  # newest first
+            latest.setdefault(record.training_id, record)
+        return [
+            record
+            for record in latest.values()
+            if record.expires_on is not None and record.expires_on < self.today
+        ]
+
+    @property
     def other_sign_offs(self) -> list[CompetenceSignOff]:
         """Sign-offs of competences the next level does not list (earlier levels')."""
         listed = {status.competence.pk for status in self.competences}

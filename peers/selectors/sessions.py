@@ -176,6 +176,20 @@ def open_concerns_to_acknowledge(user) -> QuerySet:
     )
 
 
+def concerns_to_escalate(*, raised_before) -> QuerySet:
+    """Open concerns raised by ``raised_before`` that HR have not yet been told of,
+    for the scheduled escalation (which decides, per concern, whether its wait is over)."""
+    return (
+        SafeguardingConcern.objects.filter(
+            acknowledged_at__isnull=True,
+            escalated_at__isnull=True,
+            raised_at__lte=raised_before,
+        )
+        .select_related("worker__user", "worker__organisation")
+        .order_by("raised_at", "pk")
+    )
+
+
 def supervisors_to_alert(worker: PeerWorker) -> list:
     """The people named as ``worker``'s supervisors who still hold the role and can sign in."""
     return list(

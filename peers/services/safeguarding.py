@@ -1,5 +1,6 @@
 """Safeguarding concerns raised from sessions: raising one, alerting the supervisors at once,
-and the supervisor's acknowledgement with the action they took.
+the supervisor's acknowledgement with the action they took, and the escalation to HR of a
+concern nobody has picked up in time (``ESCALATE_AFTER``).
 
 The alert email says only who raised a concern, how urgent it is and where to read it: the
 details stay on the site, behind the permission check and the audit log. The alert is sent
@@ -8,6 +9,7 @@ retries delivery until the mail server takes it.
 """
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.core.mail import send_mail
 from django.db import transaction
@@ -20,9 +22,9 @@ from cms import audit, mail, site_address
 from cms.permissions import require
 from cms.sanitise import plain_text
 
-from .. import audit_actions
+from .. import audit_actions, office_hours
 from ..models import SafeguardingConcern, SessionLog
-from ..selectors.sessions import hr_to_alert, supervisors_to_alert
+from ..selectors.sessions import concerns_to_escalate, hr_to_alert, supervisors_to_alert
 from . import Refused
 
 Urgency = SafeguardingConcern.Urgency
@@ -216,3 +218,108 @@ def concern_acknowledge(
 def concern_viewed(*, concern: SafeguardingConcern, user) -> None:
     """Record that ``user`` opened a concern's page: every look is kept, the worker's too."""
     audit.audit_view(user=user, instance=concern, reason="Viewed a safeguarding concern")
+
+
+# --- Escalation --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Wait:
+    """How long a concern may wait for a supervisor before HR are told."""
+
+    hours: int
+    office_hours_only: bool
+
+    @property
+    def in_words(self) -> str:
+        unit = "office hour" if self.office_hours_only else "hour"
+        return f"{self.hours} {unit}{'' if self.hours == 1 else 's'}"
+
+
+# Immediate risk does not wait for the office to open; the others count office hours only
+# (``office_hours``): a concern raised on Friday evening escalates on Monday morning.
+ESCALATE_AFTER: dict[str, Wait] = {
+    Urgency.IMMEDIATE: Wait(hours=1, office_hours_only=False),
+    Urgency.TODAY: Wait(hours=4, office_hours_only=True),
+    Urgency.SOON: Wait(hours=16, office_hours_only=True),  # two working days
+}
+
+
+def raised_out_of_hours(concern: SafeguardingConcern) -> bool:
+    """Raised when supervisors may not be there to read the alert."""
+    return office_hours.is_out_of_hours(concern.raised_at)
+
+
+def escalation_due_at(concern: SafeguardingConcern) -> datetime:
+    """When ``concern``, if nobody has picked it up, is escalated to HR."""
+    wait = ESCALATE_AFTER[concern.urgency]
+    if wait.office_hours_only:
+        return office_hours.after_office_hours(concern.raised_at, wait.hours)
+    return concern.raised_at + timedelta(hours=wait.hours)
+
+
+def concerns_escalate(*, now: datetime | None = None) -> int:
+    """Escalate every open concern whose wait is over; returns how many were escalated.
+    Safe to run again: an escalated concern is never escalated twice."""
+    now = now or timezone.now()
+    shortest = min(wait.hours for wait in ESCALATE_AFTER.values())
+    escalated = 0
+    for concern in concerns_to_escalate(raised_before=now - timedelta(hours=shortest)):
+        if escalation_due_at(concern) <= now and concern_escalate(concern=concern, now=now):
+            escalated += 1
+    return escalated
+
+
+@transaction.atomic
+def concern_escalate(*, concern: SafeguardingConcern, now: datetime | None = None) -> bool:
+    """Tell HR in the worker's organisation that no supervisor has picked ``concern`` up,
+    and tell the worker what to do if nobody answers; once. False when it is picked up or
+    already escalated."""
+    concern = (
+        SafeguardingConcern.objects.select_for_update()
+        .select_related("worker__user", "worker__organisation")
+        .get(pk=concern.pk)
+    )
+    if not concern.is_open or concern.escalated_at is not None:
+        return False
+    worker = concern.worker
+    supervisors = supervisors_to_alert(worker)
+    hr = hr_to_alert(worker)
+    context = {
+        "worker_name": str(worker),
+        "organisation": worker.organisation.name,
+        "urgency": concern.get_urgency_display(),
+        "raised_at": timezone.localtime(concern.raised_at),
+        "waited": ESCALATE_AFTER[concern.urgency].in_words,
+        "supervisors": [str(person) for person in supervisors],
+        "admin_url": site_address.absolute_url("/admin/"),
+    }
+    subject = f"Not picked up: a safeguarding concern raised by {worker}"
+    with mail.about(concern):
+        for person in hr:
+            body = render_to_string(
+                "peers/email/safeguarding_escalated.txt",
+                {**context, "name": person.first_name or "there"},
+            )
+            send_mail(subject, body, None, [person.email])
+        if worker.user.email and worker.user.is_active:
+            body = render_to_string(
+                "peers/email/safeguarding_not_picked_up.txt",
+                {
+                    **context,
+                    "name": worker.user.first_name or "there",
+                    "hr_told": bool(hr),
+                    "concern_url": _concern_url(concern),
+                    "help_url": site_address.absolute_url(reverse("crisis_help")),
+                },
+            )
+            send_mail(
+                "Your safeguarding concern has not been picked up yet",
+                body,
+                None,
+                [worker.user.email],
+            )
+    concern.escalated_at = now or timezone.now()
+    concern.save(update_fields=["escalated_at"])
+    log(concern, audit_actions.CONCERN_ESCALATE, user=None, data={"hr_told": len(hr)})
+    return True

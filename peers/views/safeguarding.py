@@ -26,6 +26,7 @@ from cms import mail
 from cms.models import OutboundEmail
 from cms.permissions import can, require, why_not
 
+from .. import office_hours
 from ..forms.sessions import AcknowledgeForm
 from ..models import SafeguardingConcern
 from ..rules import worker_of
@@ -108,7 +109,7 @@ def concern_detail(request, pk):
         if refusal := why_not(user, "peers.acknowledge_concern", concern):
             messages.info(request, refusal)
             return redirect("peers:concern_detail", pk=concern.pk)
-        form = AcknowledgeForm(request.POST)
+        form = AcknowledgeForm(request.POST, worker_name=_called(concern))
         if form.is_valid():
             try:
                 services.concern_acknowledge(
@@ -136,7 +137,9 @@ def concern_detail(request, pk):
             "session": concern.session,
             "is_own": is_own,
             "can_acknowledge": can_acknowledge,
-            "form": form if form is not None else (AcknowledgeForm() if can_acknowledge else None),
+            "form": form
+            if form is not None
+            else (AcknowledgeForm(worker_name=_called(concern)) if can_acknowledge else None),
             "has_supervisor": has_supervisor,
             "immediate": concern.urgency == SafeguardingConcern.Urgency.IMMEDIATE,
             "undelivered": undelivered,
@@ -145,8 +148,16 @@ def concern_detail(request, pk):
                 email.status != OutboundEmail.Status.FAILED for email in undelivered
             ),
             "supervisors_told": has_supervisor and not undelivered,
+            # Raised out of hours: the worker is told what to do if nobody answers.
+            "out_of_hours": services.raised_out_of_hours(concern),
+            "office_hours": office_hours.IN_WORDS,
         },
     )
+
+
+def _called(concern: SafeguardingConcern) -> str:
+    """The name the worker who raised ``concern`` goes by."""
+    return concern.worker.user.first_name or str(concern.worker)
 
 
 urlpatterns = [

@@ -96,6 +96,7 @@ def wellbeing_result(request, pk):
             reason="Supervisor read a wellbeing check-in their supervisee shared with them",
         )
     change = selectors.change_since_previous(request.user, check_in) if is_own else None
+    change = None if change is None else scale.change_in_points(change)
     answers = [
         (item.wording, dict(scale.ANSWERS)[getattr(check_in, item.field)]) for item in scale.ITEMS
     ]

@@ -6,6 +6,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from bs4 import BeautifulSoup
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
@@ -498,3 +499,81 @@ def test_the_workers_list_costs_the_same_queries_with_3_or_30_workers(client, wo
         worker = PeerWorkerFactory(organisation=world.organisation, supervisors=[world.supervisor])
         services.induction_create(worker=worker, user=world.supervisor)
     assert queries_for(client, f"{PATHWAY}workers/") == few
+
+
+# --- What should stand out ---------------------------------------------------------------------
+
+
+def test_expired_training_is_marked_to_renew_as_the_portfolio_marks_it(client, world):
+    from peers.reports import portfolio_pdf
+    from peers.selectors.progression import portfolio_of
+    from tests.peers.test_portfolio import pdf_text
+
+    today = timezone.localdate()
+    expired = TrainingRecordFactory(worker=world.worker, training=training(index=1), expired=True)
+    renewed = training(index=0)
+    TrainingRecordFactory(worker=world.worker, training=renewed, expired=True)
+    TrainingRecordFactory(worker=world.worker, training=renewed, expires_on=today + timedelta(1))
+    when = f"{expired.expires_on:%-d %B %Y}"
+
+    assert pathway_of(world.worker).training_to_renew == [expired]
+    assert f"{when} (ran out)" in pdf_text(portfolio_pdf(portfolio_of(world.worker)))
+
+    sign_in(client, world.worker.user)
+    soup = BeautifulSoup(client.get(PATHWAY).content, "html.parser")
+    callout = " ".join(soup.select_one(".nhsuk-warning-callout").get_text(" ").split())
+    assert "Training to renew" in callout
+    assert f"{expired.training.title} : Expired on {when} – renew it" in callout
+    assert renewed.title not in callout  # done again since
+    recorded = " ".join(
+        soup.find("h2", string="All training recorded").find_next("ul").text.split()
+    )
+    assert f"Expired on {when} – renew it" in recorded
+    assert recorded.count("Expired on") == 1  # the older run-out record is not to renew
+    assert "(done again since)" in recorded
+    my_space = " ".join(BeautifulSoup(client.get("/my-space/").content, "html.parser").text.split())
+    assert f"{expired.training.title}: Expired on {when} – renew it" in my_space
+
+    sign_in(client, world.supervisor)
+    page = " ".join(
+        BeautifulSoup(client.get(_url(world.worker)).content, "html.parser").text.split()
+    )
+    assert f"Expired on {when} – needs renewing" in page
+
+
+def test_training_that_runs_out_today_still_counts():
+    record = TrainingRecordFactory(expires_on=timezone.localdate())
+    assert pathway_of(record.worker).training_to_renew == []
+
+
+def test_time_and_hours_past_the_minimum_read_as_done_not_as_more_than_all(client, world):
+    PeerWorker.objects.filter(pk=world.worker.pk).update(level=level("peer-support-worker"))
+    world.worker.refresh_from_db()  # 6 months and 150 hours needed; 9 months in post
+    for _ in range(15):
+        SessionLogFactory(worker=world.worker, duration_minutes=839)  # 209.8 hours in all
+    sign_in(client, world.worker.user)
+    page = " ".join(BeautifulSoup(client.get(PATHWAY).content, "html.parser").text.split())
+    assert "209.8 hours logged (150 needed) Done" in page
+    assert "9 months (6 needed) Done" in page
+    assert "of 150 hours" not in page and "of 6 months" not in page
+    my_space = " ".join(BeautifulSoup(client.get("/my-space/").content, "html.parser").text.split())
+    assert "209.8 practice hours (150 needed) Done" in my_space
+
+
+def test_time_and_hours_short_of_the_minimum_say_what_is_left(client, world):
+    PeerWorker.objects.filter(pk=world.worker.pk).update(level=level("peer-support-worker"))
+    world.worker.refresh_from_db()
+    ProgressionReviewFactory(worker=world.worker, date=timezone.localdate() - timedelta(days=40))
+    SessionLogFactory(worker=world.worker, duration_minutes=60)
+    sign_in(client, world.worker.user)
+    page = " ".join(BeautifulSoup(client.get(PATHWAY).content, "html.parser").text.split())
+    assert "1 of 150 hours logged: 149 to go" in page
+    assert "1 of 6 months: 5 to go" in page
+
+
+def test_a_trainee_with_no_minimum_is_not_shown_hours_out_of_nothing(client, world):
+    SessionLogFactory(worker=world.worker, duration_minutes=60)
+    sign_in(client, world.worker.user)
+    my_space = " ".join(BeautifulSoup(client.get("/my-space/").content, "html.parser").text.split())
+    assert "1 practice hour (no minimum at this level)" in my_space
+    assert "of 0" not in my_space

@@ -353,3 +353,43 @@ def test_the_worker_cannot_add_actions(client, world):
     url = f"/peer-work/supervision/{supervision.pk}/actions/add/"
     assert client.post(url, {"description": "Anything"}).status_code == 403
     assert not SupervisionAction.objects.exists()
+
+
+# --- Overdue actions -------------------------------------------------------------------------
+
+
+def test_an_action_past_its_due_date_is_marked_overdue_on_every_page_that_lists_it(client, world):
+    with frozen:
+        supervision = SupervisionFactory(
+            worker=world["worker"], supervisor=world["supervisor"], date=TODAY - timedelta(days=30)
+        )
+        SupervisionActionFactory(
+            supervision=supervision, description="Book the course", due_date=date(2026, 3, 20)
+        )
+        SupervisionActionFactory(
+            supervision=supervision, description="Read the policy", due_date=date(2026, 4, 3)
+        )
+        SupervisionActionFactory(
+            supervision=supervision,
+            description="Call the team",
+            due_date=date(2026, 3, 1),
+            done_on=date(2026, 3, 5),
+        )
+        pages = {
+            "worker": [
+                "/peer-work/supervision/",
+                f"/peer-work/supervision/{supervision.pk}/",
+                "/my-space/",
+            ],
+            "supervisor": [
+                f"/peer-work/supervision/workers/{world['worker'].pk}/",
+                f"/peer-work/supervision/{supervision.pk}/",
+            ],
+        }
+        for who, paths in pages.items():
+            sign_in(client, world["worker"].user if who == "worker" else world["supervisor"])
+            for path in paths:
+                page = text_of(client.get(path))
+                assert "Book the course Overdue (was due by 20 March 2026)" in page, (who, path)
+                assert "Read the policy (due by 3 April 2026)" in page, (who, path)
+                assert page.count("Overdue (was due by") == 1, (who, path)  # done or not yet due

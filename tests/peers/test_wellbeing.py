@@ -294,4 +294,21 @@ def test_the_result_page_says_how_the_score_moved(client, world):
     sign_in(client, world["worker"].user)
     response = client.post("/peer-work/wellbeing/check-in/", answers(3, useful="5", relaxed="5"))
     page = text_of(client.get(response["Location"]))  # raw 25: 22.35
-    assert "That is 3.10 higher than your check-in before." in page
+    assert "That is 3 points higher than last time." in page  # 3.10, in whole points
+
+
+def test_a_fall_in_the_score_reads_in_whole_points(client, world):
+    WellbeingCheckInFactory(worker=world["worker"])  # raw 21: 19.25
+    sign_in(client, world["worker"].user)
+    response = client.post("/peer-work/wellbeing/check-in/", answers(3, useful="1", relaxed="2"))
+    page = text_of(client.get(response["Location"]))  # raw 18: 17.43
+    assert "That is 2 points lower than last time." in page  # 1.82, never "1.82 lower"
+
+
+def test_one_step_of_any_answer_moves_the_score_by_at_least_one_point():
+    scores = [scale.metric_score(raw) for raw in range(scale.RAW_MIN, scale.RAW_MAX + 1)]
+    steps = [after - before for before, after in zip(scores, scores[1:], strict=False)]
+    assert min(scale.change_in_points(step) for step in steps) == 1
+    assert scale.change_in_points(Decimal("-2.29")) == -2
+    assert scale.change_in_points(Decimal("0.5")) == 1
+    assert scale.change_in_points(Decimal("0")) == 0
