@@ -8,6 +8,13 @@ Like Wagtail's ``construct_homepage_panels``, each app adds panels with a hook::
 
 A panel decides from the person's roles whether it is shown, fetches its own data through
 its app's selectors, and renders a template with a helpful empty state.
+
+The page greets people by the name they chose. Names chosen in an app (a member's
+involvement profile) reach the shell the same way, through a hook::
+
+    @hooks.register("my_space_chosen_name")
+    def involvement_name(user):
+        return chosen_name(user)
 """
 
 from django.template.loader import render_to_string
@@ -15,6 +22,7 @@ from django.utils.safestring import SafeString
 from wagtail import hooks
 
 HOOK_NAME = "construct_my_space_panels"
+CHOSEN_NAME_HOOK = "my_space_chosen_name"
 
 
 class MySpacePanel:
@@ -42,3 +50,13 @@ def panels_for(request) -> list[MySpacePanel]:
     for hook in hooks.get_hooks(HOOK_NAME):
         hook(request, panels)
     return sorted((p for p in panels if p.is_shown(request)), key=lambda p: (p.order, p.name))
+
+
+def name_to_greet(user) -> str:
+    """The name My space greets someone by: the one they chose in an app, else their first
+    name; empty when they have given neither (the page then says "Welcome", not "Hello.")."""
+    for hook in hooks.get_hooks(CHOSEN_NAME_HOOK):
+        name = (hook(user) or "").strip()
+        if name:
+            return name
+    return user.first_name.strip()

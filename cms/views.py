@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from wagtail.models import Page
 
 from . import params, permissions
-from .myspace import panels_for
+from .myspace import name_to_greet, panels_for
 from .roles import Role
 
 SEARCH_PAGE_SIZE = 10
@@ -25,6 +25,7 @@ def my_space(request):
         request,
         "cms/my_space.html",
         {
+            "name": name_to_greet(request.user),
             "panels": [panel.render(request) for panel in panels_for(request)],
             "role_labels": [role.label for role in Role if role in roles],
         },

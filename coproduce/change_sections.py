@@ -9,6 +9,7 @@ change has touched shows nothing.
 from django.template.loader import render_to_string
 from django.utils.http import urlencode
 
+from .models import ServiceChangePage
 from .selectors import changes as selectors
 from .views.changes import STATUS_TAGS
 
@@ -19,6 +20,7 @@ def changes_section(request, offer) -> str:
         return ""
     for change in changes:
         change.status_tag = STATUS_TAGS.get(change.status, "")
+    shown = changes[: selectors.SHOWN_ON_OFFER]
     index = selectors.changes_index()
     all_url = (
         f"{index.get_url(request)}?{urlencode({'offer': offer.slug})}" if index is not None else ""
@@ -27,8 +29,10 @@ def changes_section(request, offer) -> str:
         "coproduce/changes/offer_section.html",
         {
             "offer": offer,
-            "changes": changes[: selectors.SHOWN_ON_OFFER],
+            "changes": shown,
             "more": len(changes) > selectors.SHOWN_ON_OFFER,
+            # A planned change has not been made yet: the section says so.
+            "all_done": all(change.status == ServiceChangePage.Status.DONE for change in shown),
             "all_url": all_url,
         },
         request=request,

@@ -220,6 +220,11 @@ def _plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count:,} {one if count == 1 else (many or one + 's')}"
 
 
+def _one_or_many(count, noun: str, rest: str) -> str:
+    """A figure's label agreeing with it: "1 meeting held", "2 meetings held"."""
+    return f"{noun if count == 1 else noun + 's'} {rest}"
+
+
 def impact_report_pdf(impact) -> bytes:
     """The panel impact report as PDF bytes, from ``selectors.impact.panel_impact``."""
     period = impact.period
@@ -269,13 +274,21 @@ def _figures_grid(doc: PdfDocument, impact) -> Table:
         if impact.panel
         else _plural(len(impact.panels), "panel")
     )
+    changes = len(impact.changes)
     figures = [
-        (f"{impact.meetings_held:,}", "meetings held"),
-        (f"{impact.people_involved:,}", "people involved"),
-        (hours_figure(payments.hours_paid), "hours paid"),
+        (f"{impact.meetings_held:,}", _one_or_many(impact.meetings_held, "meeting", "held")),
+        (
+            f"{impact.people_involved:,}",
+            "person involved" if impact.people_involved == 1 else "people involved",
+        ),
+        (hours_figure(payments.hours_paid), _one_or_many(payments.hours_paid, "hour", "paid")),
         (pounds(payments.money_paid), "paid to members, with expenses"),
-        (f"{len(impact.changes):,}", "service changes co-produced"),
-        (f"{impact.feedback_linked:,}", "pieces of feedback behind them"),
+        (f"{changes:,}", _one_or_many(changes, "service change", "co-produced")),
+        (
+            f"{impact.feedback_linked:,}",
+            f"{'piece' if impact.feedback_linked == 1 else 'pieces'} of feedback behind "
+            f"{'it' if changes == 1 else 'them'}",
+        ),
         (f"{impact.feedback_responded:,}", "of them answered in public"),
         (level, "co-production level" if impact.panel else "in this report"),
     ]
@@ -338,7 +351,8 @@ def _meetings_and_people(doc: PdfDocument, impact) -> list[Flowable]:
     if held:
         words.append(
             f"{_plural(impact.people_involved, 'person', 'different people')} took part, "
-            f"giving {hours_figure(impact.hours_given)} hours of their time."
+            f"giving {hours_figure(impact.hours_given)} "
+            f"hour{'' if impact.hours_given == 1 else 's'} of their time."
         )
     return [doc.para("Meetings and people", "heading"), doc.para(" ".join(words))]
 

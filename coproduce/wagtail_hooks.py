@@ -10,6 +10,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
 from cms.first_run import FIRST_RUN_SECTIONS_HOOK, section
+from cms.myspace import CHOSEN_NAME_HOOK as MY_SPACE_CHOSEN_NAME_HOOK
 from cms.private_documents import register_private_documents
 
 from . import audit_actions, change_sections, offer_sections
@@ -29,6 +30,7 @@ from .myspace import claims as claims_panels
 from .myspace import feedback as feedback_panels
 from .myspace import meetings as meetings_panels
 from .myspace import panels as panels_panels
+from .selectors.claims import chosen_name
 from .services.meetings import PAPERS_COLLECTION
 
 # --- Meeting papers --------------------------------------------------------------------------
@@ -104,3 +106,5 @@ hooks.register("construct_my_space_panels", claims_panels.add_claim_panels)
 hooks.register("construct_my_space_panels", feedback_panels.add_feedback_panels)
 hooks.register("construct_my_space_panels", meetings_panels.add_meeting_panels)
 hooks.register("construct_my_space_panels", panels_panels.add_involvement_panels)
+# My space greets a member by the name they chose in their involvement profile.
+hooks.register(MY_SPACE_CHOSEN_NAME_HOOK, chosen_name)

@@ -7,6 +7,8 @@ Nobody edits a claim's amounts here: the permission policy grants "view" only, a
 change goes through a view of its own that calls one service.
 """
 
+from urllib.parse import urlsplit
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -14,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.generic import FormView
 from django_filters import ChoiceFilter, ModelChoiceFilter
 from wagtail.admin import messages
@@ -68,6 +71,31 @@ class ClaimPermissionPolicy(ModelPermissionPolicy):
 
 def _is_finance_only(user) -> bool:
     return has_role(user, Role.FINANCE) and not has_role(user, Role.ENGAGEMENT_LEAD, Role.ADMIN)
+
+
+def claims_list_to_return_to(request) -> str:
+    """The claims list as the person left it (its filters, search and page), carried in
+    ``next`` by the links to a claim's pages; the whole list when there is none, or when
+    ``next`` points anywhere else (another site, another admin page)."""
+    listing = reverse("claims:index")
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if (
+        candidate
+        and url_has_allowed_host_and_scheme(candidate, allowed_hosts=None)
+        and urlsplit(candidate).path == listing
+    ):
+        return candidate
+    return listing
+
+
+def _next_if_given(request) -> str:
+    """The ``next`` to pass on to the next page: the list to go back to, if one was given."""
+    listing = claims_list_to_return_to(request)
+    return "" if listing == reverse("claims:index") else listing
+
+
+def _with_next(url: str, next_url: str) -> str:
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
 
 
 class ClaimFilterSet(WagtailFilterSet):
@@ -215,6 +243,18 @@ class ClaimIndexView(ScopedModelViewSet.index_view_class):
             )
         return buttons
 
+    @cached_property
+    def listing_url(self) -> str:
+        """This list as it is shown now (the results view refreshes it in place), for the
+        pages of a claim to come back to."""
+        query = self.request.GET.copy()
+        query.pop("export", None)
+        return f"{self.index_url}?{query.urlencode()}" if query else ""
+
+    def get_inspect_url(self, instance):
+        url = super().get_inspect_url(instance)
+        return _with_next(url, self.listing_url) if url else url
+
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
         user = self.request.user
@@ -222,7 +262,7 @@ class ClaimIndexView(ScopedModelViewSet.index_view_class):
             buttons.append(
                 ListingButton(
                     "Approve or return",
-                    url=reverse("claims:review", args=[instance.pk]),
+                    url=_with_next(reverse("claims:review", args=[instance.pk]), self.listing_url),
                     icon_name="tick",
                     priority=5,
                 )
@@ -231,7 +271,7 @@ class ClaimIndexView(ScopedModelViewSet.index_view_class):
             buttons.append(
                 ListingButton(
                     "Mark paid",
-                    url=reverse("claims:pay", args=[instance.pk]),
+                    url=_with_next(reverse("claims:pay", args=[instance.pk]), self.listing_url),
                     icon_name="tick",
                     priority=5,
                 )
@@ -303,6 +343,7 @@ class ClaimInspectView(ScopedModelViewSet.inspect_view_class):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         claim = self.object
+        next_url = _next_if_given(self.request)
         context.update(
             {
                 "claim": claim,
@@ -310,6 +351,8 @@ class ClaimInspectView(ScopedModelViewSet.inspect_view_class):
                 "history": selectors.claim_staff_history(claim),
                 "can_review": can(user, "coproduce.approve_claim", claim),
                 "can_pay": can(user, "coproduce.pay_claim", claim),
+                "review_url": _with_next(reverse("claims:review", args=[claim.pk]), next_url),
+                "pay_url": _with_next(reverse("claims:pay", args=[claim.pk]), next_url),
             }
         )
         return context
@@ -335,7 +378,8 @@ class _ClaimActionView(WagtailAdminTemplateMixin, FormView):
             return permission_denied(request)
         if refusal:
             messages.warning(request, refusal)
-            return redirect("claims:inspect", self.claim.pk)
+            inspect = reverse("claims:inspect", args=[self.claim.pk])
+            return redirect(_with_next(inspect, _next_if_given(request)))
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
@@ -354,10 +398,18 @@ class _ClaimActionView(WagtailAdminTemplateMixin, FormView):
     def get_page_subtitle(self):
         return f"Claim {self.claim.reference}"
 
+    @cached_property
+    def back_to_list(self) -> str:
+        return claims_list_to_return_to(self.request)
+
     def get_breadcrumbs_items(self):
+        next_url = _next_if_given(self.request)
         return self.breadcrumbs_items + [
-            {"url": reverse("claims:index"), "label": "Involvement claims"},
-            {"url": reverse("claims:inspect", args=[self.claim.pk]), "label": self.claim.reference},
+            {"url": self.back_to_list, "label": "Involvement claims"},
+            {
+                "url": _with_next(reverse("claims:inspect", args=[self.claim.pk]), next_url),
+                "label": self.claim.reference,
+            },
             {"url": "", "label": self.get_page_title()},
         ]
 
@@ -369,6 +421,7 @@ class _ClaimActionView(WagtailAdminTemplateMixin, FormView):
                 "claim": claim,
                 "meeting": claim.attendance.meeting,
                 "expenses": list(claim.expenses.all()),
+                "next": _next_if_given(self.request),
             }
         )
         return context
@@ -406,7 +459,7 @@ class ClaimReviewView(_ClaimActionView):
                 f"Claim {claim.reference} approved: £{claim.amount_approved:,.2f}. "
                 "The member has been emailed.",
             )
-            return redirect("claims:index")
+            return redirect(self.back_to_list)
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
@@ -420,7 +473,7 @@ class ClaimReviewView(_ClaimActionView):
             self.request,
             f"Claim {claim.reference} returned to the member, who has been emailed the reason.",
         )
-        return redirect("claims:index")
+        return redirect(self.back_to_list)
 
 
 class ClaimPayView(_ClaimActionView):
@@ -451,7 +504,7 @@ class ClaimPayView(_ClaimActionView):
             f"Claim {claim.reference} marked paid (£{claim.amount_approved:,.2f}). "
             "The member has been emailed.",
         )
-        return redirect("claims:index")
+        return redirect(self.back_to_list)
 
 
 class ClaimBulkPayView(WagtailAdminTemplateMixin, FormView):

@@ -252,6 +252,11 @@ class OfferChoiceField(forms.ModelChoiceField):
         return offer.title
 
 
+# A browser's date box reads and shows only ISO dates (2026-10-31): given the site's
+# day-first 31/10/2026 it stays empty.
+DATE_PICKER = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class TrendsFilterForm(forms.Form):
     """The trends' filters, read from the address so a view can be shared or exported."""
 
@@ -260,13 +265,13 @@ class TrendsFilterForm(forms.Form):
     date_from = forms.DateField(
         label="From",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DATE_PICKER,
         error_messages={"invalid": "Enter the start date as a real date, like 1 June 2025."},
     )
     date_to = forms.DateField(
         label="To",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DATE_PICKER,
         error_messages={"invalid": "Enter the end date as a real date, like 30 November 2026."},
     )
 

@@ -248,6 +248,15 @@ class ServiceChangePage(Page):
         text = unescape(strip_tags(self.what_changed)).strip()
         return Truncator(" ".join(text.split())).words(SUMMARY_WORDS)
 
+    @property
+    def what_changed_heading(self) -> str:
+        """The page's heading over ``what_changed``, in the tense of the change's status:
+        a planned change has not been made yet."""
+        return {
+            self.Status.PLANNED: "What we plan to change",
+            self.Status.IN_PROGRESS: "What we are changing",
+        }.get(self.status, "What we changed")
+
     def get_context(self, request, *args, **kwargs):
         from ..views.changes import service_change_context
 

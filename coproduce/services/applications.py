@@ -183,9 +183,14 @@ def application_decide(
                 panel=panel, status=PanelApplication.Status.ACCEPTED
             ).count()
             if taken >= panel.seats:
+                seats = (
+                    "The only seat on this panel is taken"
+                    if panel.seats == 1
+                    else f"All {panel.seats} seats on this panel are taken"
+                )
                 raise Refused(
-                    f"All {panel.seats} seats on this panel are taken, so {name} cannot be "
-                    "accepted. Add a seat to the panel first, or put them on the waiting list."
+                    f"{seats}, so {name} cannot be accepted. Add a seat to the panel first, "
+                    "or put them on the waiting list."
                 )
     application.status = decision
     application.decision_note = note

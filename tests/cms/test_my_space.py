@@ -31,6 +31,32 @@ def test_a_new_member_sees_a_welcome_and_their_account(client_as):
     assert "Off (optional)" in text
 
 
+def greeting(response) -> str:
+    page = BeautifulSoup(response.content, "html.parser")
+    return page.select_one("p.nhsuk-lede-text").get_text(" ", strip=True)
+
+
+def test_a_newcomer_who_gave_no_name_is_welcomed_not_greeted_with_a_bare_hello(client_as):
+    response = client_as("member", first_name="", last_name="")
+    text = greeting(response.get("/my-space/"))
+    assert text.startswith("Welcome. This is your own page")
+    assert "Hello" not in text
+
+
+def test_a_person_is_greeted_by_their_first_name(client_as):
+    text = greeting(client_as("member", first_name="Alex").get("/my-space/"))
+    assert text.startswith("Hello Alex. This is your own page")
+
+
+def test_a_name_chosen_in_an_app_comes_before_the_first_name(client_as):
+    def chosen(user):
+        return "Lou" if user.first_name == "Louisa" else ""
+
+    with hooks.register_temporarily("my_space_chosen_name", chosen):
+        text = greeting(client_as("member", first_name="Louisa").get("/my-space/"))
+    assert text.startswith("Hello Lou. This is your own page")
+
+
 def test_staff_see_their_tools_and_organisation_not_the_welcome(client_as, organisation):
     response = client_as("engagement_lead").get("/my-space/")
     assert panel_headings(response) == ["Staff tools", "Your account"]

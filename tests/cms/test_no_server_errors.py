@@ -86,6 +86,7 @@ VALUE = st.one_of(
 # (staff screens in the Wagtail admin, or a person's own records), never a public page.
 SIGNED_IN_ONLY = {
     "coproduce/admin/feedback_trends.py",
+    "coproduce/admin/claims.py",
     "coproduce/admin/impact.py",
     "coproduce/views/claims.py",
     "coproduce/views/meetings.py",

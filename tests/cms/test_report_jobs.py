@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from bs4 import BeautifulSoup
 from django.utils import timezone
 
 from cms import jobs
@@ -275,6 +276,59 @@ def test_no_download_is_offered_before_the_file_is_stored(client, member):
     assert "Download the report" not in html and f"/reports/{job.pk}/download/" not in html
     assert client.get(f"/reports/{job.pk}/status.json").json()["download_url"] is None
     assert client.get(f"/reports/{job.pk}/download/").status_code == 404
+
+
+def _status_page(client, job):
+    """What the status page says, whether it offers the download, and whether its script
+    keeps polling (a finished report's page is final)."""
+    page = BeautifulSoup(client.get(f"/reports/{job.pk}/").content, "html.parser")
+    box = page.select_one("[data-report-status]")
+    said = box.select_one("[role=status]").get_text(" ", strip=True)
+    offered = bool(box.select(f'a[href="/reports/{job.pk}/download/"]'))
+    return said, offered, not box.has_attr("data-report-finished")
+
+
+@pytest.mark.parametrize(
+    "state, said, offered, polls",
+    [
+        ({}, "Your report is waiting to start.", False, True),
+        (
+            {"status": "running", "progress": 30},
+            "Your report is being made. It is 30% done.",
+            False,
+            True,
+        ),
+        (
+            {"status": "failed", "message": ""},
+            "Something went wrong making this report. Please try again.",
+            False,
+            False,
+        ),
+        (
+            {"status": "done", "progress": 100},
+            "The file of this report is not here any more.",
+            False,
+            False,
+        ),
+    ],
+)
+def test_the_status_page_says_where_the_report_is_and_offers_no_download_before_the_file(
+    client, member, state, said, offered, polls
+):
+    job = _queued(member)
+    ReportJob.objects.filter(pk=job.pk).update(**state)
+    sign_in(client, member)
+    shown = _status_page(client, job)
+    assert shown[0].startswith(said)
+    assert shown[1:] == (offered, polls)
+    assert client.get(f"/reports/{job.pk}/download/").status_code == 404
+
+
+def test_the_status_page_offers_the_download_once_the_file_is_stored(client, member):
+    job = _request(member)
+    sign_in(client, member)
+    assert _status_page(client, job) == ("Your report is ready.", True, False)
+    assert client.get(f"/reports/{job.pk}/download/").status_code == 200
 
 
 def test_each_report_file_has_a_folder_of_its_own(member):

@@ -525,6 +525,21 @@ def test_the_feed_of_no_changes_is_still_valid(client):
     assert feed.findall(f"{ATOM}entry") == []
 
 
+@pytest.mark.parametrize(
+    "status, heading",
+    [
+        (PLANNED, "What we plan to change"),
+        (IN_PROGRESS, "What we are changing"),
+        (DONE, "What we changed"),
+    ],
+)
+def test_what_changed_is_headed_in_the_tense_of_the_change(client, status, heading):
+    change = ServiceChangePageFactory(status=status)
+    headings = [h.get_text(strip=True) for h in soup(client.get(change.url)).select("main h2")]
+    assert heading in headings
+    assert [h for h in headings if h.startswith("What we")] == [heading]
+
+
 # --- On an offer's page ---------------------------------------------------------------------------
 
 
@@ -541,6 +556,26 @@ def test_an_offer_page_lists_the_changes_made_to_it(client):
     assert [a.get_text(strip=True) for a in section.select("li a")] == ["Cafe open later"]
     see_all = section.find_all("a")[-1]
     assert see_all["href"] == f"{service_changes_index().url}?offer=crisis-cafe"
+
+
+@pytest.mark.parametrize(
+    "statuses, sentence",
+    [
+        ([DONE, DONE], "Crisis Cafe has made these changes because of what people told us."),
+        (
+            [DONE, PLANNED],
+            "Crisis Cafe has made or planned these changes because of what people told us.",
+        ),
+    ],
+)
+def test_an_offer_page_does_not_call_a_planned_change_made(client, statuses, sentence):
+    offer = OfferPageFactory(title="Crisis Cafe")
+    for n, status in enumerate(statuses):
+        ServiceChangePageFactory(title=f"Change {n}", offers=[offer], status=status)
+    section = soup(client.get(offer.url)).find(
+        "section", attrs={"aria-labelledby": "changes-made-heading"}
+    )
+    assert section.find("p").get_text(" ", strip=True) == sentence
 
 
 def test_an_offer_no_change_has_touched_shows_no_changes_section(client):

@@ -144,6 +144,85 @@ def test_a_lead_returns_a_claim_with_a_reason(client, lead, organisation):
     assert "The bus ticket photo is blurred." in mail.outbox[0].body
 
 
+# --- Back to the list as the lead left it ------------------------------------------------------
+
+WAITING = "/admin/claims/?status=submitted&p=1"
+
+
+def link_to(response, path: str) -> str:
+    """The first link on the page to ``path`` (with whatever query it carries)."""
+    page = BeautifulSoup(response.content, "html.parser")
+    return next(a["href"] for a in page.select("a[href]") if a["href"].startswith(path))
+
+
+def test_approving_from_the_waiting_list_goes_back_to_the_waiting_list(client, lead, organisation):
+    claim = claim_in(organisation, submitted=True)
+    review = link_to(client.get(WAITING), f"/admin/claims/review/{claim.pk}/")
+    page = client.get(review)
+    assert page.status_code == 200
+    response = client.post(review, {"action": "approve", "next": page.context["next"]})
+    assert response.status_code == 302
+    assert response["Location"] == WAITING
+    assert "Waiting for approval" in page_text(client.get(response["Location"]))
+
+
+def test_returning_or_approving_from_the_claims_page_keeps_the_list_too(client, lead, organisation):
+    approved, returned = (claim_in(organisation, submitted=True) for _ in range(2))
+    inspect = link_to(client.get(WAITING), f"/admin/claims/inspect/{approved.pk}/")
+    review = link_to(client.get(inspect), f"/admin/claims/review/{approved.pk}/")
+    assert client.post(review, {"action": "approve"})["Location"] == WAITING
+    response = client.post(
+        f"/admin/claims/review/{returned.pk}/",
+        {"action": "return", "reason": "Add the receipt.", "next": WAITING},
+    )
+    assert response["Location"] == WAITING
+
+
+def test_the_review_form_carries_the_list_to_go_back_to(client, lead, organisation):
+    claim = claim_in(organisation, submitted=True)
+    page = BeautifulSoup(
+        client.get(
+            f"/admin/claims/review/{claim.pk}/?next=/admin/claims/%3Fstatus%3Dsubmitted"
+        ).content,
+        "html.parser",
+    )
+    hidden = [field["value"] for field in page.select("form input[name=next]")]
+    assert hidden == ["/admin/claims/?status=submitted"] * 2
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    [
+        "https://elsewhere.example/admin/claims/",
+        "//elsewhere.example/admin/claims/",
+        "/admin/users/",
+        "/admin/claims/inspect/1/",
+        "javascript:alert(1)",
+    ],
+)
+def test_a_next_that_is_not_the_claims_list_goes_to_the_whole_list(
+    client, lead, organisation, next_url
+):
+    claim = claim_in(organisation, submitted=True)
+    response = client.post(
+        f"/admin/claims/review/{claim.pk}/", {"action": "approve", "next": next_url}
+    )
+    assert response["Location"] == "/admin/claims/"
+
+
+def test_without_a_next_an_action_goes_to_the_whole_list(client, lead, organisation):
+    claim = claim_in(organisation, submitted=True)
+    response = client.post(f"/admin/claims/review/{claim.pk}/", {"action": "approve"})
+    assert response["Location"] == "/admin/claims/"
+
+
+def test_a_one_hour_claim_says_1_hour(client, lead, organisation):
+    claim = claim_in(organisation, submitted=True)
+    InvolvementClaim.objects.filter(pk=claim.pk).update(hours="1.00")
+    text = page_text(client.get(f"/admin/claims/review/{claim.pk}/"))
+    assert "1 hour ×" in text and "1 hours" not in text
+
+
 def test_returning_without_a_reason_asks_for_one_and_changes_nothing(client, lead, organisation):
     claim = claim_in(organisation, submitted=True)
     response = client.post(f"/admin/claims/review/{claim.pk}/", {"action": "return", "reason": ""})

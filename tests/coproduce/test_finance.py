@@ -145,6 +145,21 @@ def test_finance_mark_one_claim_paid_with_a_reference(client, finance, organisat
     assert len(mail.outbox) == 1
 
 
+def test_paying_from_the_approved_list_goes_back_to_that_list(client, finance, organisation):
+    claim = claim_in(organisation, approved=True)
+    approved_list = "/admin/claims/?status=approved"
+    page = BeautifulSoup(client.get(approved_list).content, "html.parser")
+    pay = next(
+        a["href"]
+        for a in page.select("a[href]")
+        if a["href"].startswith(f"/admin/claims/pay/{claim.pk}/")
+    )
+    form = BeautifulSoup(client.get(pay).content, "html.parser")
+    assert form.select_one("form input[name=next]")["value"] == approved_list
+    response = client.post(pay, {"payment_reference": "BACS-7", "next": approved_list})
+    assert response["Location"] == approved_list
+
+
 def test_a_payment_without_a_reference_asks_for_one(client, finance, organisation):
     claim = claim_in(organisation, approved=True)
     response = client.post(f"/admin/claims/pay/{claim.pk}/", {"payment_reference": ""})
@@ -220,6 +235,19 @@ def test_a_payment_run_needs_claims_and_a_reference_and_keeps_what_was_chosen(
     assert "Select the claims you have paid." in page_text(response)
     claim.refresh_from_db()
     assert claim.status == Status.APPROVED
+
+
+def test_the_payment_run_page_offers_the_export_as_a_button_big_enough_to_tap(
+    client, finance, organisation
+):
+    claim = claim_in(organisation, approved=True)
+    page = BeautifulSoup(client.get("/admin/claims/pay/").content, "html.parser")
+    export = page.select_one('main a[href*="export=csv"]')
+    assert export.get_text(" ", strip=True) == "Export approved claims (CSV)"
+    # Wagtail's button is 42 pixels high (a bare link was one 16-pixel line of text).
+    assert "button" in export["class"]
+    rows = exported_rows(client.get(export["href"]))
+    assert [row["Reference"] for row in rows] == [claim.reference]
 
 
 def test_a_payment_run_cannot_reach_claims_finance_cannot_see(

@@ -242,6 +242,31 @@ def test_a_quiet_period_says_so_instead_of_showing_empty_tables(panel):
     assert "No meetings were held in this period." in text
 
 
+def test_a_period_with_one_of_each_speaks_of_each_in_the_singular(panel):
+    ana = MemberFactory(first_name="Ana")
+    first = meeting(panel, at(2026, 2, 10), title="Finding the café")
+    paid(attended(first, ana, "1.00", claim="paid"), "15.00")
+    offer = OfferPageFactory(title="Open Door Crisis Café", provider=panel.organisation)
+    change = ServiceChangePageFactory(
+        title="A quiet room", panel=panel, offers=[offer], updates=[(date(2026, 5, 1), "done", "")]
+    )
+    FeedbackFactory(offer=offer, service_change=change, public_response="Yes")
+    text = pdf_text(
+        impact_report_pdf(panel_impact(panel_id=panel.pk, start=START, end=END, now=NOW))
+    )
+    for figure in [
+        "1 meeting held",
+        "1 person involved",
+        "1 hour paid",
+        "1 service change co-produced",
+        "1 piece of feedback behind it",
+        "1 person took part, giving 1 hour of their time.",
+    ]:
+        assert figure in text, figure
+    for slip in ["1 meetings", "1 people", "1 hours", "1 service changes", "1 pieces"]:
+        assert slip not in text, slip
+
+
 def test_what_people_typed_is_printed_as_written_never_as_markup(organisation):
     panel = PanelFactory(organisation=organisation, title="Tea & <b>biscuits</b> panel")
     meeting(panel, at(2026, 2, 1), title="<script>alert(1)</script>")

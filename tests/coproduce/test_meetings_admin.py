@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from bs4 import BeautifulSoup
 from django.core import mail
 from wagtail.models import ModelLogEntry
 
@@ -378,6 +379,27 @@ def test_inspect_shows_when_and_the_access_needs(admin_client, panel, member):
     page = admin_client.get(f"/admin/meetings/inspect/{meeting.pk}/").content.decode()
     assert "Tuesday 6 April 2027, 10am to 12pm" in page
     assert "A British Sign Language (BSL) interpreter — 1 person: Not booked yet" in page
+
+
+def test_each_meeting_page_form_posts_to_its_own_address(admin_client, panel, member):
+    member.involvement_profile.access_needs = ["bsl"]
+    member.involvement_profile.save()
+    coming = MeetingFactory(panel=panel)
+    held = MeetingFactory(
+        panel=panel, starts_at=at((2026, 11, 20), 10), ends_at=at((2026, 11, 20), 12)
+    )
+    for page, meeting in [
+        ("cancel", coming),
+        ("papers", coming),
+        ("access", coming),
+        ("attendance", held),
+    ]:
+        url = f"/admin/meetings/{page}/{meeting.pk}/"
+        forms = BeautifulSoup(admin_client.get(url).content, "html.parser").select(
+            "main form[method=post]"
+        )
+        assert url in [form.get("action") for form in forms], page
+        assert all(form.get("action") for form in forms), page
 
 
 # --- Cancelling -------------------------------------------------------------------------------

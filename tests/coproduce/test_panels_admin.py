@@ -371,6 +371,15 @@ def test_accepting_beyond_the_seats_is_refused_and_nothing_changes(client, lead,
     assert not ModelLogEntry.objects.filter(action=audit_actions.APPLICATION_DECIDE).exists()
 
 
+def test_a_panel_of_one_seat_says_its_only_seat_is_taken(client, lead, ours, application):
+    ours.seats = 1
+    ours.save()
+    PanelApplicationFactory(panel=ours, accepted=True)
+    response = decide(client, application, "accepted", "Welcome")
+    assert "The only seat on this panel is taken, so Sam cannot be accepted" in text(response)
+    assert "All 1 seats" not in text(response)
+
+
 def test_the_last_seat_goes_to_one_applicant_only(lead, ours):
     first, second, third = PanelApplicationFactory.create_batch(3, panel=ours)
     application_decide(application=first, user=lead, decision="accepted")

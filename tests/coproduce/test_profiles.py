@@ -60,6 +60,12 @@ def test_a_member_without_a_profile_is_invited_to_make_one(client, member):
     assert 'href="/involvement/profile/"' in response.content.decode()
 
 
+def test_my_space_greets_a_member_by_the_name_in_their_profile(client, member):
+    assert "Hello Samira." in text(client.get("/my-space/"))
+    InvolvementProfileFactory(user=member, display_name="Sami")
+    assert "Hello Sami." in text(client.get("/my-space/"))
+
+
 def test_the_profile_form_starts_with_the_members_first_name(client, member):
     response = client.get("/involvement/profile/")
     assert response.status_code == 200

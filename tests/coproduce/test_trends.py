@@ -137,6 +137,19 @@ def test_a_lead_filters_trends_by_offer_theme_and_dates(client, lead, story):
     assert list(table(by_dates, "By month")) == ["October 2026"]
 
 
+def date_box(response, name: str) -> str:
+    return BeautifulSoup(response.content, "html.parser").select_one(f"input[name={name}]")["value"]
+
+
+def test_the_date_boxes_show_the_period_shown(client, lead):
+    first_visit = client.get(URL)
+    assert date_box(first_visit, "date_from") == "2025-06-01"
+    assert date_box(first_visit, "date_to") == "2026-11-20"
+    chosen = client.get(f"{URL}?date_from=2026-10-01&date_to=2026-10-31")
+    assert date_box(chosen, "date_from") == "2026-10-01"
+    assert date_box(chosen, "date_to") == "2026-10-31"
+
+
 def test_dates_the_wrong_way_round_are_explained_and_the_last_18_months_shown(client, lead, story):
     response = client.get(f"{URL}?date_from=2026-10-01&date_to=2026-09-01")
     assert response.status_code == 200

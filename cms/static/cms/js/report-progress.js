@@ -2,7 +2,8 @@
 // screen readers. Without JavaScript, the "Check again" link does the same by hand.
 (function () {
   const box = document.querySelector("[data-report-status]");
-  if (!box) return;
+  // A finished report's page is final: polling it would reload a failed one for ever.
+  if (!box || box.hasAttribute("data-report-finished")) return;
   const url = box.dataset.statusUrl;
   const message = box.querySelector("[data-report-message]");
   const bar = box.querySelector("[data-report-progress]");
@@ -33,14 +34,17 @@
       download.hidden = false;
       return;
     }
-    if (data.status === "failed") {
-      // The page itself offers "Try again" (a form), so show it as the server renders it.
+    if (data.status === "failed" || data.status === "done") {
+      // Failed, or done with no file to offer: the page says what to do next (a failed
+      // report offers "Try again", a form), so show it as the server renders it.
       window.location.reload();
       return;
     }
     if (message) {
-      message.textContent = "Your report is being made. It is " + data.progress + "% done." +
-        (data.message ? " " + data.message + "." : "");
+      message.textContent = data.status === "queued" && !data.progress
+        ? "Your report is waiting to start."
+        : "Your report is being made. It is " + data.progress + "% done." +
+          (data.message ? " " + data.message + "." : "");
     }
     setTimeout(check, delay);
   }
