@@ -129,7 +129,7 @@ def test_staff_member_sets_up_authenticator_app_before_reaching_admin(
     expect(page.get_by_role("main")).to_contain_text(
         "Your role needs an authenticator app as a second step when you sign in."
     )
-    expect(heading(page, "Confirm Access")).to_be_visible()
+    expect(heading(page, "Confirm it is you")).to_be_visible()
     check_page(page, "confirm-access")
     sign_in_again = page.get_by_label("Password", exact=True)
     sign_in_again.fill(DEMO_PASSWORD)
@@ -149,7 +149,7 @@ def test_staff_member_sets_up_authenticator_app_before_reaching_admin(
         code.fill(totp_at(secret, time.time()))
         code.press("Enter")
         expect(page.get_by_role("main")).to_contain_text("Authenticator app activated.")
-    expect(heading(page, "Recovery Codes")).to_be_visible()
+    expect(heading(page, "Recovery codes")).to_be_visible()
     check_page(page, "recovery-codes")
 
     page.get_by_role("navigation", name="Account").get_by_role("link", name="Staff admin").click()

@@ -80,7 +80,7 @@ def test_new_person_signs_up_confirms_email_and_lands_on_my_space_as_a_member(cl
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [NEW_EMAIL]
-    assert message.subject == "[Lived Experience Platform] Please Confirm Your Email Address"
+    assert message.subject == "[Lived Experience Platform] Confirm your email address"
     link = confirmation_path(message.body)
     assert not is_signed_in(client)
 
@@ -136,8 +136,8 @@ def test_signing_up_with_a_taken_email_looks_the_same_and_tells_the_owner_instea
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [owner.email]
-    assert message.subject == "[Lived Experience Platform] Account Already Exists"
-    assert "an account using that email address already exists" in message.body
+    assert message.subject == "[Lived Experience Platform] You already have an account"
+    assert "You already have an account with it, so we did not make a new one." in message.body
     assert "/accounts/password/reset/" in message.body
 
 
@@ -198,13 +198,15 @@ def test_password_reset_answers_the_same_for_known_and_unknown_emails(client):
     assert "We have sent you an email" in known_page
 
     assert [m.to for m in known_mail] == [[known.email]]
-    assert known_mail[0].subject == "[Lived Experience Platform] Password Reset Email"
+    assert known_mail[0].subject == "[Lived Experience Platform] Choose a new password"
     assert "/accounts/password/reset/key/" in known_mail[0].body
 
     # allauth tells the owner of an unknown address (ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS), and
     # only them: the message has no reset link and mentions no account.
     assert [m.to for m in unknown_mail] == [[unknown_email]]
-    assert unknown_mail[0].subject == "[Lived Experience Platform] Unknown Account"
+    assert unknown_mail[0].subject == (
+        "[Lived Experience Platform] We do not have an account with this email address"
+    )
     assert "/accounts/password/reset/key/" not in unknown_mail[0].body
     assert known.email not in unknown_mail[0].body
 
@@ -276,7 +278,7 @@ def test_changing_password_signs_the_account_out_everywhere(client, password):
     assert_sent_to_login(laptop.get(MY_SPACE_URL), MY_SPACE_URL)
     assert_sent_to_login(phone.get(MY_SPACE_URL), MY_SPACE_URL)
     assert [m.to for m in mail.outbox] == [[person.email]]
-    assert mail.outbox[0].subject == "[Lived Experience Platform] Password Changed"
+    assert mail.outbox[0].subject == "[Lived Experience Platform] Your password has been changed"
     # The new password is the one that works now.
     assert log_in(Client(), person.email, password).status_code == 200
     assert log_in(Client(), person.email, OTHER_PASSWORD).url == MY_SPACE_URL
@@ -301,11 +303,11 @@ def test_member_changes_their_email_by_confirming_the_new_address(client, make_p
 
     assert response.status_code == 302
     assert [m.to for m in mail.outbox] == [["new.address@example.org"]]
-    assert mail.outbox[0].subject == "[Lived Experience Platform] Please Confirm Your Email Address"
+    assert mail.outbox[0].subject == "[Lived Experience Platform] Confirm your email address"
     page = client.get(email_url)
     assert input_value(page, "current_email") == old_email
     assert input_value(page, "new_email") == "new.address@example.org"
-    assert "Your email address is still pending verification." in main_text(page)
+    assert "We are waiting for you to confirm this address." in main_text(page)
 
     link = confirmation_path(mail.outbox[0].body)
     assert client.post(link).status_code == 302

@@ -277,7 +277,7 @@ def test_staff_member_cannot_deactivate_their_authenticator_app(client, make_per
     response = client.post(reverse("mfa_deactivate_totp"))
 
     assert response.status_code == 200
-    assert "You cannot deactivate two-factor authentication." in main_text(response)
+    assert "Your role needs an authenticator app, so you cannot turn it off." in main_text(response)
     assert Authenticator.objects.filter(user=person, type=Authenticator.Type.TOTP).exists()
     assert client.get("/admin/").status_code == 200
 
@@ -308,7 +308,7 @@ def test_staff_member_signs_in_with_password_then_a_code_from_their_app(
     assert SESSION_KEY not in client.session
     page = client.get(response.url)
     assert page.status_code == 200
-    assert "Please enter an authenticator code" in main_text(page)
+    assert "enter the 6-digit code it shows" in main_text(page)
 
     right_code = current_code(SECRET)
     wrong_code = format_hotp_value((int(right_code) + 1) % 1_000_000)
