@@ -6,12 +6,14 @@ from the template, enter a reading, upload evidence and ask for the board report
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
 from wagtail.admin.auth import permission_denied
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSetGroup
@@ -19,6 +21,7 @@ from wagtail.admin.widgets.button import HeaderButton, MenuItem
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from cms.admin_dates import DateColumn
+from cms.dates import date_in_words
 from cms.permissions import can, visible_to
 from cms.storage import stored_file_response
 from cms.viewsets import ScopedModelViewSet
@@ -37,7 +40,7 @@ from .forms import (
 )
 from .models import Charter, CharterAction, Commitment, Evidence, Measure, Reading, Review, Target
 from .rules import charters_kept_by
-from .selectors import charter_progress
+from .selectors import charter_progress, charters_to_keep
 
 # --- Permissions ------------------------------------------------------------------------------
 
@@ -122,6 +125,10 @@ def _kept(view_class):
     return type(f"Kept{view_class.__name__}", (_KeptCharterObject, view_class), {})
 
 
+def _published_or_draft(charter: Charter) -> str:
+    return "Published" if charter.published else "Draft"
+
+
 class CharterViewSet(ScopedModelViewSet):
     model = Charter
     name = "charters"
@@ -135,7 +142,13 @@ class CharterViewSet(ScopedModelViewSet):
     usage_view_class = _kept(ScopedModelViewSet.usage_view_class)
     inspect_view_enabled = True
     copy_view_enabled = False
-    list_display = ["title", "organisation", "version", DateColumn("adopted_on"), "published"]
+    list_display = [
+        "title",
+        "organisation",
+        "version",
+        DateColumn("adopted_on"),
+        Column("published", label="Status", accessor=_published_or_draft, sort_key="published"),
+    ]
     list_filter = ["published", "organisation"]
     list_export = ["title", "organisation.name", "version", "adopted_on", "published"]
     export_headings = {"organisation.name": "Organisation"}
@@ -517,6 +530,52 @@ def board_report_request(request, pk):
     charter = _kept_charter(request, pk)
     job = services.board_report_request(user=request.user, charter=charter)
     return redirect("report_status", job.pk)
+
+
+# --- HR's admin home -------------------------------------------------------------------------
+
+
+class CharterWorkPanel(Component):
+    """On the admin home of the people who keep charters: each charter, the actions waiting
+    on it and its next review, with the way to each. Without it HR met an empty page."""
+
+    name = "charter_work"
+    order = 30
+
+    def __init__(self, charters: list[Charter], today):
+        self.charters = charters
+        self.today = today
+
+    def render_html(self, parent_context=None):
+        rows = [
+            {
+                "charter": charter,
+                "dashboard_url": reverse("charter_dashboard", args=[charter.pk]),
+                "actions_url": reverse("charter_actions:index") + f"?charter={charter.pk}",
+                "reviews_url": reverse("charter_reviews:index") + f"?charter={charter.pk}",
+                "next_review": date_in_words(charter.next_review_due)
+                if charter.next_review_due
+                else "",
+                "review_overdue": bool(
+                    charter.next_review_due and charter.next_review_due < self.today
+                ),
+            }
+            for charter in self.charters
+        ]
+        return render_to_string(
+            "charter/admin/home_panel.html",
+            {
+                "rows": rows,
+                "measures_url": reverse("charter_measures:index") + "?source=entered",
+                "from_template_url": reverse("charter_from_template"),
+            },
+        )
+
+
+def charter_work_panel(request, panels):
+    if can(request.user, "charter.keep_charters"):
+        today = timezone.localdate()
+        panels.append(CharterWorkPanel(charters_to_keep(request.user, today=today), today))
 
 
 def register_charter_admin_urls():

@@ -3,6 +3,7 @@ organisation's charters, keeps text plain, and shows the services' rules beside 
 they are about."""
 
 from django import forms
+from django.db.models import Max
 from django.utils import timezone
 from wagtail.admin.forms.models import WagtailAdminModelForm
 
@@ -140,7 +141,6 @@ class MeasureForm(_PlainTextMixin, WagtailAdminModelForm):
             "source",
             "calculation",
             "baseline",
-            "sort_order",
         ]
         widgets = {
             "unit": forms.RadioSelect,
@@ -155,6 +155,14 @@ class MeasureForm(_PlainTextMixin, WagtailAdminModelForm):
             charter__in=charters_kept_by(self.for_user)
         ).select_related("charter__organisation")
         self.fields["calculation"].choices = [("", "None: HR enter it"), *calculation_choices()]
+
+    def save(self, commit=True):
+        # Measures are listed in the order they were added: a new one goes after its
+        # commitment's others, so HR never have to number them.
+        if self.instance._state.adding:
+            last = self.instance.commitment.measures.aggregate(last=Max("sort_order"))["last"]
+            self.instance.sort_order = 0 if last is None else last + 1
+        return super().save(commit=commit)
 
 
 class TargetForm(WagtailAdminModelForm):

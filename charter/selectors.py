@@ -5,7 +5,7 @@ of queries however many commitments, measures and readings it has."""
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Prefetch
+from django.db.models import Count, Min, Prefetch, Q
 from django.http import Http404
 
 from cms.disclosure import FEWER_THAN, count_shown, value_withheld
@@ -17,6 +17,7 @@ from .charts import Chart, chart
 from .display import format_value
 from .models import Charter, CharterAction, Commitment, Evidence, Measure, Reading, Review
 from .periods import period_label
+from .rules import charters_kept_by
 
 
 @dataclass(frozen=True)
@@ -259,6 +260,27 @@ def charter_progress(charter_id: int, *, today: date, public: bool = False) -> C
         evidence=evidence,
         next_review=next_review,
         today=today,
+    )
+
+
+# --- HR's admin home ------------------------------------------------------------------------
+
+
+def charters_to_keep(user, *, today: date) -> list[Charter]:
+    """The charters the person keeps, newest first, each with what is waiting on them:
+    ``actions_open`` and ``actions_overdue`` (not done) and ``next_review_due`` (not held)."""
+    not_done = ~Q(actions__status=CharterAction.Status.DONE)
+    return list(
+        charters_kept_by(user)
+        .select_related("organisation")
+        .annotate(
+            actions_open=Count("actions", filter=not_done, distinct=True),
+            actions_overdue=Count(
+                "actions", filter=not_done & Q(actions__due_on__lt=today), distinct=True
+            ),
+            next_review_due=Min("reviews__due_on", filter=Q(reviews__held_on__isnull=True)),
+        )
+        .order_by("organisation__name", "-adopted_on", "-pk")
     )
 
 

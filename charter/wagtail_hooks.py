@@ -36,6 +36,7 @@ register_permission_policy(Evidence, admin.EnteredThroughServicesPolicy(Evidence
 
 hooks.register("register_admin_viewset", admin.register_charter_viewsets)
 hooks.register("register_admin_urls", admin.register_charter_admin_urls)
+hooks.register("construct_homepage_panels", admin.charter_work_panel)
 
 
 # --- The audit log ----------------------------------------------------------------------------

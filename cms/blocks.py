@@ -8,10 +8,25 @@ from wagtailnhsukfrontend import blocks as nhsuk
 from .sanitise import ALLOWED_RICHTEXT_FEATURES
 
 
+class HeadingBlock(blocks.CharBlock):
+    """A section heading. Wagtail shows a stream's one-field blocks under the block's name
+    but gives their text box no label, so screen readers met a text box with no name in the
+    page editor: the box is named after the block."""
+
+    def set_name(self, name):
+        super().set_name(name)
+        self.field.widget.attrs["aria-label"] = str(self.label)
+
+    def deconstruct(self):
+        # Only the editor's text box differs: stored pages and migrations see a CharBlock.
+        _path, args, kwargs = super().deconstruct()
+        return "wagtail.blocks.CharBlock", args, kwargs
+
+
 class ContentStreamBlock(blocks.StreamBlock):
     """What editors can put in the body of a home or content page."""
 
-    heading = blocks.CharBlock(
+    heading = HeadingBlock(
         form_classname="title",
         template="components/blocks/heading.html",
         help_text="A section heading (shown as a level 2 heading).",

@@ -2,6 +2,8 @@
 
 from django import template
 from django.forms.widgets import CheckboxSelectMultiple, RadioSelect
+from django.utils.html import format_html
+from django.utils.text import Truncator
 from wagtail.models import Site
 from wagtailnhsukfrontend.forms.templatetags.nhsukfrontendforms_tags import (
     get_widget_html_class,
@@ -40,6 +42,38 @@ def site_footer(context):
     """The footer, with links editors choose in Settings → Footer."""
     shell = site_shell_for(Site.find_for_request(context["request"]))
     return {"links": shell["footer_links"]}
+
+
+# For search results and shared links, on pages that have no words of their own to offer.
+SITE_DESCRIPTION = (
+    "Shaping mental health support together with the people who use it: find support, "
+    "join a design panel, and see what changed because people spoke."
+)
+META_DESCRIPTION_WORDS = 40
+
+
+@register.simple_tag(takes_context=True)
+def meta_description(context) -> str:
+    """The page's description for search engines: a view's ``meta_description``, else the
+    Wagtail page's search description, intro or summary, else a sentence about the site."""
+    page = context.get("page")
+    candidates = [
+        context.get("meta_description"),
+        *(getattr(page, name, "") for name in ("search_description", "intro", "summary")),
+    ]
+    text = next((str(c) for c in candidates if c and str(c).strip()), SITE_DESCRIPTION)
+    return Truncator(" ".join(text.split())).words(META_DESCRIPTION_WORDS)
+
+
+@register.filter(is_safe=True)
+def in_back_landmark(html: str) -> str:
+    """What a page puts above its main content (base.html's breadcrumbs block), inside a
+    landmark, so screen reader users can find it. Breadcrumbs are already a navigation
+    landmark; a lone back link is put in one named "Back"."""
+    start = html.lstrip()
+    if not start or start.startswith("<nav"):
+        return html
+    return format_html('<nav class="lep-back-link-nav" aria-label="Back">{}</nav>', html)
 
 
 @register.filter
