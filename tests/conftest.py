@@ -1,5 +1,6 @@
 """Fixtures shared by the whole suite: people in each role, signed-in clients, a clean cache."""
 
+import copy
 import time
 
 import pytest
@@ -7,8 +8,12 @@ from allauth.account.internal.flows.login import (
     _AUTHENTICATION_METHODS_USER_SESSION_KEY,
     AUTHENTICATION_METHODS_SESSION_KEY,
 )
+from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.core.files.storage import storages
 from django.core.management import call_command
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 from cms.roles import Role
 from tests.factories import DEMO_PASSWORD, OrganisationFactory, UserFactory
@@ -37,6 +42,22 @@ ROLE_FOR_NAME = {
     "editor": Role.EDITOR,
     "admin": Role.ADMIN,
 }
+
+
+# Receipts and reports capture the "private" storage object when their models are imported.
+# A test that changes STORAGES (or STATIC_ROOT/STATIC_URL) makes Django throw its storage
+# objects away when the setting is put back, and build new ones on next use: later tests on
+# the same worker would then save through the fields' object and look in a new, empty one.
+# Whenever STORAGES is back to the suite's own, the fields' object is the one in use again.
+_SUITE_STORAGES = copy.deepcopy(django_settings.STORAGES)
+_FIELDS_PRIVATE_STORAGE = storages["private"]
+
+
+@receiver(setting_changed)
+def _storage_objects_match_the_models(*, setting, **kwargs):
+    changed = setting in ("STORAGES", "STATIC_ROOT", "STATIC_URL")
+    if changed and django_settings.STORAGES == _SUITE_STORAGES:
+        storages._storages.setdefault("private", _FIELDS_PRIVATE_STORAGE)
 
 
 @pytest.fixture(scope="session")
