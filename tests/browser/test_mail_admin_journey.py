@@ -63,7 +63,10 @@ def test_an_undelivered_alert_is_shown_to_the_worker_the_supervisor_and_an_admin
     sign_in(page, live_server.url, worker.user.email)
     page.goto(concern_url)
     expect(heading(page, "Safeguarding concern")).to_be_visible()
-    callout = page.locator(".nhsuk-warning-callout")
+    # Out of office hours the page has a second callout ("If nobody answers"): pick this one.
+    callout = page.locator(
+        ".nhsuk-warning-callout", has_text="Your supervisor may not know about this concern yet"
+    )
     expect(callout).to_contain_text("Your supervisor may not know about this concern yet")
     expect(callout.get_by_role("link", name="call 999")).to_have_attribute("href", "tel:999")
     check_page(page, "worker-concern-alert-not-delivered")
@@ -72,7 +75,9 @@ def test_an_undelivered_alert_is_shown_to_the_worker_the_supervisor_and_an_admin
     page = new_page()
     sign_in(page, live_server.url, supervisor.email, totp_secret=LEAD_SECRET)
     page.goto(concern_url)
-    callout = page.locator(".nhsuk-warning-callout")
+    callout = page.locator(
+        ".nhsuk-warning-callout", has_text="Someone has not been told about this concern"
+    )
     expect(callout).to_contain_text("Someone has not been told about this concern")
     expect(callout).to_contain_text("To priya@example.org (you), since")
     check_page(page, "supervisor-concern-alert-not-delivered")
