@@ -254,7 +254,7 @@ def _deploy_and_use(site, storage, tmp_path: Path, cache_prefix: str) -> None:
         fields={"password1": ADMIN_PASSWORD, "password2": ADMIN_PASSWORD},
     )
     assert chosen.status_code == 200, main_text(chosen)
-    assert "Your password is now changed" in main_text(chosen)
+    assert "Your new password is saved" in main_text(chosen)
 
     # Signing in on node B; staff must set up an authenticator app before anything else,
     # and allauth asks for the password again first.
