@@ -56,6 +56,12 @@ class Measure(models.Model):
         help_text="The value when the charter was adopted, where known. The trajectory to the "
         "first target starts here.",
     )
+    baseline_on = models.DateField(
+        "Baseline date",
+        null=True,
+        blank=True,
+        help_text="The day the baseline was true. Leave empty to use the charter's adoption date.",
+    )
     sort_order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
