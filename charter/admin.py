@@ -81,8 +81,20 @@ class _KeeperOnly:
 # --- Charters ---------------------------------------------------------------------------------
 
 
+STATUS_WORDS = {True: "Published", False: "Draft"}
+
+
 class CharterIndexView(ScopedModelViewSet.index_view_class):
     """Only the charters the person keeps (the public may read every published one)."""
+
+    # Spreadsheets say "Published" or "Draft", as the list does, not True or False. Only a
+    # real True or False has a word (anything else is a KeyError, not a guess).
+    custom_field_preprocess = {
+        "published": {
+            "csv": lambda published: STATUS_WORDS[published],
+            "xlsx": lambda published: STATUS_WORDS[published],
+        }
+    }
 
     def get_base_queryset(self):
         kept = charters_kept_by(self.request.user).values("pk")
@@ -151,7 +163,7 @@ class CharterViewSet(ScopedModelViewSet):
     ]
     list_filter = ["published", "organisation"]
     list_export = ["title", "organisation.name", "version", "adopted_on", "published"]
-    export_headings = {"organisation.name": "Organisation"}
+    export_headings = {"organisation.name": "Organisation", "published": "Status"}
     export_filename = "charters"
     search_fields = ["title"]
 

@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 
+from cms.working_days import working_days_between
 from coproduce.choices import CoproductionLevel
 from coproduce.selectors.charter_figures import (
     claims_submitted_and_paid,
@@ -26,8 +27,6 @@ from peers.selectors import progression as peer_progression
 from peers.selectors import recruitment as peer_recruitment
 from peers.selectors import retention as peer_retention
 from peers.selectors import supervision as peer_supervision
-
-from .working_days import working_days_between
 
 PAID_WITHIN_DAYS = 30
 ANSWERED_WITHIN_WORKING_DAYS = 20

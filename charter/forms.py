@@ -9,6 +9,7 @@ from wagtail.admin.forms.models import WagtailAdminModelForm
 
 from cms.admin_dates import DateField
 from cms.dates import day_in_words
+from cms.forms import ClearRequiredMessages
 from cms.models import Organisation, User
 from cms.permissions import sees_whole_partnership
 from cms.roles import Role
@@ -81,7 +82,7 @@ class CharterForm(_PlainTextMixin, WagtailAdminModelForm):
         return cleaned
 
 
-class CharterFromTemplateForm(forms.Form):
+class CharterFromTemplateForm(ClearRequiredMessages, forms.Form):
     """Start a charter by copying the default one, with its six commitments."""
 
     organisation = forms.ModelChoiceField(
@@ -238,7 +239,7 @@ class ReviewForm(_PlainTextMixin, WagtailAdminModelForm):
         return cleaned
 
 
-class ReadingForm(forms.Form):
+class ReadingForm(ClearRequiredMessages, forms.Form):
     """HR's reading of an entered measure, for a period that has ended."""
 
     period_start = DateField(label="Period from", what="the first day of the period")
@@ -321,7 +322,7 @@ class ReadingForm(forms.Form):
         return cleaned
 
 
-class EvidenceUploadForm(forms.Form):
+class EvidenceUploadForm(ClearRequiredMessages, forms.Form):
     title = forms.CharField(
         max_length=200,
         error_messages={"required": "Enter a title, like 'Recruitment policy 2026'"},

@@ -35,7 +35,7 @@ from . import erasure, jobs
 from .admin_dates import DateColumn, DateField
 from .audit import audit_change
 from .dates import date_in_words
-from .forms import OnceOnlyForm
+from .forms import ClearRequiredMessages, OnceOnlyForm
 from .models import DataRequest, ReportJob
 from .permissions import can
 from .refusals import Refused
@@ -215,7 +215,7 @@ class DataRequestForm(WagtailAdminModelForm):
         return super().save(commit=commit)
 
 
-class DoneForm(forms.Form):
+class DoneForm(ClearRequiredMessages, forms.Form):
     outcome = forms.CharField(
         label="What was done",
         help_text=(
@@ -230,7 +230,7 @@ class DoneForm(forms.Form):
     )
 
 
-class EraseForm(forms.Form):
+class EraseForm(ClearRequiredMessages, forms.Form):
     confirm = forms.BooleanField(
         label="I have checked it is really them, and they understand this cannot be undone",
         error_messages={"required": "Confirm you have checked, to close their account"},

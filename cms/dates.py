@@ -2,7 +2,8 @@
 
 - a day: ``1 December 2026``, or ``Tuesday 1 December 2026`` with its weekday;
 - a moment: ``Tuesday 1 December 2026 at 3:05pm`` (``12:00am`` at midnight);
-- a time of day the NHS way, for opening hours and meetings: ``9am``, ``5:30pm``, ``midnight``.
+- a time of day the NHS way, for opening hours and meetings: ``9am``, ``5:30pm``, ``midnight``;
+- a length of time in hours: ``4 hours``, ``1 hour``, ``1.5 hours``.
 
 Two ways with times, on purpose. ``clock`` is for times people plan by (opening hours, a
 meeting's start), written the NHS way: ``3pm``, ``midnight``. ``time_in_words`` and
@@ -16,9 +17,11 @@ is taken to be in UK time already. Months are in English whatever the server's l
 """
 
 import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.template.defaultfilters import floatformat
 from django.utils import dateformat, timezone
 
 UK = ZoneInfo(settings.TIME_ZONE)
@@ -59,6 +62,14 @@ def date_in_words(value: datetime.date) -> str:
     if isinstance(value, datetime.datetime):
         return moment_in_words(value, weekday=False)
     return day_in_words(value)
+
+
+def hours_in_words(hours) -> str:
+    """A length of time in hours, to one decimal place and only when it needs one:
+    ``4 hours``, ``1 hour``, ``1.5 hours``, ``1,250 hours``; never ``4.0 hours``."""
+    tenths = Decimal(str(hours or 0)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    number = floatformat(tenths, "-1g")
+    return f"{number} hour" if number == "1" else f"{number} hours"
 
 
 def clock(value: datetime.time | datetime.datetime | None) -> str:

@@ -10,6 +10,7 @@ from django.utils.http import urlencode
 from wagtail import hooks
 
 from . import params, selectors
+from .forms import ClearRequiredMessages
 from .models import Area, Need, Organisation
 from .models.offers import spans_open_at
 from .selectors import OfferFilters
@@ -21,7 +22,7 @@ DELIVERY_CHOICES = [("in_person", "In person"), ("online", "Online"), ("phone", 
 SORT_CHOICES = [("", "Best match"), ("name", "Name (A to Z)"), ("reviewed", "Recently checked")]
 
 
-class DirectoryFilterForm(forms.Form):
+class DirectoryFilterForm(ClearRequiredMessages, forms.Form):
     """The directory's filters, read from the URL so any search can be shared."""
 
     q = forms.CharField(label="Search offers", required=False, max_length=QUERY_MAX_LENGTH)

@@ -16,10 +16,11 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from . import erasure
+from .forms import ClearRequiredMessages
 from .refusals import Refused
 
 
-class CloseAccountForm(forms.Form):
+class CloseAccountForm(ClearRequiredMessages, forms.Form):
     password = forms.CharField(
         label="Your password",
         strip=False,

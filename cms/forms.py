@@ -1,10 +1,13 @@
 """Forms of the site shell: Wagtail's user forms with the organisation a person works for,
-and the mixin every form that creates a record uses so that sending it twice creates one."""
+the mixin every project form uses so an empty required field says what to enter, and the
+mixin every form that creates a record uses so that sending it twice creates one."""
 
 import hashlib
+import re
 import uuid
 
 from django import forms
+from django.forms.utils import pretty_name
 from wagtail.users.forms import UserCreationForm as WagtailUserCreationForm
 from wagtail.users.forms import UserEditForm as WagtailUserEditForm
 
@@ -12,6 +15,64 @@ from .models import Organisation, User
 from .staff_accounts import REASON_MAX
 
 ORGANISATION_FIELDS = ("organisation", "partnership_wide")
+
+DJANGO_REQUIRED = str(forms.Field.default_error_messages["required"])
+
+# Labels that start like these read on after "Enter", "Choose" or "Upload" without "the".
+_NO_ARTICLE = re.compile(
+    r"^(your|the|a|an|any|each|every|this|these|their|his|her|its|our|my|"
+    r"how|what|which|when|where|who|whom|whose|why|whether|if)\b",
+    re.IGNORECASE,
+)
+
+
+def _reads_on(label: str) -> str:
+    """``label`` as the end of a sentence: first letter small unless it starts an acronym
+    ("NHS number"), with "the" in front unless it already reads on ("your name")."""
+    first = label.split(" ", 1)[0]
+    if not (len(first) > 1 and first.isupper()):
+        label = label[:1].lower() + label[1:]
+    return label if _NO_ARTICLE.match(label) else f"the {label}"
+
+
+def required_message(field: forms.Field, name: str) -> str:
+    """What to tell someone who left ``field`` empty, from its label and kind, in the
+    NHS style: "Enter the date of the session", "Choose which direction is better",
+    "Upload the receipt", "Tick the box to say “I agree”"."""
+    label = " ".join(str(field.label or pretty_name(name)).split())
+    widget = field.widget
+    if isinstance(field, forms.BooleanField) or isinstance(widget, forms.CheckboxInput):
+        return f"Tick the box to say “{label.rstrip(':')}”"
+    if isinstance(field, forms.FileField):
+        verb = "Upload"
+    elif isinstance(field, forms.ChoiceField | forms.ModelChoiceField) or isinstance(
+        widget, forms.Select | forms.RadioSelect | forms.CheckboxSelectMultiple
+    ):
+        verb = "Choose"
+    else:
+        verb = "Enter"
+    if label.endswith("?"):
+        answer = {"Upload": "a file for", "Choose": "an answer to", "Enter": "an answer to"}
+        return f"{verb} {answer[verb]} “{label}”"
+    return f"{verb} {_reads_on(label.rstrip(':'))}"
+
+
+class ClearRequiredMessages:
+    """Every project form: a required field left empty says what to enter ("Enter the
+    date of the session"), never Django's bare "This field is required.".
+
+    Put it in the bases of every form class (``OnceOnlyForm`` includes it):
+    ``class DecisionForm(ClearRequiredMessages, forms.Form)``. A field that sets its own
+    "required" message keeps it; fields added in ``__init__`` are covered too, because the
+    messages are written just before the form is checked.
+    ``tests/cms/test_required_messages.py`` fails on a project form without it.
+    """
+
+    def full_clean(self):
+        for name, field in self.fields.items():
+            if str(field.error_messages.get("required", "")) == DJANGO_REQUIRED:
+                field.error_messages["required"] = required_message(field, name)
+        super().full_clean()
 
 
 class UserCreationForm(WagtailUserCreationForm):
@@ -69,7 +130,7 @@ class UserEditForm(WagtailUserEditForm):
         fields = WagtailUserEditForm.Meta.fields | set(ORGANISATION_FIELDS)
 
 
-class AuthenticatorResetForm(forms.Form):
+class AuthenticatorResetForm(ClearRequiredMessages, forms.Form):
     """Why an administrator is resetting someone's authenticator, for the audit log."""
 
     reason = forms.CharField(
@@ -140,7 +201,7 @@ def submitted_fingerprint(form) -> str:
     return digest.hexdigest()
 
 
-class OnceOnlyForm:
+class OnceOnlyForm(ClearRequiredMessages):
     """A form that creates a record: it carries a fresh token in a hidden field, so the
     same form sent twice (a double click, a retry on a slow network, two posts at once) is
     recognised and ``cms.submissions.submit_once`` keeps one record.

@@ -61,3 +61,9 @@ def _has_full_name(text: str) -> bool:
         if first.lower() not in _NOT_NAMES and last.lower() not in _NOT_NAMES:
             return True
     return False
+
+
+def is_uk_phone_number(text: str) -> bool:
+    """True when ``text`` is one UK phone number and nothing else: the pattern that spots a
+    number in free text, used whole for a field that holds a number."""
+    return bool(_PHONE.fullmatch(text.strip()))

@@ -309,11 +309,11 @@ class OrganisationViewSet(OnceOnlyAddViewSet, ModelViewSet):
     add_to_settings_menu = True
     list_display = ["name", "kind", "area", "website"]
     list_filter = ["kind"]
-    list_export = ["name", "kind", "area", "website"]
+    list_export = ["name", "kind", "area", "website", "on_call_phone", "on_call_when"]
     export_filename = "organisations"
     search_fields = ["name", "area"]
     inspect_view_enabled = True
-    form_fields = ["name", "kind", "area", "website"]
+    form_fields = ["name", "kind", "area", "website", "on_call_phone", "on_call_when"]
 
 
 # --- Viewsets scoped to what a person may see ----------------------------------------------

@@ -6,16 +6,22 @@ import logging
 
 from django.http import Http404
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from wagtail import hooks
+from wagtail.admin.auth import user_has_any_page_permission
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.documents import get_document_model, get_document_model_string
+from wagtail.models import TaskState
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from . import (
+    admin_home,
     audit,
     data_requests_admin,
     mail,
@@ -149,6 +155,32 @@ class MailHealthPanel(Component):
 def add_mail_health_panel(request, panels):
     if permissions.can(request.user, "cms.manage_outbound_mail"):
         panels.append(MailHealthPanel(mail.mail_health()))
+
+
+@hooks.register("construct_homepage_panels")
+def add_editor_panel(request, panels):
+    if permissions.can(request.user, "cms.edit_pages"):
+        panels.append(admin_home.editor_work_panel(today=timezone.localdate()))
+
+
+@hooks.register("construct_homepage_panels", order=100)
+def finish_the_admin_home(request, panels):
+    """After every app's panels: people who may not work on pages are not offered a search
+    of them, and someone no panel speaks to reads one calm line, not an empty page."""
+    user = request.user
+    if not user_has_any_page_permission(user):
+        panels.append(admin_home.WithoutPageSearch())
+    if admin_home.speaks_to_nobody(panels) and not TaskState.objects.reviewable_by(user).exists():
+        panels.append(admin_home.NothingWaitingPanel())
+
+
+# --- The page editor ----------------------------------------------------------------------------
+
+
+@hooks.register("insert_editor_js")
+def name_rich_text_boxes():
+    """Rich text boxes get their field's label as their name (see the script)."""
+    return format_html('<script src="{}"></script>', static("cms/js/admin-rich-text-labels.js"))
 
 
 # --- My space ------------------------------------------------------------------------------------

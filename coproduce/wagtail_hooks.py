@@ -16,6 +16,7 @@ from cms.private_documents import register_private_documents
 from . import audit_actions, change_sections, offer_sections
 from .admin import claims as claims_admin
 from .admin import feedback as feedback_admin
+from .admin import home_panels as home_panels_admin
 from .admin import impact as impact_admin
 from .admin import meetings as meetings_admin
 from .admin import panels as panels_admin
@@ -86,6 +87,9 @@ hooks.register("register_admin_viewset", panels_admin.register_panels_viewsets)
 
 # Feedback themes, a snippet editors keep.
 register_snippet(feedback_admin.ThemeViewSet)
+
+# What waits on leads and finance, on their admin home.
+hooks.register("construct_homepage_panels", home_panels_admin.add_home_panels)
 
 hooks.register("register_admin_urls", impact_admin.register_impact_report_url)
 hooks.register("register_reports_menu_item", impact_admin.register_impact_report_menu_item)

@@ -1,38 +1,41 @@
 """When a supervisor can be expected to answer: office hours, 9am to 5pm, Monday to Friday,
-UK time. A safeguarding concern raised outside them tells the worker what to do if nobody
-answers, and the time before an unacknowledged concern is escalated counts office hours
-only (an immediate-risk concern counts every hour).
+UK time, except bank holidays in England and Wales. A safeguarding concern raised outside
+them tells the worker what to do if nobody answers, and the time before an unacknowledged
+concern is escalated counts office hours only (an immediate-risk concern counts every hour).
 
-Bank holidays count as working days here: being told what to do if nobody answers on a
-bank holiday morning costs less than keeping a second holiday table.
+The bank holidays are the shell's one table (``cms.working_days``), the one the charter
+counts working days with.
 """
 
 from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-OPENS, CLOSES = time(9), time(17)
-WORKING_DAYS = range(0, 5)  # Monday to Friday
-IN_WORDS = "9am to 5pm, Monday to Friday"
+from cms.working_days import is_working_day
 
-# Enough days to cross the longest wait (16 office hours) over any weekend.
+OPENS, CLOSES = time(9), time(17)
+IN_WORDS = "9am to 5pm, Monday to Friday, except bank holidays"
+
+# Enough days to cross the longest wait (16 office hours) over any weekend and the longest
+# run of bank holidays (Christmas, Boxing Day and New Year's substitute days).
 _MOST_DAYS_TO_WALK = 14
 
 
 def is_out_of_hours(moment: datetime) -> bool:
-    """True when ``moment`` (aware) falls outside office hours, UK time."""
+    """True when ``moment`` (aware) falls outside office hours, UK time: at night, at a
+    weekend or on a bank holiday."""
     local = timezone.localtime(moment)
-    return local.weekday() not in WORKING_DAYS or not (OPENS <= local.time() < CLOSES)
+    return not is_working_day(local.date()) or not (OPENS <= local.time() < CLOSES)
 
 
 def after_office_hours(start: datetime, hours: int) -> datetime:
     """The moment ``hours`` office hours after ``start`` (aware): 2 office hours after
-    4pm on a Friday is 10am on Monday."""
+    4pm on a Friday is 10am on Monday, or 10am on Tuesday when Monday is a bank holiday."""
     left = timedelta(hours=hours)
     local = timezone.localtime(start)
     day = local.date()
     for _ in range(_MOST_DAYS_TO_WALK):
-        if day.weekday() in WORKING_DAYS:
+        if is_working_day(day):
             opens = _at(day, OPENS)
             closes = _at(day, CLOSES)
             begin = max(opens, local)

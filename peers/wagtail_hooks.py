@@ -7,6 +7,7 @@ from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
 from . import audit_actions
+from .admin import home_panels as home_panels_admin
 from .admin import workers as workers_admin
 from .admin.recruitment import vacancies as vacancies_admin
 from .admin.recruitment import viewsets as recruitment_admin
@@ -33,6 +34,8 @@ register_permission_policy(Vacancy, vacancies_admin.VacancyPermissionPolicy(Vaca
 
 hooks.register("register_admin_viewset", recruitment_admin.register_recruitment_viewsets)
 hooks.register("register_admin_viewset", workers_admin.register_peer_work_viewsets)
+# What waits on HR in peer work, on their admin home.
+hooks.register("construct_homepage_panels", home_panels_admin.add_home_panels)
 
 
 # --- The audit log ----------------------------------------------------------------------------

@@ -98,12 +98,22 @@ def metric_score(raw: int) -> Decimal:
         raise ValueError(f"A SWEMWBS raw score is from 7 to 35, not {raw}.") from None
 
 
+def _whole_points(value: Decimal) -> int:
+    return int(Decimal(value).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
 def change_in_points(change: Decimal) -> int:
     """A move in the metric score as whole points, rounded half up, as a worker reads it
     ("2 points lower"). One step of any answer moves the score by at least 0.52, so a
     real change never rounds to 0."""
-    points = abs(change).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
-    return int(points) if change >= 0 else -int(points)
+    points = _whole_points(abs(change))
+    return points if change >= 0 else -points
+
+
+def score_in_points(metric: Decimal) -> int:
+    """The metric score as whole points, rounded half up like a change is, as a worker
+    reads it: "25 out of 35", never "25.03 out of 35"."""
+    return _whole_points(metric)
 
 
 def support_level(metric: Decimal) -> str:

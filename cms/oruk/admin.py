@@ -14,10 +14,11 @@ from wagtail.admin.auth import permission_denied
 from wagtail.admin.menu import MenuItem
 
 from .. import permissions
+from ..forms import ClearRequiredMessages
 from . import import_file, importer
 
 
-class OrukImportForm(forms.Form):
+class OrukImportForm(ClearRequiredMessages, forms.Form):
     """One ORUK JSON file, checked for size and that it is JSON at all, and whether to
     publish what it changes at once (drafts for review otherwise)."""
 
@@ -25,6 +26,7 @@ class OrukImportForm(forms.Form):
         label="Open Referral UK file (.json)",
         help_text="A service, a list of services or a page of services, at most 5 MB.",
         widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
+        error_messages={"required": "Upload an Open Referral UK file (.json)"},
     )
 
     publish = forms.BooleanField(

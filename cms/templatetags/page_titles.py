@@ -3,7 +3,8 @@
 A screen reader reads the title first, so people hear straight away that what they sent
 needs fixing (the GOV.UK and NHS pattern). Any bound form or formset the view passed to the
 template counts, so every form page gets it from the layout (``base.html`` wraps its title
-in ``{% error_title %}``) without asking; a title that already says so is left as it is.
+in ``{% error_title %}``) without asking. This tag is the one home of the rule: no template
+writes "Error: " in its own title (``tests/cms/test_page_titles.py`` fails if one does).
 """
 
 from django import template
@@ -15,12 +16,19 @@ ERROR_PREFIX = "Error: "
 
 
 def has_form_errors(context) -> bool:
-    """Whether any form or formset in ``context`` was sent and has errors."""
-    for value in context.flatten().values():
-        if isinstance(value, BaseForm) and value.is_bound and value.errors:
-            return True
-        if isinstance(value, BaseFormSet) and value.is_bound and value.total_error_count():
-            return True
+    """Whether any form or formset in ``context`` was sent and has errors.
+
+    Only the context's top-level values are looked at, by their real type: ``isinstance``
+    would open lazy values such as ``csrf_token`` and ``user``, and opening ``csrf_token``
+    sets a cookie on every page, so anonymous pages could no longer be cached.
+    """
+    for layer in context.dicts:
+        for value in layer.values():
+            kind = type(value)
+            if issubclass(kind, BaseForm) and value.is_bound and value.errors:
+                return True
+            if issubclass(kind, BaseFormSet) and value.is_bound and value.total_error_count():
+                return True
     return False
 
 

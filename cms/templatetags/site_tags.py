@@ -10,7 +10,7 @@ from wagtailnhsukfrontend.forms.templatetags.nhsukfrontendforms_tags import (
     get_widget_html_error_class,
 )
 
-from ..dates import clock, day_in_words
+from ..dates import clock, day_in_words, hours_in_words
 from ..models.offers import MIDNIGHT, opens_24_hours, runs_past_midnight
 from ..site_shell import site_shell_for
 
@@ -115,6 +115,8 @@ def nhsuk_widget(field, described: str = ""):
 
 # A time the NHS way: 9am, 5:30pm, midnight.
 register.filter("clock", clock)
+# A length of time: 4 hours, 1 hour, 1.5 hours.
+register.filter("hours", hours_in_words)
 
 
 @register.filter

@@ -17,6 +17,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from cms.admin_dates import DateField
+from cms.forms import ClearRequiredMessages
 from cms.models import Organisation
 from cms.permissions import can
 
@@ -26,7 +27,7 @@ from ..services import Refused
 from ..services import impact as services
 
 
-class ImpactReportForm(forms.Form):
+class ImpactReportForm(ClearRequiredMessages, forms.Form):
     """Which panels, and the period: the choices are only what the person may report on."""
 
     scope = forms.ChoiceField(

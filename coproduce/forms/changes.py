@@ -4,11 +4,13 @@ JavaScript."""
 
 from django import forms
 
+from cms.forms import ClearRequiredMessages
+
 from ..models import ServiceChangePage
 from ..selectors.changes import ChangeFilters, FilterChoices
 
 
-class ChangeFilterForm(forms.Form):
+class ChangeFilterForm(ClearRequiredMessages, forms.Form):
     """Status, offer, theme and year; each offers only values some published change has."""
 
     status = forms.ChoiceField(label="Status", required=False)

@@ -8,7 +8,7 @@ one place.
 
 from django import forms
 
-from cms.forms import OnceOnlyForm
+from cms.forms import ClearRequiredMessages, OnceOnlyForm
 
 from ..models import Expense
 from ..services import Refused
@@ -74,7 +74,7 @@ class ExpenseForm(OnceOnlyForm, forms.Form):
         return receipt
 
 
-class SubmitClaimForm(forms.Form):
+class SubmitClaimForm(ClearRequiredMessages, forms.Form):
     """The member's declaration before a claim goes for approval."""
 
     declaration = forms.BooleanField(
@@ -87,7 +87,7 @@ class SubmitClaimForm(forms.Form):
     )
 
 
-class ReturnClaimForm(forms.Form):
+class ReturnClaimForm(ClearRequiredMessages, forms.Form):
     """The lead's reason for returning a claim, shown to the member and emailed to them."""
 
     reason = forms.CharField(
@@ -102,7 +102,7 @@ class ReturnClaimForm(forms.Form):
     )
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(ClearRequiredMessages, forms.Form):
     """The reference of the payment that paid a claim."""
 
     payment_reference = forms.CharField(

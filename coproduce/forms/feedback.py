@@ -12,7 +12,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from cms.forms import OnceOnlyForm
+from cms.admin_dates import DateField
+from cms.forms import ClearRequiredMessages, OnceOnlyForm
 
 from ..models import Feedback
 from ..selectors.feedback import default_trend_period
@@ -140,7 +141,7 @@ class FeedbackForm(OnceOnlyForm, forms.Form):
 # --- Moderation --------------------------------------------------------------------------------
 
 
-class ModerationSection(forms.Form):
+class ModerationSection(ClearRequiredMessages, forms.Form):
     """One section of the moderation page, which is a single form. Each field also sends
     back, hidden, the value the page showed, so the save path can tell what the lead
     changed from what was simply on the page (``has_changed``), even if someone else saved
@@ -173,7 +174,7 @@ class TriageForm(ModerationSection):
         self.fields["themes"].queryset = themes
 
 
-class HideForm(forms.Form):
+class HideForm(ClearRequiredMessages, forms.Form):
     """Why the feedback is kept off the offer page: for the history, never published."""
 
     reason = forms.CharField(
@@ -252,28 +253,14 @@ class OfferChoiceField(forms.ModelChoiceField):
         return offer.title
 
 
-# A browser's date box reads and shows only ISO dates (2026-10-31): given the site's
-# day-first 31/10/2026 it stays empty.
-DATE_PICKER = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class TrendsFilterForm(forms.Form):
+class TrendsFilterForm(ClearRequiredMessages, forms.Form):
     """The trends' filters, read from the address so a view can be shared or exported."""
 
     offer = OfferChoiceField(label="Offer", queryset=None, required=False, empty_label="All")
     theme = forms.ModelChoiceField(label="Theme", queryset=None, required=False, empty_label="All")
-    date_from = forms.DateField(
-        label="From",
-        required=False,
-        widget=DATE_PICKER,
-        error_messages={"invalid": "Enter the start date as a real date, like 1 June 2025."},
-    )
-    date_to = forms.DateField(
-        label="To",
-        required=False,
-        widget=DATE_PICKER,
-        error_messages={"invalid": "Enter the end date as a real date, like 30 November 2026."},
-    )
+    # The admin's one kind of date field: a text box with a hint, read however it is typed.
+    date_from = DateField(label="From", required=False, what="the start date")
+    date_to = DateField(label="To", required=False, what="the end date")
 
     def __init__(self, *args, offers, themes, **kwargs):
         super().__init__(*args, **kwargs)

@@ -14,6 +14,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.documents import get_document_model
 
 from cms.dates import UK, uk_time
+from cms.forms import ClearRequiredMessages
 
 from ..models import AccessArrangement, Attendance, Meeting
 from ..rules import panels_led_by
@@ -160,7 +161,7 @@ class MeetingForm(RefusalMixin, WagtailAdminModelForm):
         )
 
 
-class CancelMeetingForm(RefusalMixin, forms.Form):
+class CancelMeetingForm(ClearRequiredMessages, RefusalMixin, forms.Form):
     reason = forms.CharField(
         label="Why is the meeting cancelled?",
         help_text="In plain words: members see this in the email telling them.",
@@ -173,7 +174,7 @@ class CancelMeetingForm(RefusalMixin, forms.Form):
     )
 
 
-class PaperForm(RefusalMixin, forms.Form):
+class PaperForm(ClearRequiredMessages, RefusalMixin, forms.Form):
     """Add a paper: a document already in the private collection, or a new upload (which
     goes into that collection)."""
 
@@ -236,7 +237,7 @@ class PaperForm(RefusalMixin, forms.Form):
         return data
 
 
-class AccessArrangementsForm(RefusalMixin, forms.Form):
+class AccessArrangementsForm(ClearRequiredMessages, RefusalMixin, forms.Form):
     """One status and detail per access need of the panel's members."""
 
     def __init__(self, *args, needs, **kwargs):
@@ -278,7 +279,7 @@ class AccessArrangementsForm(RefusalMixin, forms.Form):
         ]
 
 
-class AttendanceForm(RefusalMixin, forms.Form):
+class AttendanceForm(ClearRequiredMessages, RefusalMixin, forms.Form):
     """Who came, for each member: attended (with hours), sent apologies, or did not come."""
 
     NOT_RECORDED = ""
@@ -335,7 +336,7 @@ class AttendanceForm(RefusalMixin, forms.Form):
         return entries
 
 
-class CalendarResetForm(forms.Form):
+class CalendarResetForm(ClearRequiredMessages, forms.Form):
     """Carries the address the person was looking at, so a double click resets it once."""
 
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)

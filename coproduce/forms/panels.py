@@ -8,7 +8,7 @@ silently: the person is asked to agree, or to clear them.
 
 from django import forms
 
-from cms.forms import OnceOnlyForm
+from cms.forms import ClearRequiredMessages, OnceOnlyForm
 
 from ..models import PanelApplication
 from ..services.applications import STATEMENT_MAX_LENGTH
@@ -78,7 +78,7 @@ DECISION_CHOICES = [
 ]
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(ClearRequiredMessages, forms.Form):
     """A lead's decision on one application, with a note the applicant will read."""
 
     decision = forms.ChoiceField(

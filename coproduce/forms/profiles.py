@@ -7,7 +7,7 @@ apply the same rules again before saving, because a service never trusts its cal
 
 from django import forms
 
-from cms.forms import OnceOnlyForm
+from cms.forms import ClearRequiredMessages, OnceOnlyForm
 
 from ..choices import AccessNeed, Community, ContactPreference, LivedExperience, PaymentChoice
 from ..consent import ConsentPurpose, current_statement
@@ -19,7 +19,7 @@ PAYMENT_HINT = (
 )
 
 
-class AccessNeedsForm(forms.Form):
+class AccessNeedsForm(ClearRequiredMessages, forms.Form):
     """The access needs questions, shared by the profile and the application form: a
     description is needed for "something else", and the language for an interpreter.
 
@@ -167,7 +167,7 @@ class ProfileForm(OnceOnlyForm, AccessNeedsForm):
         return cleaned
 
 
-class EqualityForm(forms.Form):
+class EqualityForm(ClearRequiredMessages, forms.Form):
     """The private questions, asked only with the equality consent and used only in
     anonymous totals."""
 
@@ -187,7 +187,7 @@ class EqualityForm(forms.Form):
     )
 
 
-class ConsentChoiceForm(forms.Form):
+class ConsentChoiceForm(ClearRequiredMessages, forms.Form):
     """One button on the consent page: give or withdraw one agreement."""
 
     purpose = forms.ChoiceField(choices=ConsentPurpose.choices)

@@ -31,7 +31,7 @@ from .panels import COPRODUCTION_MEANINGS
 
 # Published quotes shown on a change's page; the rest are counted, not listed.
 QUOTES_SHOWN = 10
-# Changes listed in an offer's "Changes made because people spoke".
+# Changes listed in the "What we changed because people spoke" section of an offer page.
 SHOWN_ON_OFFER = 5
 
 

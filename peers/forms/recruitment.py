@@ -5,7 +5,7 @@ what they can alone (a date, a required answer); the rules that need the record 
 
 from django import forms
 
-from cms.forms import OnceOnlyForm
+from cms.forms import ClearRequiredMessages, OnceOnlyForm
 
 from ..models import EqualityMonitoring, PreEmploymentCheck
 from ..services.recruitment import (
@@ -93,7 +93,7 @@ def _optional_radio(label: str, choices) -> forms.ChoiceField:
     )
 
 
-class EqualityForm(forms.Form):
+class EqualityForm(ClearRequiredMessages, forms.Form):
     """Optional equality monitoring: every question may be left empty, and answers are
     kept only with the candidate's agreement to how they are used. Unless their agreement
     to today's wording stands (``asks_consent=False``), the questions end with the statement
@@ -139,7 +139,7 @@ class EqualityForm(forms.Form):
         return cleaned
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(ClearRequiredMessages, forms.Form):
     reason = forms.CharField(
         label="Would you like to tell us why? (optional)",
         required=False,
@@ -165,7 +165,7 @@ def _date(label: str, *, required: bool = True, help_text: str = "", message: st
     )
 
 
-class InterviewForm(forms.Form):
+class InterviewForm(ClearRequiredMessages, forms.Form):
     """The interview's date and time and up to four people on the panel."""
 
     PANEL_ROWS = 4
@@ -226,7 +226,7 @@ class InterviewForm(forms.Form):
         ]
 
 
-class OfferForm(forms.Form):
+class OfferForm(ClearRequiredMessages, forms.Form):
     offered_on = _date("Date of the offer")
     proposed_start_date = _date(
         "Proposed start date", required=False, help_text="On or after the date of the offer."
@@ -243,7 +243,7 @@ class OfferForm(forms.Form):
         return cleaned
 
 
-class CheckForm(forms.Form):
+class CheckForm(ClearRequiredMessages, forms.Form):
     kind = forms.ChoiceField(choices=PreEmploymentCheck.Kind.choices, widget=forms.HiddenInput)
     requested_on = _date("Date requested", required=False)
     completed_on = _date("Date completed", required=False)
@@ -257,11 +257,11 @@ class CheckForm(forms.Form):
     )
 
 
-class StartForm(forms.Form):
+class StartForm(ClearRequiredMessages, forms.Form):
     start_date = _date("Start date", message="Enter the date they start.")
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(ClearRequiredMessages, forms.Form):
     """Unsuccessful, or withdrawn on the candidate's behalf: the reason is for HR only."""
 
     reason = forms.CharField(
@@ -273,7 +273,7 @@ class ReasonForm(forms.Form):
     )
 
 
-class AdjustmentsForm(forms.Form):
+class AdjustmentsForm(ClearRequiredMessages, forms.Form):
     adjustments_agreed = forms.CharField(
         label="Adjustments agreed",
         help_text="What you have agreed with the candidate. It is included in their "
@@ -284,7 +284,7 @@ class AdjustmentsForm(forms.Form):
     )
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(ClearRequiredMessages, forms.Form):
     feedback_offered_on = _date("Date feedback was offered")
     feedback_note = forms.CharField(
         label="Note (optional)",

@@ -11,7 +11,7 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
-from cms.forms import OnceOnlyForm
+from cms.forms import ClearRequiredMessages, OnceOnlyForm
 
 from ..models import SafeguardingConcern, SessionLog
 from ..models.sessions import OutcomeMeasure, Setting
@@ -345,7 +345,7 @@ class ConcernForm(OnceOnlyForm, forms.Form):
         )
 
 
-class AcknowledgeForm(forms.Form):
+class AcknowledgeForm(ClearRequiredMessages, forms.Form):
     """A supervisor's acknowledgement: what they have done about the concern. The hint
     names the worker who raised it, who reads what is written here."""
 
@@ -371,7 +371,7 @@ class AcknowledgeForm(forms.Form):
         )
 
 
-class SessionFilterForm(forms.Form):
+class SessionFilterForm(ClearRequiredMessages, forms.Form):
     """The filters above a session list: month and setting (and, for a supervisor, whose)."""
 
     worker = forms.ChoiceField(label="Peer worker", required=False)

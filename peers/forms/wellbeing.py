@@ -19,8 +19,8 @@ class CheckInForm(OnceOnlyForm, forms.Form):
                 coerce=int,
                 widget=forms.RadioSelect,
                 error_messages={
-                    "required": f"Choose how often: {item.wording.lower()}",
-                    "invalid_choice": f"Choose one of the five answers for: {item.wording.lower()}",
+                    "required": f"Choose how often: {item.wording}",
+                    "invalid_choice": f"Choose one of the five answers for: {item.wording}",
                 },
             )
         self.fields["note"] = forms.CharField(

@@ -9,6 +9,7 @@ refusal is shown beside the field it is about.
 from django import forms
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from cms.forms import ClearRequiredMessages
 from cms.sanitise import plain_text
 
 from ..models import PeerWorker, Team
@@ -198,7 +199,7 @@ class WorkerForm(WagtailAdminModelForm):
         )
 
 
-class ActivityFilterForm(forms.Form):
+class ActivityFilterForm(ClearRequiredMessages, forms.Form):
     """HR's choice of organisation (when they may see more than one) for the numbers."""
 
     organisation = forms.ModelChoiceField(

@@ -9,6 +9,8 @@ from django.db import models
 
 from cms.dates import day_in_words
 
+from .. import wellbeing_scale
+
 ITEM = [MinValueValidator(1), MaxValueValidator(5)]
 
 
@@ -40,3 +42,8 @@ class WellbeingCheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"Wellbeing check-in on {day_in_words(self.completed_at)}"
+
+    @property
+    def score_in_points(self) -> int:
+        """The score as people read it: whole points, like the change since last time."""
+        return wellbeing_scale.score_in_points(self.metric_score)

@@ -137,7 +137,9 @@ def concerns_visible_to(user) -> QuerySet:
 def concern_for(user, pk: int) -> SafeguardingConcern | None:
     return (
         concerns_visible_to(user)
-        .select_related("worker__user", "session", "raised_by", "acknowledged_by")
+        .select_related(
+            "worker__user", "worker__organisation", "session", "raised_by", "acknowledged_by"
+        )
         .filter(pk=pk)
         .first()
     )

@@ -92,6 +92,13 @@ def concern_raise(*, session: SessionLog, user, details: ConcernDetails) -> Safe
     return concern
 
 
+def on_call_for(worker):
+    """The worker's organisation when it has an on-call (duty) number to ring if nobody
+    answers, else None: the concern's page and the safeguarding emails name it."""
+    organisation = worker.organisation
+    return organisation if organisation.on_call_phone else None
+
+
 def _concern_url(concern: SafeguardingConcern) -> str:
     return site_address.absolute_url(reverse("peers:concern_detail", args=[concern.pk]))
 
@@ -115,6 +122,7 @@ def concern_alert(*, concern: SafeguardingConcern) -> Alert:
     context = {
         "worker_name": str(worker),
         "organisation": worker.organisation.name,
+        "on_call": on_call_for(worker),
         "urgency": concern.get_urgency_display(),
         "raised_at": timezone.localtime(concern.raised_at),
         "concern_url": site_address.absolute_url(
@@ -288,6 +296,7 @@ def concern_escalate(*, concern: SafeguardingConcern, now: datetime | None = Non
     context = {
         "worker_name": str(worker),
         "organisation": worker.organisation.name,
+        "on_call": on_call_for(worker),
         "urgency": concern.get_urgency_display(),
         "raised_at": timezone.localtime(concern.raised_at),
         "waited": ESCALATE_AFTER[concern.urgency].in_words,

@@ -151,6 +151,7 @@ def concern_detail(request, pk):
             # Raised out of hours: the worker is told what to do if nobody answers.
             "out_of_hours": services.raised_out_of_hours(concern),
             "office_hours": office_hours.IN_WORDS,
+            "on_call": services.on_call_for(concern.worker),
         },
     )
 

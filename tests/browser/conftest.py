@@ -8,8 +8,11 @@ import os
 import re
 import shutil
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+
+from tests.browser.accessibility import axe_findings, not_accepted, url_name_of
 
 BROWSER_DIR = Path(__file__).parent
 SKIP_REASON = "Chromium not found (install Debian package chromium): browser tests skipped"
@@ -25,7 +28,6 @@ CHROMIUM_ARGS = [
 DEFAULT_VIEWPORT = {"width": 1280, "height": 900}
 # NHS.UK header blue: if the header has it, the NHS.UK stylesheet was served and applied.
 NHS_BLUE = "rgb(0, 94, 184)"
-BLOCKING_IMPACTS = ("serious", "critical")
 
 
 def find_chromium() -> str | None:
@@ -114,21 +116,15 @@ def page(new_page):
 
 
 def axe_check(page) -> None:
-    """Fail if axe-core finds a serious or critical accessibility problem on the page."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING_IMPACTS]
-    if blocking:
-        lines = [f"axe found {len(blocking)} serious or critical problem(s) on {page.url}:"]
-        for violation in blocking:
-            lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
-            lines.append(f"  {violation['helpUrl']}")
-            for node in violation["nodes"]:
-                lines.append(f"    at {', '.join(map(str, node['target']))}")
-                summary = node.get("failureSummary")
-                if summary:
-                    lines.append("      " + summary.replace("\n", "\n      "))
+    """Fail if axe-core finds any accessibility problem on the page, of any impact and
+    best practices included, that ``tests/browser/accessibility.py`` does not accept: the
+    standard the every-role walk holds, with the same list of accepted findings."""
+    address = urlsplit(page.url)
+    path = address.path + (f"?{address.query}" if address.query else "")
+    findings = not_accepted(axe_findings(page, url_name=url_name_of(path), path=path))
+    if findings:
+        lines = [f"axe found {len(findings)} problem(s) on {page.url}:"]
+        lines += [f"- {finding}" for finding in findings]
         pytest.fail("\n".join(lines), pytrace=False)
 
 

@@ -13,7 +13,7 @@ from charter.calculations import (
     get_calculation,
     percent,
 )
-from charter.working_days import working_days_between
+from cms.working_days import working_days_between
 from coproduce.choices import CoproductionLevel
 from coproduce.models import Feedback, InvolvementClaim, ServiceChangePage
 from peers.factories import (

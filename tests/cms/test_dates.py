@@ -2,7 +2,16 @@
 
 import datetime
 
-from cms.dates import clock, date_in_words, day_in_words, moment_in_words, time_in_words
+import pytest
+
+from cms.dates import (
+    clock,
+    date_in_words,
+    day_in_words,
+    hours_in_words,
+    moment_in_words,
+    time_in_words,
+)
 
 UTC = datetime.UTC
 
@@ -67,3 +76,19 @@ def test_a_date_and_a_moment_differ_only_by_the_time():
     assert date_in_words(day) == "1 January 2027"
     assert date_in_words(moment) == "1 January 2027 at 9:30am"
     assert time_in_words(datetime.time(9, 5)) == "9:05am"
+
+
+@pytest.mark.parametrize(
+    "hours, words",
+    [
+        (4.0, "4 hours"),
+        (1.0, "1 hour"),
+        (1.5, "1.5 hours"),
+        (0, "0 hours"),
+        (None, "0 hours"),
+        (0.04, "0 hours"),
+        (1250.0, "1,250 hours"),
+    ],
+)
+def test_hours_are_whole_numbers_without_a_point_nought(hours, words):
+    assert hours_in_words(hours) == words

@@ -588,7 +588,8 @@ def test_the_import_page_asks_for_a_file(client_as, index):
     client = client_as("editor")
     response = client.post(reverse("offers_import_oruk"), {})
     assert response.status_code == 400
-    assert "This field is required" in response.content.decode()
+    assert "Upload an Open Referral UK file (.json)" in response.content.decode()
+    assert "This field is required" not in response.content.decode()
 
 
 def test_a_member_cannot_import(client_as, index):

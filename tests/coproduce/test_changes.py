@@ -552,35 +552,59 @@ def test_an_offer_page_lists_the_changes_made_to_it(client):
     draft.save()
     response = client.get(offer.url)
     section = soup(response).find("section", attrs={"aria-labelledby": "changes-made-heading"})
-    assert section.find("h2").get_text(strip=True) == "Changes made because people spoke"
+    assert section.find("h2").get_text(strip=True) == "What we changed because people spoke"
     assert [a.get_text(strip=True) for a in section.select("li a")] == ["Cafe open later"]
     see_all = section.find_all("a")[-1]
     assert see_all["href"] == f"{service_changes_index().url}?offer=crisis-cafe"
 
 
 @pytest.mark.parametrize(
-    "statuses, sentence",
+    "statuses, heading, sentence",
     [
-        ([DONE, DONE], "Crisis Cafe has made these changes because of what people told us."),
+        (
+            [DONE, DONE],
+            "What we changed because people spoke",
+            "Crisis Cafe has made these changes because of what people told us.",
+        ),
+        (
+            [PLANNED],
+            "What we plan to change because people spoke",
+            "Crisis Cafe plans to make these changes because of what people told us.",
+        ),
+        (
+            [IN_PROGRESS],
+            "What we are changing because people spoke",
+            "Crisis Cafe is making these changes because of what people told us.",
+        ),
         (
             [DONE, PLANNED],
-            "Crisis Cafe has made or planned these changes because of what people told us.",
+            "What we changed and plan to change because people spoke",
+            "Crisis Cafe has made and plans to make these changes because of what people told us.",
+        ),
+        (
+            [PLANNED, IN_PROGRESS, DONE],
+            "What we changed, are changing and plan to change because people spoke",
+            "Crisis Cafe has made, is making and plans to make these changes because of what "
+            "people told us.",
         ),
     ],
 )
-def test_an_offer_page_does_not_call_a_planned_change_made(client, statuses, sentence):
+def test_an_offer_page_does_not_call_a_planned_change_made(client, statuses, heading, sentence):
     offer = OfferPageFactory(title="Crisis Cafe")
     for n, status in enumerate(statuses):
         ServiceChangePageFactory(title=f"Change {n}", offers=[offer], status=status)
     section = soup(client.get(offer.url)).find(
         "section", attrs={"aria-labelledby": "changes-made-heading"}
     )
+    assert section.find("h2").get_text(strip=True) == heading
     assert section.find("p").get_text(" ", strip=True) == sentence
 
 
 def test_an_offer_no_change_has_touched_shows_no_changes_section(client):
     offer = OfferPageFactory()
-    assert "Changes made because people spoke" not in text(client.get(offer.url))
+    page = soup(client.get(offer.url))
+    assert page.find("section", attrs={"aria-labelledby": "changes-made-heading"}) is None
+    assert "because people spoke" not in page.get_text()
 
 
 def test_an_offer_page_shows_the_latest_five_changes(client):

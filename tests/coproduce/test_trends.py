@@ -143,11 +143,29 @@ def date_box(response, name: str) -> str:
 
 def test_the_date_boxes_show_the_period_shown(client, lead):
     first_visit = client.get(URL)
-    assert date_box(first_visit, "date_from") == "2025-06-01"
-    assert date_box(first_visit, "date_to") == "2026-11-20"
-    chosen = client.get(f"{URL}?date_from=2026-10-01&date_to=2026-10-31")
-    assert date_box(chosen, "date_from") == "2026-10-01"
+    assert date_box(first_visit, "date_from") == "01/06/2025"
+    assert date_box(first_visit, "date_to") == "20/11/2026"
+    chosen = client.get(f"{URL}?date_from=1/10/2026&date_to=2026-10-31")
+    # What was typed stays as it was typed.
+    assert date_box(chosen, "date_from") == "1/10/2026"
     assert date_box(chosen, "date_to") == "2026-10-31"
+
+
+def test_the_date_boxes_are_the_admins_text_boxes_with_a_hint(client, lead, story):
+    response = client.get(f"{URL}?date_from=1/10/2026&date_to=31 October 2026")
+    page = BeautifulSoup(response.content, "html.parser")
+    box = page.select_one("input[name=date_from]")
+    assert box["type"] == "text"
+    assert "For example, 31/3/2026." in page_text(response)
+    assert date_box(response, "date_to") == "31 October 2026"
+    assert list(table(response, "By month")) == ["October 2026"]
+
+
+def test_a_date_that_is_not_one_is_explained(client, lead):
+    response = client.get(f"{URL}?date_from=31/2/2026")
+    assert response.status_code == 200
+    assert "Enter the start date as a real date, for example 31/3/2026" in page_text(response)
+    assert date_box(response, "date_from") == "31/2/2026"
 
 
 def test_dates_the_wrong_way_round_are_explained_and_the_last_18_months_shown(client, lead, story):

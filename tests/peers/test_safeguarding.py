@@ -36,26 +36,7 @@ def page_text(response) -> str:
     return " ".join(BeautifulSoup(response.content, "html.parser").get_text(" ").split())
 
 
-@pytest.fixture
-def organisation():
-    return OrganisationFactory(name="Northdale Health NHS Trust")
-
-
-@pytest.fixture
-def supervisor(organisation):
-    return SupervisorFactory(
-        organisation=organisation, mfa=True, first_name="Priya", last_name="Shah"
-    )
-
-
-@pytest.fixture
-def worker(organisation, supervisor):
-    return PeerWorkerFactory(
-        organisation=organisation,
-        supervisors=[supervisor],
-        user__first_name="Sam",
-        user__last_name="Okafor",
-    )
+# ``organisation``, ``supervisor`` (Priya Shah) and ``worker`` (Sam Okafor): tests/peers/conftest.py
 
 
 @pytest.fixture

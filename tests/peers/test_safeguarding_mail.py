@@ -17,7 +17,6 @@ from peers.models import SafeguardingConcern
 from peers.services import safeguarding as services
 from tests.conftest import sign_in
 from tests.factories import (
-    OrganisationFactory,
     PeerWorkerFactory,
     SafeguardingConcernFactory,
     SessionLogFactory,
@@ -34,30 +33,8 @@ WORKER_WARNING = "Your supervisor may not know about this concern yet"
 SUPERVISOR_WARNING = "Someone has not been told about this concern"
 
 
-@pytest.fixture
-def organisation():
-    return OrganisationFactory(name="Northdale Health NHS Trust")
-
-
-@pytest.fixture
-def supervisor(organisation):
-    return SupervisorFactory(
-        organisation=organisation,
-        mfa=True,
-        first_name="Priya",
-        last_name="Shah",
-        email="priya@example.org",
-    )
-
-
-@pytest.fixture
-def worker(organisation, supervisor):
-    return PeerWorkerFactory(
-        organisation=organisation,
-        supervisors=[supervisor],
-        user__first_name="Sam",
-        user__last_name="Okafor",
-    )
+# ``organisation``, ``supervisor`` (Priya Shah, priya@example.org) and ``worker`` (Sam
+# Okafor): tests/peers/conftest.py
 
 
 @pytest.fixture

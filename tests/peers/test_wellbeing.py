@@ -2,6 +2,7 @@
 on a low score (and never a word to anyone else), sharing and un-sharing with the
 supervisor, deleting, and the history with its trend."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -121,7 +122,7 @@ def test_a_worker_checks_in_and_sees_their_score(client, world):
     assert check_in.worker == world["worker"]
     assert not check_in.shared_with_supervisor
     page = text_of(client.get(response["Location"]))
-    assert "Your score: 25.03 out of 35" in page
+    assert "Your score: 25 out of 35" in page  # 25.03, in whole points like the change
     assert "A good fortnight" in page
     assert "Only you can see this check-in." in page
     assert "It sounds like the last 2 weeks have been hard" not in page
@@ -137,7 +138,7 @@ def test_a_missing_answer_is_explained_and_the_other_answers_are_kept(client, wo
     assert response.status_code == 200
     page = text_of(response)
     assert "There is a problem" in page
-    assert "Choose how often: i've been feeling relaxed" in page
+    assert "Choose how often: I've been feeling relaxed" in page
     soup = BeautifulSoup(response.content, "html.parser")
     assert soup.select_one("input[name=optimistic][value='2']").has_attr("checked")
     assert "Hard weeks" in soup.select_one("textarea[name=note]").get_text()
@@ -147,7 +148,7 @@ def test_a_missing_answer_is_explained_and_the_other_answers_are_kept(client, wo
 def test_an_answer_off_the_scale_is_refused(client, world):
     sign_in(client, world["worker"].user)
     response = client.post("/peer-work/wellbeing/check-in/", answers(3, useful="9"))
-    assert "Choose one of the five answers for: i've been feeling useful" in text_of(response)
+    assert "Choose one of the five answers for: I've been feeling useful" in text_of(response)
     assert not WellbeingCheckIn.objects.exists()
 
 
@@ -275,9 +276,10 @@ def test_the_history_shows_a_trend_chart_and_table_of_own_check_ins(client, worl
     soup = BeautifulSoup(response.content, "html.parser")
     rows = [" ".join(tr.get_text(" ").split()) for tr in soup.select("tbody tr")]
     assert len(rows) == 3
-    assert [row for row in rows if "25.03" in row]
+    assert [row for row in rows if "Score 25 Shared" in row]  # 25.03, in whole points
+    assert not [row for row in rows if "." in row]
     chart = soup.select_one("ul[aria-hidden=true]").get_text(" ")
-    assert chart.index("15.32") < chart.index("19.25") < chart.index("25.03")  # oldest first
+    assert re.findall(r": ([\d.]+)", chart) == ["15", "19", "25"]  # oldest first
 
 
 def test_the_history_costs_the_same_queries_for_3_or_30_check_ins(client, world):
@@ -312,3 +314,10 @@ def test_one_step_of_any_answer_moves_the_score_by_at_least_one_point():
     assert scale.change_in_points(Decimal("-2.29")) == -2
     assert scale.change_in_points(Decimal("0.5")) == 1
     assert scale.change_in_points(Decimal("0")) == 0
+
+
+def test_a_score_reads_in_whole_points_rounded_like_a_change():
+    assert scale.score_in_points(Decimal("25.03")) == 25
+    assert scale.score_in_points(Decimal("15.84")) == 16
+    assert scale.score_in_points(Decimal("17.50")) == 18
+    assert scale.score_in_points(Decimal("35.00")) == 35

@@ -9,6 +9,8 @@ from django.views.generic import TemplateView
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from cms.admin_dates import DateField
+from cms.forms import ClearRequiredMessages
 from cms.permissions import can
 
 from ...selectors import recruitment as selectors
@@ -16,19 +18,12 @@ from ...selectors import retention as retention_selectors
 from .vacancies import organisation_ids_for
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(ClearRequiredMessages, forms.Form):
     """The period a report covers, both days included."""
 
-    start = forms.DateField(
-        label="From",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Enter the start of the period as a real date."},
-    )
-    end = forms.DateField(
-        label="To (this day is included)",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Enter the end of the period as a real date."},
-    )
+    # The same typed date box, with its hint, as every other admin date.
+    start = DateField(label="From", what="the start of the period")
+    end = DateField(label="To (this day is included)", what="the end of the period")
 
     def clean(self):
         cleaned = super().clean()

@@ -1,8 +1,9 @@
 """Working days in England and Wales: Monday to Friday, less bank holidays.
 
-The bank holidays are a small table (from GOV.UK's list), kept here so that one module
-answers "how many working days did that take". Years outside the table count weekends only;
-add the next years' dates when GOV.UK publishes them.
+The bank holidays are a small table (from GOV.UK's list), kept once in the shell because two
+apps ask about them: the charter ("how many working days did that take") and peer practice
+(a bank holiday is outside the office hours a supervisor is expected to answer in). Years
+outside the table count weekends only; add the next years' dates when GOV.UK publishes them.
 """
 
 from datetime import date, timedelta
@@ -133,6 +134,7 @@ BANK_HOLIDAYS = frozenset(date.fromisoformat(day) for day in _BANK_HOLIDAY_DATES
 
 
 def is_working_day(day: date) -> bool:
+    """True for a Monday to Friday that is not a bank holiday in England and Wales."""
     return day.weekday() < 5 and day not in BANK_HOLIDAYS
 
 
