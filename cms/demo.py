@@ -205,12 +205,13 @@ def _offers(organisations: dict[str, Organisation]) -> list[OfferPage]:
     providers = list(organisations.values())
     needs = {need.slug: need for need in Need.objects.all()}
     areas = {name: Area.objects.get_or_create(name=name)[0] for name in ("Northdale", "Southmoor")}
-    existing = {page.title: page for page in OfferPage.objects.all()}
+    # Found by slug, which stays the same when a title's capitals are corrected.
+    existing = {page.slug: page for page in OfferPage.objects.all()}
     today = timezone.localdate()
     offers = []
     for position, (title, provider, need_slugs, area_names, summary, extras) in enumerate(OFFERS):
-        if title in existing:
-            offers.append(existing[title])
+        if slugify(title)[:80] in existing:
+            offers.append(existing[slugify(title)[:80]])
             continue
         extras = dict(extras)
         times = extras.pop("times", [])

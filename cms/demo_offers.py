@@ -31,7 +31,7 @@ OFFERS = [
         {"self_referral_drop_in": True, "times": [(d, "17:00", "23:30") for d in EVERY_DAY]},
     ),
     (
-        "Crisis Resolution and Home Treatment Team",
+        "Crisis resolution and home treatment team",
         0,
         ["crisis"],
         ["Northdale"],
@@ -44,7 +44,7 @@ OFFERS = [
         },
     ),
     (
-        "Southmoor 24/7 Mental Health Line",
+        "Southmoor 24/7 mental health line",
         1,
         ["crisis", "low-or-anxious"],
         ["Southmoor"],
@@ -57,7 +57,7 @@ OFFERS = [
         },
     ),
     (
-        "Talking Therapies Northdale",
+        "Talking therapies Northdale",
         0,
         ["talking-therapies", "low-or-anxious"],
         ["Northdale"],
@@ -72,7 +72,7 @@ OFFERS = [
         },
     ),
     (
-        "Talking Therapies Southmoor",
+        "Talking therapies Southmoor",
         1,
         ["talking-therapies", "low-or-anxious"],
         ["Southmoor"],
@@ -84,7 +84,7 @@ OFFERS = [
         },
     ),
     (
-        "Wellbeing Walks",
+        "Wellbeing walks",
         4,
         ["loneliness", "physical-health", "peer-support"],
         ["Northdale"],
@@ -92,7 +92,7 @@ OFFERS = [
         {"self_referral_drop_in": True, "times": [(2, "10:00", "12:00"), (5, "10:00", "12:00")]},
     ),
     (
-        "Befriending by Phone",
+        "Befriending by phone",
         4,
         ["loneliness"],
         ["Northdale", "Southmoor"],
@@ -113,7 +113,7 @@ OFFERS = [
         {"self_referral_drop_in": True, "times": [(1, "10:00", "15:00"), (3, "10:00", "15:00")]},
     ),
     (
-        "Debt Advice Clinic",
+        "Debt advice clinic",
         7,
         ["money-and-debt"],
         ["Southmoor"],
@@ -125,7 +125,7 @@ OFFERS = [
         },
     ),
     (
-        "Benefits Help Desk",
+        "Benefits help desk",
         2,
         ["money-and-debt"],
         ["Northdale"],
@@ -133,7 +133,7 @@ OFFERS = [
         {"self_referral_drop_in": True, "times": [(0, "09:00", "13:00"), (3, "13:00", "17:00")]},
     ),
     (
-        "Money and Mental Health Service",
+        "Money and mental health service",
         7,
         ["money-and-debt", "low-or-anxious"],
         ["Northdale", "Southmoor"],
@@ -146,7 +146,7 @@ OFFERS = [
         },
     ),
     (
-        "Housing Options Team",
+        "Housing options team",
         2,
         ["housing"],
         ["Northdale"],
@@ -154,7 +154,7 @@ OFFERS = [
         {"self_referral_phone": "01632 960301", "times": [(d, "09:00", "17:00") for d in WEEKDAYS]},
     ),
     (
-        "Tenancy Sustainment Service",
+        "Tenancy sustainment service",
         3,
         ["housing", "money-and-debt"],
         ["Southmoor"],
@@ -165,7 +165,7 @@ OFFERS = [
         },
     ),
     (
-        "Supported Housing Pathway",
+        "Supported housing pathway",
         3,
         ["housing"],
         ["Southmoor"],
@@ -189,7 +189,7 @@ OFFERS = [
         },
     ),
     (
-        "Work Well Coaching",
+        "Work Well coaching",
         4,
         ["work", "low-or-anxious"],
         ["Northdale", "Southmoor"],
@@ -201,7 +201,7 @@ OFFERS = [
         },
     ),
     (
-        "Volunteering Gateway",
+        "Volunteering gateway",
         2,
         ["work", "loneliness"],
         ["Northdale"],
@@ -209,7 +209,7 @@ OFFERS = [
         {"self_referral_drop_in": True, "times": [(2, "13:00", "16:00")]},
     ),
     (
-        "Peer Support Group: Hearing Voices",
+        "Peer support group: Hearing Voices",
         4,
         ["peer-support"],
         ["Northdale"],
@@ -217,7 +217,7 @@ OFFERS = [
         {"self_referral_drop_in": True, "times": [(1, "18:00", "20:00")]},
     ),
     (
-        "Deaf Peer Support Group",
+        "Deaf peer support group",
         6,
         ["peer-support", "loneliness"],
         ["Northdale", "Southmoor"],
@@ -232,7 +232,7 @@ OFFERS = [
         },
     ),
     (
-        "BSL Wellbeing Sessions",
+        "BSL wellbeing sessions",
         6,
         ["low-or-anxious"],
         ["Northdale", "Southmoor"],
@@ -246,7 +246,7 @@ OFFERS = [
         },
     ),
     (
-        "Carers' Wellbeing Café",
+        "Carers' wellbeing café",
         5,
         ["caring", "peer-support"],
         ["Southmoor"],
@@ -254,7 +254,7 @@ OFFERS = [
         {"self_referral_drop_in": True, "for_carers": True, "times": [(4, "13:00", "15:00")]},
     ),
     (
-        "Young Carers Service",
+        "Young carers service",
         3,
         ["caring"],
         ["Southmoor"],
@@ -270,7 +270,7 @@ OFFERS = [
         },
     ),
     (
-        "Carers Assessment",
+        "Carer's assessment",
         2,
         ["caring"],
         ["Northdale"],
@@ -282,7 +282,7 @@ OFFERS = [
         },
     ),
     (
-        "Alcohol and Drug Recovery Service",
+        "Alcohol and drug recovery service",
         1,
         ["substance-use"],
         ["Southmoor"],
@@ -294,7 +294,7 @@ OFFERS = [
         },
     ),
     (
-        "Recovery Café",
+        "Recovery café",
         5,
         ["substance-use", "peer-support"],
         ["Southmoor"],
@@ -302,7 +302,7 @@ OFFERS = [
         {"self_referral_drop_in": True, "times": [(5, "12:00", "17:00"), (6, "12:00", "17:00")]},
     ),
     (
-        "Healthy Minds, Healthy Bodies",
+        "Healthy minds, healthy bodies",
         0,
         ["physical-health"],
         ["Northdale"],
@@ -315,7 +315,7 @@ OFFERS = [
         },
     ),
     (
-        "Stop Smoking Service",
+        "Stop smoking service",
         2,
         ["physical-health", "substance-use"],
         ["Northdale"],
@@ -327,7 +327,7 @@ OFFERS = [
         },
     ),
     (
-        "Parks Activity Programme",
+        "Parks activity programme",
         3,
         ["physical-health", "loneliness"],
         ["Southmoor"],
@@ -348,7 +348,7 @@ OFFERS = [
         },
     ),
     (
-        "Community Mental Health Team North",
+        "Community mental health team North",
         0,
         ["low-or-anxious"],
         ["Northdale"],
@@ -361,7 +361,7 @@ OFFERS = [
         },
     ),
     (
-        "Community Mental Health Team South",
+        "Community mental health team South",
         1,
         ["low-or-anxious"],
         ["Southmoor"],
@@ -374,7 +374,7 @@ OFFERS = [
         },
     ),
     (
-        "Early Intervention in Psychosis",
+        "Early intervention in psychosis",
         1,
         ["crisis", "low-or-anxious"],
         ["Southmoor"],
@@ -387,7 +387,7 @@ OFFERS = [
         },
     ),
     (
-        "Perinatal Mental Health Team",
+        "Perinatal mental health team",
         0,
         ["low-or-anxious"],
         ["Northdale"],
@@ -401,7 +401,7 @@ OFFERS = [
         },
     ),
     (
-        "South Asian Women's Wellbeing Group",
+        "South Asian women's wellbeing group",
         4,
         ["loneliness", "peer-support"],
         ["Northdale"],
@@ -414,7 +414,7 @@ OFFERS = [
         },
     ),
     (
-        "LGBTQ+ Peer Support",
+        "LGBTQ+ peer support",
         5,
         ["peer-support", "loneliness"],
         ["Southmoor"],
@@ -427,7 +427,7 @@ OFFERS = [
         },
     ),
     (
-        "Student Wellbeing Drop-in",
+        "Student wellbeing drop-in",
         4,
         ["low-or-anxious"],
         ["Northdale"],
@@ -440,7 +440,7 @@ OFFERS = [
         },
     ),
     (
-        "Older People's Befriending",
+        "Older people's befriending",
         5,
         ["loneliness"],
         ["Southmoor"],
@@ -453,7 +453,7 @@ OFFERS = [
         },
     ),
     (
-        "Bereavement Support",
+        "Bereavement support",
         4,
         ["low-or-anxious", "peer-support"],
         ["Northdale", "Southmoor"],
@@ -461,7 +461,7 @@ OFFERS = [
         {"self_referral_phone": "01632 960901", "times": [(d, "09:00", "17:00") for d in WEEKDAYS]},
     ),
     (
-        "Suicide Bereavement Service",
+        "Suicide bereavement service",
         4,
         ["crisis", "peer-support"],
         ["Northdale", "Southmoor"],
@@ -473,7 +473,7 @@ OFFERS = [
         },
     ),
     (
-        "Sanctuary Online",
+        "Sanctuary online",
         5,
         ["crisis", "low-or-anxious"],
         ["Northdale", "Southmoor"],
@@ -486,7 +486,7 @@ OFFERS = [
         },
     ),
     (
-        "Social Prescribing Link Workers",
+        "Social prescribing link workers",
         2,
         ["loneliness", "money-and-debt", "housing"],
         ["Northdale"],
@@ -498,7 +498,7 @@ OFFERS = [
         },
     ),
     (
-        "Food Bank and Advice Hub",
+        "Food bank and advice hub",
         7,
         ["money-and-debt"],
         ["Southmoor"],
@@ -506,7 +506,7 @@ OFFERS = [
         {"self_referral_drop_in": True, "times": [(1, "10:00", "14:00"), (4, "10:00", "14:00")]},
     ),
     (
-        "Arts for Wellbeing",
+        "Arts for wellbeing",
         4,
         ["loneliness", "low-or-anxious"],
         ["Northdale"],

@@ -130,7 +130,7 @@ CHANGES = [
     DemoChange(
         "One phone number for community mental health teams",
         "one-number-for-community-teams",
-        ("Community Mental Health Team North", "Community Mental Health Team South"),
+        ("Community mental health team North", "Community mental health team South"),
         "Community mental health front door",
         ("Moving between services", "Waiting times"),
         ((40, PLANNED, "The panel is designing what happens when you call."),),
@@ -145,7 +145,7 @@ CHANGES = [
     DemoChange(
         "A text message to say we have your referral",
         "text-when-referral-arrives",
-        ("Talking Therapies Northdale",),
+        ("Talking therapies Northdale",),
         "Community mental health front door",
         ("Waiting times", "Information and letters"),
         (
@@ -162,9 +162,9 @@ CHANGES = [
         "Appointment letters in easy read and BSL video",
         "easy-read-and-bsl-letters",
         (
-            "Community Mental Health Team North",
-            "Talking Therapies Northdale",
-            "BSL Wellbeing Sessions",
+            "Community mental health team North",
+            "Talking therapies Northdale",
+            "BSL wellbeing sessions",
         ),
         "Easy read letters panel",
         ("Information and letters", "Access and accessibility"),
@@ -184,7 +184,7 @@ CHANGES = [
     DemoChange(
         "BSL interpreters booked before you ask",
         "bsl-interpreters-booked-ahead",
-        ("Deaf Peer Support Group", "BSL Wellbeing Sessions"),
+        ("Deaf peer support group", "BSL wellbeing sessions"),
         "Easy read letters panel",
         ("Access and accessibility",),
         (
@@ -201,7 +201,7 @@ CHANGES = [
     DemoChange(
         "Debt advice at the Talking Therapies clinic",
         "debt-advice-at-talking-therapies",
-        ("Debt Advice Clinic", "Money and Mental Health Service", "Talking Therapies Southmoor"),
+        ("Debt advice clinic", "Money and mental health service", "Talking therapies Southmoor"),
         "Money worries and mental health",
         ("Money, housing and work", "Moving between services"),
         ((25, PLANNED, "A pilot in two clinics is being agreed."),),
@@ -214,7 +214,7 @@ CHANGES = [
     DemoChange(
         "A named worker when you turn 18",
         "named-worker-at-eighteen",
-        ("Early Intervention in Psychosis", "Community Mental Health Team South"),
+        ("Early intervention in psychosis", "Community mental health team South"),
         "Young people moving to adult services",
         ("Moving between services", "Family and carers"),
         (
@@ -232,7 +232,7 @@ CHANGES = [
     DemoChange(
         "A first-week plan when you leave hospital",
         "first-week-plan-after-hospital",
-        ("Crisis Resolution and Home Treatment Team", "Community Mental Health Team South"),
+        ("Crisis resolution and home treatment team", "Community mental health team South"),
         "Leaving hospital well",
         ("Family and carers", "Crisis support"),
         (
@@ -249,7 +249,7 @@ CHANGES = [
     DemoChange(
         "Carers invited to discharge meetings",
         "carers-at-discharge-meetings",
-        ("Crisis Resolution and Home Treatment Team", "Carers Assessment"),
+        ("Crisis resolution and home treatment team", "Carer's assessment"),
         "Leaving hospital well",
         ("Family and carers", "Being listened to"),
         (
@@ -264,7 +264,7 @@ CHANGES = [
     DemoChange(
         "Peer groups kept in the evenings",
         "peer-groups-in-the-evenings",
-        ("Peer Support Group: Hearing Voices", "Bereavement Support"),
+        ("Peer support group: Hearing Voices", "Bereavement support"),
         "Peer support group evaluation",
         ("Peer support", "Getting there and opening hours"),
         (
@@ -279,7 +279,7 @@ CHANGES = [
     DemoChange(
         "Wellbeing Walks at a slower pace",
         "wellbeing-walks-slower-pace",
-        ("Wellbeing Walks",),
+        ("Wellbeing walks",),
         None,
         ("Access and accessibility",),
         ((160, PLANNED, ""), (100, DONE, "The gentle group meets on Thursdays.")),
@@ -291,7 +291,7 @@ CHANGES = [
     DemoChange(
         "Housing officers at the community mental health team",
         "housing-officers-at-community-team",
-        ("Housing Options Team", "Community Mental Health Team North"),
+        ("Housing options team", "Community mental health team North"),
         None,
         ("Money, housing and work", "Moving between services"),
         ((10, PLANNED, "Agreed between the council and the trust."),),
@@ -548,7 +548,11 @@ def _changes(themes, offers, now) -> list[tuple[DemoChange, ServiceChangePage]]:
     return made
 
 
-def _pick_texts(rng, theme_names: list[str], rating: int) -> tuple[str, str]:
+def texts_for_rating(rng, theme_names: list[str], rating: int) -> tuple[str, str]:
+    """What went well and what could be better, in words that fit the rating: praise only
+    from people who rated it good or very good (with now and then something to improve),
+    only what could be better from people who rated it poor or very poor, and both from
+    people who rated it okay."""
     first = theme_names[0]
     went = rng.choice(WENT_WELL[first])
     better = rng.choice(COULD_BE_BETTER[first])
@@ -558,11 +562,13 @@ def _pick_texts(rng, theme_names: list[str], rating: int) -> tuple[str, str]:
             went = f"{went} {rng.choice(WENT_WELL[second])}"
         else:
             better = f"{better} {rng.choice(COULD_BE_BETTER[second])}"
-    if rating >= 4:
-        return went, better if rng.random() < 0.45 else ""
+    if rating == 5:
+        return went, ""
+    if rating == 4:
+        return went, better if rng.random() < 0.3 else ""
     if rating == 3:
         return went, better
-    return (went if rng.random() < 0.4 else ""), better
+    return "", better
 
 
 def _listened(rng, rating: int) -> str:
@@ -624,10 +630,12 @@ def _feedback(rng, themes, offers, changes, now) -> list[tuple[Feedback, list[st
             name = rng.choice(likely) if likely and rng.random() < 0.6 else rng.choice(theme_names)
             if name not in chosen:
                 chosen.append(name)
-        went_well, could_be_better = _pick_texts(rng, chosen, rating)
+        went_well, could_be_better = texts_for_rating(rng, chosen, rating)
         quote_went, quote_better = went_well, could_be_better
         if number % 17 == 5:  # about 6%: personal details the moderator must deal with
-            which, text, redacted = PERSONAL[(number // 17) % len(PERSONAL)]
+            # Praise of a named nurse only from someone who rated the offer well.
+            fitting = [p for p in PERSONAL if rating >= 3 or p[0] == "could_be_better"]
+            which, text, redacted = fitting[(number // 17) % len(fitting)]
             if which == "went_well":
                 went_well = f"{went_well} {text}".strip()
                 quote_went = f"{quote_went} {redacted}".strip()
@@ -696,7 +704,8 @@ def _moderate(rng, item, theme_names, quote_went, quote_better, age, now, leads)
             if any("phone" in kind or "email" in kind for kind in item.personal_details)
             else rng.choice(HIDDEN_REASONS)
         )
-    quote = quote_went or quote_better
+    # The words quoted beside the rating agree with it.
+    quote = (quote_went or quote_better) if item.rating >= 3 else (quote_better or quote_went)
     if item.consent_to_publish and not item.hidden and quote and rng.random() < 0.9:
         item.public_quote = quote
     if status in (Status.RESPONDED, Status.CLOSED) and not (
@@ -716,8 +725,8 @@ def _sams_feedback(offers, themes, row_themes, now, leads) -> list[Feedback]:
     one being looked at, one just sent."""
     sam = User.objects.filter(email=DEMO_MEMBER_EMAIL).first()
     cafe = offers.get("Open Door Crisis Café")
-    therapies = offers.get("Talking Therapies Northdale")
-    walks = offers.get("Wellbeing Walks")
+    therapies = offers.get("Talking therapies Northdale")
+    walks = offers.get("Wellbeing walks")
     if sam is None or not (cafe and therapies and walks):
         return []
     answered = now - timedelta(days=430)

@@ -104,7 +104,7 @@ def test_the_demo_directory_has_40_believable_offers_across_needs_and_providers(
     assert offers.filter(bsl=True).exists()  # the deaf peer group
     assert offers.filter(opening_times__isnull=False).distinct().count() >= 40
     response = client.get("/find-support/?need=money-and-debt")
-    assert "Debt Advice Clinic" in response.content.decode()
+    assert "Debt advice clinic" in response.content.decode()
     home = client.get("/").content.decode()
     assert 'href="/find-support/"' in home
 

@@ -1,8 +1,6 @@
 """The co-production demo: panels in every state, 60+ members with varied access needs,
 past and future meetings, and claims at every stage, loaded once."""
 
-from datetime import timedelta
-
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
@@ -65,7 +63,10 @@ def _the_demo_has_applications_and_claims_at_every_stage():
 def _paid_demo_claims_were_paid_the_amount_approved():
     for claim in InvolvementClaim.objects.filter(status="paid").prefetch_related("expenses"):
         assert claim.amount_approved == claim.total
-        assert claim.paid_at - claim.approved_at < timedelta(days=30)
+        # Coherent dates: nothing approved before it was sent or paid before it was approved.
+        # Some of the charter's two years of history are paid late on purpose: the "paid
+        # within 30 days" measure is computed from them.
+        assert claim.submitted_at <= claim.approved_at <= claim.paid_at
 
 
 def _the_demo_member_is_on_a_panel_and_waiting_to_hear_from_another():

@@ -14,7 +14,7 @@ from django.utils import timezone
 from cms.models import HomePage
 from cms.personal_details import personal_details_in
 from coproduce.demo import PANELS
-from coproduce.demo_feedback import load_feedback_demo
+from coproduce.demo_feedback import COULD_BE_BETTER, PERSONAL, WENT_WELL, load_feedback_demo
 from coproduce.models import (
     Feedback,
     ServiceChangeIndexPage,
@@ -194,3 +194,22 @@ def test_the_feedback_demo_is_the_same_every_time_it_loads(settings):
         page.delete()
     load_feedback_demo(now=now)
     assert fingerprint() == first
+
+
+PRAISE = [text for texts in WENT_WELL.values() for text in texts] + [
+    text for field, text, _quote in PERSONAL if field == "went_well"
+]
+COMPLAINTS = [text for texts in COULD_BE_BETTER.values() for text in texts]
+
+
+def test_every_rating_fits_the_words_given_with_it(demo):
+    """Nobody who rated an offer poor or very poor is shown praising it, and nobody who
+    rated it very good only complains."""
+    for item in Feedback.objects.all():
+        praised = any(text in item.went_well for text in PRAISE)
+        complained = any(text in item.could_be_better for text in COMPLAINTS)
+        if item.rating <= Feedback.Rating.POOR:
+            assert not praised, (item.rating, item.went_well)
+            assert not any(text in item.public_quote for text in PRAISE), item.public_quote
+        if item.rating == Feedback.Rating.VERY_GOOD:
+            assert not complained, (item.rating, item.could_be_better)
