@@ -19,8 +19,12 @@ from charter.models import (
     Charter,
     CharterAction,
     Commitment,
+    Comparison,
     Evidence,
     Measure,
+    OutcomeMeasure,
+    OutcomeTarget,
+    Programme,
     Reading,
     Review,
     Target,
@@ -134,3 +138,73 @@ class ReviewFactory(factory.django.DjangoModelFactory):
 
     charter = factory.SubFactory(CharterFactory)
     due_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=7))
+
+
+# --- Partnership outcomes ----------------------------------------------------------------------
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    """``ProgrammeFactory(published=True)``; ``offers=[...]`` and ``teams=[...]`` link them."""
+
+    class Meta:
+        model = Programme
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Peer mentoring after a hospital stay {n}")
+    summary = "Peer mentors meet people before they leave hospital and stay alongside them."
+    published = False
+
+    @factory.post_generation
+    def offers(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.offers.set(extracted)
+
+    @factory.post_generation
+    def teams(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.teams.set(extracted)
+
+
+class OutcomeMeasureFactory(factory.django.DjangoModelFactory):
+    """A count where lower is better; ``OutcomeMeasureFactory(rate=True)`` for a rate per
+    100 people."""
+
+    class Meta:
+        model = OutcomeMeasure
+
+    class Params:
+        rate = factory.Trait(kind=OutcomeMeasure.Kind.RATE, per=100)
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    name = factory.Sequence(lambda n: f"Days spent in hospital {n}")
+    counted = "Days the people mentored spent in a mental health hospital bed."
+    kind = OutcomeMeasure.Kind.COUNT
+    better = OutcomeMeasure.Better.LOWER
+    method = "Counted for the same people in the year before and the year after."
+
+
+class ComparisonFactory(factory.django.DjangoModelFactory):
+    """Two financial years that have ended (2023 to 2024, then 2024 to 2025), entered."""
+
+    class Meta:
+        model = Comparison
+
+    measure = factory.SubFactory(OutcomeMeasureFactory)
+    before_start = date(2023, 4, 1)
+    before_end = date(2024, 3, 31)
+    before_value = Decimal("4786")
+    after_start = date(2024, 4, 1)
+    after_end = date(2025, 3, 31)
+    after_value = Decimal("312")
+    source = Comparison.Source.ENTERED
+    note = "Figures from a published evaluation."
+    entered_at = factory.LazyFunction(timezone.now)
+
+
+class OutcomeTargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OutcomeTarget
+
+    measure = factory.SubFactory(OutcomeMeasureFactory)
+    due_on = factory.Sequence(lambda n: date(2027 + n, 4, 1))
+    value = Decimal("200")

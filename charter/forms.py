@@ -2,6 +2,8 @@
 organisation's charters, keeps text plain, and shows the services' rules beside the field
 they are about."""
 
+from datetime import date
+
 from django import forms
 from django.db.models import Max
 from django.utils import timezone
@@ -142,6 +144,7 @@ class MeasureForm(_PlainTextMixin, WagtailAdminModelForm):
             "source",
             "calculation",
             "baseline",
+            "baseline_on",
         ]
         widgets = {
             "unit": forms.RadioSelect,
@@ -156,6 +159,38 @@ class MeasureForm(_PlainTextMixin, WagtailAdminModelForm):
             charter__in=charters_kept_by(self.for_user)
         ).select_related("charter__organisation")
         self.fields["calculation"].choices = [("", "None: HR enter it"), *calculation_choices()]
+        self.fields["baseline"].help_text = (
+            "Where the measure stood before the work began, if you know it. The trajectory to "
+            "the targets starts here. Leave it empty and the first reading is the starting "
+            "point, judged only once a second reading comes."
+        )
+        self.fields["baseline"].error_messages["invalid"] = (
+            "Enter the baseline as a number, like 40 or 12.5"
+        )
+        self.fields["baseline_on"].help_text = (
+            "The day the baseline was true, before the first target date. Leave it empty "
+            "and it is the day the charter was adopted."
+        )
+        self.fields["baseline_on"].error_messages["invalid"] = (
+            "Enter the baseline date as a real date, for example 31/3/2026"
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        baseline, baseline_on = cleaned.get("baseline"), cleaned.get("baseline_on")
+        # A value with no date is true on the day the charter was adopted (the model's help
+        # says so), so only a date with no value is refused.
+        if baseline is None and baseline_on is not None and "baseline" not in self.errors:
+            self.add_error("baseline", "Enter the baseline value, or clear its date")
+        elif baseline_on is not None:
+            first = self.instance.targets.order_by("due_on").first() if self.instance.pk else None
+            if problem := baseline_problem(
+                baseline_on=baseline_on,
+                first_target_on=first.due_on if first else None,
+                today=timezone.localdate(),
+            ):
+                self.add_error("baseline_on", problem)
+        return cleaned
 
     def save(self, commit=True):
         # Measures are listed in the order they were added: a new one goes after its
@@ -164,6 +199,19 @@ class MeasureForm(_PlainTextMixin, WagtailAdminModelForm):
             last = self.instance.commitment.measures.aggregate(last=Max("sort_order"))["last"]
             self.instance.sort_order = 0 if last is None else last + 1
         return super().save(commit=commit)
+
+
+def baseline_problem(*, baseline_on: date, first_target_on: date | None, today: date) -> str | None:
+    """What is wrong with a baseline's date, or None: the trajectory runs from the baseline
+    to the first target, so the baseline must come first, and it must already be true."""
+    if baseline_on > today:
+        return "The baseline date must be today or in the past"
+    if first_target_on is not None and baseline_on >= first_target_on:
+        return (
+            "The baseline date must be before the first target date, "
+            f"{day_in_words(first_target_on)}"
+        )
+    return None
 
 
 class TargetForm(WagtailAdminModelForm):

@@ -4,8 +4,11 @@ See ``cms.data_registry``."""
 
 from cms.data_registry import register_staff_links
 
-from .models import Charter, Evidence, Reading
+from .models import Charter, Comparison, Evidence, Reading
 
 register_staff_links(Charter, "lead", why="The member of staff who leads the charter.")
 register_staff_links(Reading, "entered_by", why="Which member of staff entered a reading by hand.")
 register_staff_links(Evidence, "uploaded_by", why="Which member of staff uploaded evidence.")
+register_staff_links(
+    Comparison, "entered_by", why="Which member of staff entered outcome figures by hand."
+)

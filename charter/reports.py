@@ -30,6 +30,7 @@ from cms.pdf import (
 )
 
 from . import rag
+from .reports_outcomes import partnership_outcomes_section
 
 RAG_COLOURS = {
     rag.GREEN: colors.HexColor("#006435"),
@@ -222,6 +223,7 @@ def board_report_pdf(progress, *, on_progress=None) -> bytes:
     for index, item in enumerate(progress.commitments, start=1):
         report_progress(30 + int(60 * index / total), f"Drawing commitment {index} of {total}")
         story += _commitment_section(doc, item, today=progress.today)
+    story += partnership_outcomes_section(doc, today=progress.today)
     data = doc.build(story, footer=PageFooter(left=f"{organisation}: {charter.title}"))
     report_progress(95, "Finishing")
     return data
@@ -255,7 +257,10 @@ def _summary(doc: PdfDocument, progress) -> list[Flowable]:
     """Each commitment's status in one table, then the overdue actions."""
     rows = [_header(doc, "Commitment", "Status", "Measures")]
     for item in progress.commitments:
-        measures = "; ".join(f"{m.measure.name}: {m.latest}" for m in item.measures)
+        measures = "; ".join(
+            f"{m.measure.name}: {m.latest}" + (" (out of date)" if m.out_of_date else "")
+            for m in item.measures
+        )
         rows.append(
             [
                 doc.para(str(item.commitment)),
@@ -301,11 +306,18 @@ def _commitment_section(doc: PdfDocument, item, *, today) -> list[Flowable]:
 
 
 def _measure_section(doc: PdfDocument, measure) -> list[Flowable]:
-    """The measure's status and chart kept together, then its targets and latest readings."""
+    """The measure's status and chart kept together, then its targets (met or missed, on
+    which reading) and latest readings (who or what made each)."""
+    flag = " <b>[Out of date]</b>" if measure.out_of_date else ""
     parts = [
         doc.para(measure.measure.name, "h2"),
-        doc.markup(f"{_status_text(measure.status)} {escape(measure.status.reason)}", "small"),
-        doc.para(f"Latest: {measure.latest}. {measure.definition}", "small"),
+        doc.markup(
+            f"{_status_text(measure.status)}{flag} {escape(measure.status.reason)}", "small"
+        ),
+        doc.para(
+            f"Latest: {measure.latest}. {measure.definition} {measure.starting_point}".strip(),
+            "small",
+        ),
     ]
     if not measure.chart.empty:
         parts += [Spacer(1, 2 * mm), chart_drawing(measure.chart), doc.para(CHART_KEY, "small")]
@@ -315,19 +327,25 @@ def _measure_section(doc: PdfDocument, measure) -> list[Flowable]:
             [
                 doc.para(day_in_words(t.due_on)),
                 doc.para(t.value + (f" ({t.note})" if t.note else "")),
-                doc.para(t.met),
+                doc.para(t.verdict),
             ]
             for t in measure.targets
         ]
-        story += [Spacer(1, 2 * mm), _table(doc, targets, (40, 95, 35), repeat_header=False)]
+        story += [Spacer(1, 2 * mm), _table(doc, targets, (35, 70, 65), repeat_header=False)]
     if measure.rows:
-        readings = [_header(doc, "Period", "Reading", "Expected")] + [
-            [doc.para(r.period), doc.para(r.value), doc.para(r.expected)] for r in measure.rows[:8]
+        readings = [_header(doc, "Period", "Reading", "Expected", "Source")] + [
+            [
+                doc.para(r.period),
+                doc.para(r.value),
+                doc.para(r.expected),
+                doc.para(r.source, "small"),
+            ]
+            for r in measure.rows[:8]
         ]
         story += [
             Spacer(1, 2 * mm),
             doc.para("Latest readings", "key"),
-            _table(doc, readings, (70, 50, 50), repeat_header=False),
+            _table(doc, readings, (45, 35, 25, 65), repeat_header=False),
         ]
     return story
 

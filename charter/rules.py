@@ -113,3 +113,49 @@ def register_charter_visibility() -> None:
     register_visibility(CharterAction)(kept("charter"))
     register_visibility(Evidence)(kept("charter"))
     register_visibility(Review)(kept("charter"))
+    register_outcome_visibility()
+
+
+# --- Partnership outcomes ----------------------------------------------------------------------
+# Programmes belong to the whole partnership, so they are kept by HR who see the whole
+# partnership (``partnership_wide``) and by administrators; HR of one organisation are not
+# allowed to change the partnership's figures. Published programmes are public.
+
+OUTCOMES_REFUSAL = (
+    "Only HR staff with partnership-wide access, and administrators, keep the partnership's "
+    "outcomes. Ask an administrator if you need access."
+)
+
+
+def keeps_outcomes(user) -> bool:
+    return keeps_charters(user) and sees_whole_partnership(user)
+
+
+@register("charter.keep_outcomes")
+def _keep_outcomes(user, obj=None):
+    """Keep the partnership's programmes, outcome measures, comparisons and targets."""
+    return ALLOWED if keeps_outcomes(user) else refuse(OUTCOMES_REFUSAL)
+
+
+@register("charter.view_programme")
+def _view_programme(user, programme=None) -> bool:
+    """A programme's public page: published ones for everyone; keepers may preview drafts."""
+    return programme is not None and (programme.published or keeps_outcomes(user))
+
+
+def register_outcome_visibility() -> None:
+    """Published programmes (and what is under them) are public; keepers see every one."""
+    from .models import Comparison, OutcomeMeasure, OutcomeTarget, Programme
+
+    def published(path: str):
+        def visible(user, queryset):
+            if user.is_authenticated and keeps_outcomes(user):
+                return queryset
+            return queryset.filter(**{path: True})
+
+        return visible
+
+    register_visibility(Programme)(published("published"))
+    register_visibility(OutcomeMeasure)(published("programme__published"))
+    register_visibility(Comparison)(published("measure__programme__published"))
+    register_visibility(OutcomeTarget)(published("measure__programme__published"))

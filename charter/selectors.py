@@ -8,6 +8,7 @@ from datetime import date
 from django.db.models import Count, Min, Prefetch, Q
 from django.http import Http404
 
+from cms.dates import day_in_words
 from cms.disclosure import FEWER_THAN, count_shown, value_withheld
 from cms.permissions import visible_to
 
@@ -29,8 +30,14 @@ class ReadingRow:
     numerator: str
     denominator: str
     note: str
-    source: str
+    source: str  # "Computed by the platform on …" or "Entered by … on …"
     evidence: Evidence | None = None
+    withheld: bool = False  # held back from the public: its counts are not shown either
+    is_target = False
+
+    @property
+    def sort_key(self) -> tuple[date, int]:
+        return (self.period_end, 0)
 
 
 @dataclass(frozen=True)
@@ -38,7 +45,19 @@ class TargetRow:
     due_on: date
     value: str
     note: str
-    met: str  # "Met", "Missed", "Not due yet", "Not measured"
+    met: str  # rag.MET, rag.MISSED, rag.NOT_DUE or rag.NOT_KNOWN
+    judged_on: str = ""  # the reading it was judged on: "61% for January to March 2025"
+    is_target = True
+
+    @property
+    def sort_key(self) -> tuple[date, int]:
+        # A target sits just after the reading that ends on its date (that reading judges it).
+        return (self.due_on, 1)
+
+    @property
+    def verdict(self) -> str:
+        """Like "Met: 61% for January to March 2025" or "Not due yet"."""
+        return f"{self.met}: {self.judged_on}" if self.judged_on else self.met
 
 
 @dataclass
@@ -50,11 +69,21 @@ class MeasureProgress:
     targets: list[TargetRow]
     latest: str
     definition: str
+    starting_point: str = ""
     chart_id: str = ""
 
     @property
     def unit_label(self) -> str:
         return self.measure.get_unit_display()
+
+    @property
+    def out_of_date(self) -> str:
+        return self.status.out_of_date
+
+    @property
+    def table(self) -> list[ReadingRow | TargetRow]:
+        """Readings and targets in one list, newest first: what the chart draws, in words."""
+        return sorted([*self.rows, *self.targets], key=lambda row: row.sort_key, reverse=True)
 
 
 @dataclass
@@ -76,6 +105,7 @@ class CharterProgress:
     next_review: Review | None
     today: date
     rule: str = rag.RULE
+    rule_parts: tuple[str, ...] = rag.RULE_PARTS
 
     @property
     def counts(self) -> list[tuple[rag.Status, int]]:
@@ -98,9 +128,9 @@ def _measures_prefetch() -> Prefetch:
         queryset=Measure.objects.prefetch_related(
             Prefetch(
                 "readings",
-                queryset=Reading.objects.select_related("evidence__document").order_by(
-                    "period_end"
-                ),
+                queryset=Reading.objects.select_related(
+                    "evidence__document", "entered_by"
+                ).order_by("period_end"),
             ),
             "targets",
         ),
@@ -113,61 +143,142 @@ def _definition(measure: Measure) -> str:
     return measure.description or "Entered by HR each period, with a note and evidence."
 
 
+def _source(reading: Reading, *, organisation: str, public: bool) -> str:
+    """Who made the figure and when: the platform's calculation, or a person (the
+    organisation, in public: no staff names on the public page)."""
+    if reading.computed_at:
+        return f"Computed by the platform on {day_in_words(reading.computed_at)}"
+    if public:
+        who = organisation
+    else:
+        who = (
+            (reading.entered_by.get_full_name() or reading.entered_by.email)
+            if (reading.entered_by)
+            else "HR"
+        )
+    return f"Entered by {who} on {day_in_words(reading.updated_at)}"
+
+
 def measure_progress(
-    measure: Measure, *, adopted_on: date, today: date, public: bool
+    measure: Measure,
+    *,
+    adopted_on: date,
+    today: date,
+    public: bool,
+    organisation: str = "",
 ) -> MeasureProgress:
+    """One measure's status, chart and table. Its readings and targets must be prefetched
+    (``_measures_prefetch``) and ``organisation`` is the name said for entered figures in
+    public."""
     unit = measure.unit
     readings: list[Reading] = list(measure.readings.all())
     targets = sorted(measure.targets.all(), key=lambda t: t.due_on)
+    higher = measure.better == Measure.Better.HIGHER
 
     def describe(value) -> str:
         return format_value(value, unit)
 
+    def shown_value(reading: Reading) -> str:
+        return (
+            (_withheld(reading, unit) or describe(reading.value))
+            if public
+            else describe(reading.value)
+        )
+
     shown = [r for r in readings if not (public and _withheld(r, unit))]
-    baseline = rag.Point(adopted_on, measure.baseline) if measure.baseline is not None else None
-    first = rag.Point(readings[0].period_end, readings[0].value) if readings else None
+    baseline = None
+    if measure.baseline is not None:
+        baseline = rag.Point(measure.baseline_on or adopted_on, measure.baseline)
+    points = [rag.Point(r.period_end, r.value) for r in readings]
+    first = points[0] if points else None
     target_points = [rag.Point(t.due_on, t.value) for t in targets]
     latest_reading = readings[-1] if readings else None
+    out_of_date = ""
+    if latest_reading is not None and rag.is_out_of_date(
+        latest_reading.period_end, frequency=measure.frequency, today=today
+    ):
+        period = period_label(latest_reading.period_start, latest_reading.period_end)
+        out_of_date = f"Out of date: last reading for {period}"
+    # In public, a trajectory that starts from a withheld first reading would give its value
+    # away (the expected figures and the line lead back to it), so none of it is shown.
+    start_withheld = bool(public and baseline is None and readings and _withheld(readings[0], unit))
     if public and latest_reading is not None and _withheld(latest_reading, unit):
         status = rag.Status(
-            rag.GREY, "Not shown", f"The latest reading counts {FEWER_THAN} people."
+            rag.GREY,
+            "Not shown",
+            f"The latest reading counts {FEWER_THAN} people.",
+            out_of_date=out_of_date,
+        )
+    elif start_withheld and target_points and len(readings) > 1:
+        status = rag.Status(
+            rag.GREY,
+            "Not shown",
+            f"The starting point, the first reading, counts {FEWER_THAN} people, so the "
+            "trajectory and this status are not shown.",
+            out_of_date=out_of_date,
         )
     else:
         status = rag.status(
-            latest=rag.Point(latest_reading.period_end, latest_reading.value)
-            if latest_reading
-            else None,
+            latest=points[-1] if points else None,
             targets=target_points,
             baseline=baseline,
-            higher_is_better=measure.better == Measure.Better.HIGHER,
+            higher_is_better=higher,
             first_reading=first,
             describe=describe,
+            out_of_date=out_of_date,
         )
-    start = baseline or first
-    trajectory = (
-        [start, *[t for t in target_points if t.day > start.day]] if start else target_points
-    )
+    trajectory = [] if start_withheld else rag.trajectory(baseline or first, target_points)
 
-    def expected_text(day: date) -> str:
+    def expected_text(reading: Reading) -> str:
         if not target_points:
             return "-"
-        return describe(rag.expected_on(day, trajectory))
+        if baseline is None and reading is readings[0]:
+            return "Starting point"
+        if start_withheld:
+            return "Not shown"
+        return describe(rag.expected_on(reading.period_end, trajectory))
 
     rows = [
         ReadingRow(
             period=period_label(r.period_start, r.period_end),
             period_end=r.period_end,
-            value=(_withheld(r, unit) or describe(r.value)) if public else describe(r.value),
-            expected=expected_text(r.period_end),
+            value=shown_value(r),
+            expected=expected_text(r),
             numerator=count_shown(r.numerator) if public else _plain_count(r.numerator),
             denominator=count_shown(r.denominator) if public else _plain_count(r.denominator),
             note="" if public else r.note,
-            source="Computed" if r.computed_at else "Entered by HR",
+            source=_source(r, organisation=organisation, public=public),
             evidence=None if public else r.evidence,
+            withheld=bool(public and _withheld(r, unit)),
         )
         for r in reversed(readings)
     ]
-    target_rows = [_target_row(t, readings, measure, today, describe) for t in targets]
+    by_point = dict(zip(points, readings, strict=True))
+    target_rows = []
+    for target, point in zip(targets, target_points, strict=True):
+        met, judged = rag.target_verdict(point, points, today=today, higher_is_better=higher)
+        judged_on = ""
+        if judged is not None:
+            reading = by_point[judged]
+            if public and _withheld(reading, unit):
+                met = "Not shown"
+            period = period_label(reading.period_start, reading.period_end)
+            judged_on = f"{shown_value(reading)} for {period}"
+        target_rows.append(
+            TargetRow(target.due_on, describe(target.value), target.note, met, judged_on)
+        )
+    if baseline is not None:
+        starting_point = f"Baseline: {describe(baseline.value)} on {day_in_words(baseline.day)}."
+    elif not targets:
+        starting_point = ""
+    elif readings:
+        starting_point = (
+            "No baseline was recorded, so the first reading, for "
+            f"{period_label(readings[0].period_start, readings[0].period_end)}, is the "
+            "starting point."
+        )
+    else:
+        starting_point = "No baseline was recorded: the first reading will be the starting point."
     return MeasureProgress(
         measure=measure,
         status=status,
@@ -182,6 +293,7 @@ def measure_progress(
         targets=target_rows,
         latest=rows[0].value if rows else "Not yet measured",
         definition=_definition(measure),
+        starting_point=starting_point,
         chart_id=f"measure-{measure.pk}",
     )
 
@@ -193,23 +305,6 @@ def _plain_count(number) -> str:
 def _withheld(reading: Reading, unit: str) -> str | None:
     """What the public sees instead of ``reading``'s value, or None when it may be shown."""
     return value_withheld(reading.value, denominator=reading.denominator, is_count=unit == "count")
-
-
-def _target_row(target, readings, measure, today, describe) -> TargetRow:
-    """Was the target met? The reading whose period ends nearest on or before its date."""
-    if target.due_on > today:
-        met = "Not due yet"
-    else:
-        before = [r for r in readings if r.period_end <= target.due_on]
-        if not before:
-            met = "Not measured"
-        else:
-            value = before[-1].value
-            higher = measure.better == Measure.Better.HIGHER
-            met = (
-                "Met" if (value >= target.value if higher else value <= target.value) else "Missed"
-            )
-    return TargetRow(target.due_on, describe(target.value), target.note, met)
 
 
 def charter_progress(charter_id: int, *, today: date, public: bool = False) -> CharterProgress:
@@ -240,7 +335,13 @@ def charter_progress(charter_id: int, *, today: date, public: bool = False) -> C
     commitments = []
     for commitment in charter.commitments.all():
         measures = [
-            measure_progress(m, adopted_on=charter.adopted_on, today=today, public=public)
+            measure_progress(
+                m,
+                adopted_on=charter.adopted_on,
+                today=today,
+                public=public,
+                organisation=charter.organisation.name,
+            )
             for m in commitment.measures.all()
         ]
         commitments.append(
@@ -301,15 +402,15 @@ def charters_published(user) -> list[Charter]:
     return list(latest.values())
 
 
-def charter_for_public_page(user, organisation_slug: str) -> Charter:
-    """The organisation's latest published charter, or a 404."""
-    charter = (
+def charter_versions_published(user, organisation_slug: str) -> list[Charter]:
+    """Every published version of the organisation's charter, latest adopted first (the one
+    the organisation's own address shows), in one query; a 404 when there is none."""
+    versions = list(
         visible_to(user, Charter)
         .filter(published=True, organisation__slug=organisation_slug)
         .select_related("organisation")
         .order_by("-adopted_on", "-pk")
-        .first()
     )
-    if charter is None:
+    if not versions:
         raise Http404
-    return charter
+    return versions

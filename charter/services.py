@@ -146,6 +146,11 @@ def target_problem(*, measure: Measure, due_on: date | None) -> str | None:
             f"The target date must be on or after the day the charter was adopted, "
             f"{day_in_words(adopted_on)}"
         )
+    if due_on is not None and measure.baseline_on and due_on <= measure.baseline_on:
+        return (
+            "The target date must be after the measure's baseline date, "
+            f"{day_in_words(measure.baseline_on)}"
+        )
     return None
 
 

@@ -8,7 +8,7 @@ from wagtail.permissions import register_permission_policy
 
 from cms.private_documents import register_private_documents
 
-from . import admin, audit_actions
+from . import admin, admin_outcomes, audit_actions
 from .models import Evidence, Reading
 from .services import EVIDENCE_COLLECTION
 
@@ -26,15 +26,25 @@ def register_charter_urls():
     return [path("", include("charter.urls"))]
 
 
+@hooks.register("register_site_urls")
+def register_outcomes_urls():
+    # /outcomes/, not /charter/outcomes/: every /charter/<slug>/ names an organisation.
+    return [path("", include("charter.urls_outcomes"))]
+
+
 # --- What the admin lets people do with each record --------------------------------------------
 
 register_permission_policy(Reading, admin.EnteredThroughServicesPolicy(Reading))
 register_permission_policy(Evidence, admin.EnteredThroughServicesPolicy(Evidence))
+# The partnership's outcomes: one rule (partnership-wide HR and admins) decides every action.
+for outcome_model in admin_outcomes.MODELS:
+    register_permission_policy(outcome_model, admin_outcomes.OutcomesPolicy(outcome_model))
 
 
 # --- The Wagtail admin ------------------------------------------------------------------------
 
 hooks.register("register_admin_viewset", admin.register_charter_viewsets)
+hooks.register("register_admin_viewset", admin_outcomes.register_outcome_viewsets)
 hooks.register("register_admin_urls", admin.register_charter_admin_urls)
 hooks.register("construct_homepage_panels", admin.charter_work_panel)
 

@@ -13,6 +13,12 @@ from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.utils import timezone
 
+from charter.factories import (
+    ComparisonFactory,
+    OutcomeMeasureFactory,
+    OutcomeTargetFactory,
+    ProgrammeFactory,
+)
 from cms.factories import TINY_PDF
 from cms.mail import MAX_ATTEMPTS, serialise_message
 from cms.models import DataRequest, OutboundEmail, ReportJob, RetentionRun
@@ -152,6 +158,13 @@ def build_world() -> World:
     r["action"] = CharterActionFactory(charter=r["charter"])
     r["evidence"] = EvidenceFactory(charter=r["charter"])
     r["review"] = ReviewFactory(charter=r["charter"])
+
+    # A draft programme of partnership outcomes, led by the other organisation.
+    r["programme"] = ProgrammeFactory(name="Southmoor peer mentoring")
+    r["programme"].lead_organisations.set([other])
+    r["outcome_measure"] = OutcomeMeasureFactory(programme=r["programme"])
+    r["comparison"] = ComparisonFactory(measure=r["outcome_measure"])
+    r["outcome_target"] = OutcomeTargetFactory(measure=r["outcome_measure"])
 
     # A finished report that the other organisation's lead asked for.
     r["report_job"] = ReportJob.objects.create(

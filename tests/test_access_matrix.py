@@ -119,6 +119,10 @@ PAGE_EDITORS = in_admin(ADMIN_HOME, engagement_lead=200, editor=200, admin=200)
 OTHERS_RECORD = in_admin(404, admin=200)
 LEADS_ON_OTHERS_RECORD = in_admin(ADMIN_HOME, engagement_lead=404, admin=200)
 HR_ON_OTHERS_RECORD = in_admin(ADMIN_HOME, hr=404, admin=200)
+PARTNERSHIP_OUTCOMES = "partnership-wide HR and admins only; our HR is one organisation's"
+# Views that find the record before asking: the world's programme is a draft, which only
+# those who keep outcomes may see, so to everyone else it does not exist.
+DRAFT_OUTCOMES = "a draft programme's record: not found but by those who keep outcomes"
 
 ROWS: dict[str, Row] = {
     # --- Public site ---------------------------------------------------------------------
@@ -298,6 +302,15 @@ ROWS: dict[str, Row] = {
     # --- Charter: the public progress pages (published charters only) ------------------------
     "charter:index": Row(PUBLIC),
     "charter:progress": Row(answers(404), note="the other organisation's charter is unpublished"),
+    # Partnership outcomes: published programmes are public; the world's is a draft, which
+    # only those who keep outcomes (admins here) may preview.
+    "outcomes:index": Row(PUBLIC),
+    "outcomes:programme": Row(answers(404, admin=200), note="a draft programme: keepers only"),
+    "charter:version": Row(
+        answers(404),
+        path=lambda world: f"/charter/{world.other.slug}/version/{world.charter.version}/",
+        note="a draft version: no one sees it in public, not even its own HR",
+    ),
     # --- Peer work: hours and activity ------------------------------------------------------
     # A worker's own summary and download need a current peer worker record (the matrix's
     # peer worker has none, so is told kindly, 403); a supervisor without one is sent to
@@ -677,6 +690,44 @@ ROWS: dict[str, Row] = {
     "charter_reviews:history": Row(OTHERS_RECORD),
     "charter_reviews:history_results": Row(OTHERS_RECORD),
     "charter_reviews:usage": Row(OTHERS_RECORD),
+    # The partnership's outcomes: kept by HR who see the whole partnership, and admins; our
+    # HR (one organisation) are refused with Wagtail's "no permission", like everyone else.
+    "outcome_programmes:index": Row(ADMINS, note=PARTNERSHIP_OUTCOMES),
+    "outcome_programmes:index_results": Row(ADMINS, note=PARTNERSHIP_OUTCOMES),
+    "outcome_programmes:add": Row(ADMINS, note=PARTNERSHIP_OUTCOMES),
+    "outcome_programmes:edit": Row(ADMINS, note=PARTNERSHIP_OUTCOMES),
+    "outcome_programmes:delete": Row(OTHERS_RECORD, note=DRAFT_OUTCOMES),
+    "outcome_programmes:history": Row(OTHERS_RECORD, note=DRAFT_OUTCOMES),
+    "outcome_programmes:history_results": Row(OTHERS_RECORD, note=DRAFT_OUTCOMES),
+    "outcome_programmes:usage": Row(OTHERS_RECORD, note=DRAFT_OUTCOMES),
+    "outcome_programmes:inspect": Row(OTHERS_RECORD, note=DRAFT_OUTCOMES),
+    "outcome_measures:index": Row(ADMINS, note=PARTNERSHIP_OUTCOMES),
+    "outcome_measures:index_results": Row(ADMINS, note=PARTNERSHIP_OUTCOMES),
+    "outcome_measures:add": Row(ADMINS, note=PARTNERSHIP_OUTCOMES),
+    "outcome_measures:edit": Row(ADMINS, note=PARTNERSHIP_OUTCOMES),
+    "outcome_measures:delete": Row(OTHERS_RECORD, note=DRAFT_OUTCOMES),
+    "outcome_measures:history": Row(OTHERS_RECORD, note=DRAFT_OUTCOMES),
+    "outcome_measures:history_results": Row(OTHERS_RECORD, note=DRAFT_OUTCOMES),
+    "outcome_measures:usage": Row(OTHERS_RECORD, note=DRAFT_OUTCOMES),
+    "outcome_measures:inspect": Row(OTHERS_RECORD, note=DRAFT_OUTCOMES),
+    "outcome_comparisons:index": Row(ADMINS, note=PARTNERSHIP_OUTCOMES),
+    "outcome_comparisons:index_results": Row(ADMINS, note=PARTNERSHIP_OUTCOMES),
+    "outcome_comparisons:add": Row(ADMINS, note=PARTNERSHIP_OUTCOMES),
+    "outcome_comparisons:edit": Row(ADMINS, note=PARTNERSHIP_OUTCOMES),
+    "outcome_comparisons:delete": Row(OTHERS_RECORD, note=DRAFT_OUTCOMES),
+    "outcome_comparisons:history": Row(OTHERS_RECORD, note=DRAFT_OUTCOMES),
+    "outcome_comparisons:history_results": Row(OTHERS_RECORD, note=DRAFT_OUTCOMES),
+    "outcome_comparisons:usage": Row(OTHERS_RECORD, note=DRAFT_OUTCOMES),
+    "outcome_comparisons:inspect": Row(OTHERS_RECORD, note=DRAFT_OUTCOMES),
+    "outcome_targets:index": Row(ADMINS, note=PARTNERSHIP_OUTCOMES),
+    "outcome_targets:index_results": Row(ADMINS, note=PARTNERSHIP_OUTCOMES),
+    "outcome_targets:add": Row(ADMINS, note=PARTNERSHIP_OUTCOMES),
+    "outcome_targets:edit": Row(ADMINS, note=PARTNERSHIP_OUTCOMES),
+    "outcome_targets:delete": Row(OTHERS_RECORD, note=DRAFT_OUTCOMES),
+    "outcome_targets:history": Row(OTHERS_RECORD, note=DRAFT_OUTCOMES),
+    "outcome_targets:history_results": Row(OTHERS_RECORD, note=DRAFT_OUTCOMES),
+    "outcome_targets:usage": Row(OTHERS_RECORD, note=DRAFT_OUTCOMES),
+    "outcome_targets:inspect": Row(OTHERS_RECORD, note=DRAFT_OUTCOMES),
     "wagtailusers_users:index": Row(ADMINS),
     "wagtailusers_users:index_results": Row(ADMINS),
     "wagtailusers_users:add": Row(ADMINS),
@@ -759,6 +810,7 @@ RECORD_FOR_URL = {
     "charter_evidence_upload": "charter",
     "charter_evidence_download": "evidence",
     "charter_board_report": "charter",
+    "outcomes:programme": "programme",
     "vacancies:application": "job_application",
     "data_retention_run": "retention_run",
 }

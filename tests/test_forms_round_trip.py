@@ -218,6 +218,10 @@ CASES: dict[str, Case] = {
     "charter_actions:edit": Case(records=_record("action")),
     "charter_evidence:edit": Case(records=_record("evidence")),
     "charter_reviews:edit": Case(records=_record("review")),
+    "outcome_programmes:edit": Case(records=_record("programme")),
+    "outcome_measures:edit": Case(records=_record("outcome_measure")),
+    "outcome_comparisons:edit": Case(records=_record("comparison")),
+    "outcome_targets:edit": Case(records=_record("outcome_target")),
     # --- The site: a person's own records ------------------------------------------------------
     "coproduce:involvement_edit": Case(
         records=_record("profile"), person=lambda world: world.member
@@ -532,6 +536,20 @@ def _fill_the_world(world: World) -> None:
     review.held_on = today - datetime.timedelta(days=2)
     review.notes = "The board agreed the actions."
     review.save()
+
+    programme = r["programme"]
+    programme.description = "Mentors meet people on the ward and keep in touch at home."
+    programme.save()
+    programme.offers.set([r["offer"]])
+    programme.teams.set([r["team"]])
+    outcome_measure = r["outcome_measure"]
+    outcome_measure.baseline, outcome_measure.baseline_on = Decimal("90"), datetime.date(2024, 4, 1)
+    outcome_measure.save()
+    comparison = r["comparison"]
+    comparison.entered_by = hr_lead
+    comparison.save()
+    r["outcome_target"].note = "The strategy's goal"
+    r["outcome_target"].save()
 
     r["leaver"] = PeerWorkerFactory(
         organisation=world.other,

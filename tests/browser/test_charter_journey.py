@@ -164,7 +164,7 @@ def test_hr_enters_a_reading_the_status_turns_green_on_the_dashboard_and_public_
     section = page.locator("section", has=page.get_by_role("heading", name=MEASURE))
     expect(section).to_contain_text("✓ On track")
     expect(section).to_contain_text("85% is on or better than the expected")
-    expect(section.get_by_role("table", name=f"Readings of {MEASURE}")).to_contain_text(
+    expect(section.get_by_role("table", name=f"Readings and targets of {MEASURE}")).to_contain_text(
         period_label(quarter_start, quarter_end)
     )
     expect(
@@ -180,9 +180,15 @@ def test_hr_enters_a_reading_the_status_turns_green_on_the_dashboard_and_public_
     expect(status).to_contain_text("✓ On track")
     expect(status).to_contain_text("85% is on or better than the expected")
     readings = public.get_by_role("table", name="Readings and targets")
-    latest = readings.get_by_role("row").nth(1)  # newest first, under the headings
+    # Newest first, under the headings: next year's target, then the new reading.
+    expect(readings.get_by_role("row").nth(1)).to_contain_text("Not due yet")
+    latest = readings.get_by_role("row").nth(2)
     expect(latest.get_by_role("rowheader")).to_have_text(period_label(quarter_start, quarter_end))
-    expect(latest.get_by_role("cell").first).to_have_text("85%")
+    expect(latest.get_by_role("cell").first).to_contain_text("85%")
+    # Who entered it: the organisation, never a member of staff's name, in public.
+    expect(latest.get_by_role("cell").first).to_contain_text(
+        "Entered by Northdale Health and Care NHS Foundation Trust on"
+    )
     check_page(public, "public-on-track")
 
     # --- The board report is made in the background and downloaded -----------------------

@@ -59,15 +59,95 @@ def test_when_lower_is_better_the_comparison_turns_round():
     assert (colour("58"), colour("63"), colour("70")) == (rag.GREEN, rag.AMBER, rag.RED)
 
 
-def test_with_no_baseline_the_first_reading_starts_the_trajectory():
+def test_with_no_baseline_a_lone_first_reading_is_not_judged_against_itself():
+    first = rag.Point(date(2024, 6, 30), Decimal("30"))
     result = rag.status(
-        latest=rag.Point(date(2024, 6, 30), Decimal("30")),
+        latest=first, targets=TARGETS, baseline=None, first_reading=first, higher_is_better=True
+    )
+    assert (result.colour, result.label) == (rag.GREY, "Not yet judged")
+    assert result.reason.startswith("A second reading is needed")
+
+
+def test_with_no_baseline_the_second_reading_is_judged_from_the_first():
+    first = rag.Point(date(2024, 6, 30), Decimal("30"))
+    # From 30 on 30 June 2024 to 60 on 31 March 2025: about 50 is expected by 31 December.
+    behind = rag.status(
+        latest=rag.Point(date(2024, 12, 31), Decimal("40")),
         targets=TARGETS,
         baseline=None,
-        first_reading=rag.Point(date(2024, 6, 30), Decimal("30")),
+        first_reading=first,
         higher_is_better=True,
     )
+    assert behind.colour == rag.RED and "behind the expected 50.1" in behind.reason
+
+
+def test_a_baseline_judges_even_the_first_reading():
+    result = status_of("30", date(2024, 6, 30))
+    assert result.colour == rag.RED
+
+
+def test_a_target_is_judged_only_on_a_reading_at_or_after_its_date():
+    target = rag.Point(date(2026, 3, 31), Decimal("60"))
+    early = [rag.Point(date(2024, 9, 30), Decimal("20"))]  # 18 months before its date
+    verdict = rag.target_verdict(target, early, today=date(2025, 1, 10), higher_is_better=True)
+    assert verdict == (rag.NOT_DUE, None)
+    verdict = rag.target_verdict(target, early, today=date(2026, 5, 1), higher_is_better=True)
+    assert verdict == (rag.NOT_KNOWN, None)
+    on_the_day = rag.Point(date(2026, 3, 31), Decimal("61"))
+    later = rag.Point(date(2026, 6, 30), Decimal("50"))
+    readings = [*early, on_the_day, later]
+    assert rag.target_verdict(target, readings, today=date(2026, 7, 1), higher_is_better=True) == (
+        rag.MET,
+        on_the_day,
+    )
+    assert rag.target_verdict(target, readings, today=date(2026, 7, 1), higher_is_better=False) == (
+        rag.MISSED,
+        on_the_day,
+    )
+
+
+def test_a_reading_two_periods_old_is_out_of_date_the_day_after():
+    # April to June 2024, taken quarterly: two more quarters end on 31 December 2024.
+    june = date(2024, 6, 30)
+    assert not rag.is_out_of_date(june, frequency="quarterly", today=date(2024, 12, 31))
+    assert rag.is_out_of_date(june, frequency="quarterly", today=date(2025, 1, 1))
+    assert not rag.is_out_of_date(june, frequency="monthly", today=date(2024, 8, 31))
+    assert rag.is_out_of_date(june, frequency="monthly", today=date(2024, 9, 1))
+    march = date(2025, 3, 31)
+    assert not rag.is_out_of_date(march, frequency="annually", today=date(2027, 3, 31))
+    assert rag.is_out_of_date(march, frequency="annually", today=date(2027, 4, 1))
+
+
+def test_an_out_of_date_status_keeps_its_colour_and_says_so_first():
+    result = rag.status(
+        latest=rag.Point(date(2024, 9, 30), Decimal("52")),
+        targets=TARGETS,
+        baseline=BASELINE,
+        higher_is_better=True,
+        out_of_date="Out of date: last reading for July to September 2024",
+    )
     assert result.colour == rag.GREEN
+    assert result.reason.startswith("Out of date: last reading for July to September 2024. 52")
+    assert rag.worst([result]).reason == (
+        "The worst status of its measures. 1 of its measures is out of date."
+    )
+
+
+def test_the_rule_in_words_names_every_case_the_code_decides():
+    rule = rag.RULE
+    for words in (
+        "from its baseline",
+        "or on the day the charter was adopted if no date was given",
+        "the first reading is the starting point, so a second reading is needed",
+        "a tenth of the target being worked towards",
+        "Grey: no reading yet, no target set, or not yet judged",
+        "met or missed only on the first reading for a period ending on or after its date",
+        "not due yet",
+        "not yet known",
+        "more than two periods",
+        "out of date",
+    ):
+        assert words in rule, words
 
 
 def test_no_reading_is_grey_not_yet_measured_and_no_target_is_grey_too():

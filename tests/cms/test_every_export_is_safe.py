@@ -23,6 +23,7 @@ from wagtail.admin.views.mixins import SpreadsheetExportMixin
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.log_actions import log
 
+from charter.factories import ComparisonFactory
 from cms.exports import spreadsheet_safe
 from peers.factories import VacancyFactory
 from tests.conftest import sign_in
@@ -213,6 +214,11 @@ def seed_charter_actions(make_person, organisation):
     return make_person("hr"), reverse("charter_actions:index")
 
 
+def seed_outcome_comparisons(make_person, organisation):
+    ComparisonFactory(measure__programme__name=FORMULA, note=FORMULA)
+    return make_person("hr", partnership_wide=True), reverse("outcome_comparisons:index")
+
+
 def seed_own_sessions(make_person, organisation):
     worker = PeerWorkerFactory(organisation=organisation)
     SessionLogFactory(worker=worker, person_reference=FORMULA)
@@ -245,6 +251,7 @@ EXPORTS = {
     "charters:index": (seed_charters, ("csv", "xlsx")),
     "charter_readings:index": (seed_charter_readings, ("csv", "xlsx")),
     "charter_actions:index": (seed_charter_actions, ("csv", "xlsx")),
+    "outcome_comparisons:index": (seed_outcome_comparisons, ("csv", "xlsx")),
     "peers:sessions_export": (seed_own_sessions, ("file",)),
     "peers:worker_sessions_export": (seed_worker_sessions, ("file",)),
 }

@@ -396,6 +396,10 @@ NOT_CREATING = {
     "charter.forms.ReadingForm": "Wagtail admin: readings",
     "charter.forms.ReviewForm": "Wagtail admin: reviews",
     "charter.forms.TargetForm": "Wagtail admin: targets",
+    "charter.forms_outcomes.ProgrammeForm": "Wagtail admin: outcome programmes",
+    "charter.forms_outcomes.OutcomeMeasureForm": "Wagtail admin: outcome measures",
+    "charter.forms_outcomes.ComparisonForm": "Wagtail admin: before and after figures",
+    "charter.forms_outcomes.OutcomeTargetForm": "Wagtail admin: partnership targets",
 }
 
 

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from charter.demo import load_charter_demo
+from charter.demo_outcomes import load_outcomes_demo
 
 
 class Command(BaseCommand):
@@ -10,6 +11,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         loaded = load_charter_demo()
+        outcomes = load_outcomes_demo()
+        if outcomes["created"]:
+            self.stdout.write(
+                f"Outcomes demo: {outcomes['created']} partnership programmes (see /outcomes/)."
+            )
         if not loaded["created"]:
             self.stdout.write(f"Charter demo already loaded ({loaded['charters']} charters).")
             return
