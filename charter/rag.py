@@ -31,6 +31,7 @@ LABELS = {
     GREY: "Not yet measured",
 }
 NOT_JUDGED = "Not yet judged"
+NOT_SHOWN = "Not shown"  # in public, when the figures behind a status count fewer than 5
 NO_TARGET = "No target set"
 # Shapes and words, never colour alone: the mark is printed beside the label everywhere.
 MARKS = {GREEN: "✓", AMBER: "!", RED: "✗", GREY: "–"}
@@ -213,8 +214,14 @@ def worst(statuses: list[Status]) -> Status:
     flag = f"{stale} of its measures {'is' if stale == 1 else 'are'} out of date." if stale else ""
     measured = [s for s in statuses if s.colour != GREY]
     if not measured:
-        label = NOT_JUDGED if any(s.label == NOT_JUDGED for s in statuses) else LABELS[GREY]
-        reason = f"None of its measures can be judged yet. {flag}".strip()
+        labels = {s.label for s in statuses}
+        if NOT_SHOWN in labels:
+            label, why = NOT_SHOWN, "None of its measures can be shown or judged yet."
+        elif NOT_JUDGED in labels:
+            label, why = NOT_JUDGED, "None of its measures can be judged yet."
+        else:
+            label, why = LABELS[GREY], "None of its measures can be judged yet."
+        reason = f"{why} {flag}".strip()
         return Status(GREY, label, reason, out_of_date=flag)
     colour = min(measured, key=lambda s: ORDER[s.colour]).colour
     reason = f"The worst status of its measures. {flag}".strip()

@@ -205,14 +205,14 @@ def measure_progress(
     if public and latest_reading is not None and _withheld(latest_reading, unit):
         status = rag.Status(
             rag.GREY,
-            "Not shown",
+            rag.NOT_SHOWN,
             f"The latest reading counts {FEWER_THAN} people.",
             out_of_date=out_of_date,
         )
     elif start_withheld and target_points and len(readings) > 1:
         status = rag.Status(
             rag.GREY,
-            "Not shown",
+            rag.NOT_SHOWN,
             f"The starting point, the first reading, counts {FEWER_THAN} people, so the "
             "trajectory and this status are not shown.",
             out_of_date=out_of_date,

@@ -130,7 +130,7 @@ def measure_outcome(measure: OutcomeMeasure, *, today: date, public: bool) -> Me
             ended = day_in_words(latest.day)
             out_of_date = f"Out of date: the latest figure is for a period that ended on {ended}"
         if public and latest is not None and _held_back(measure, comparisons, latest.day):
-            status = rag.Status(rag.GREY, "Not shown", "The latest figure is held back.")
+            status = rag.Status(rag.GREY, rag.NOT_SHOWN, "The latest figure is held back.")
         else:
             status = rag.status(
                 latest=latest,

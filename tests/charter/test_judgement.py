@@ -248,6 +248,18 @@ def test_a_withheld_starting_point_is_not_given_away_by_the_trajectory_in_public
     assert staff.chart.trajectory
 
 
+def test_a_measure_whose_every_reading_is_withheld_does_not_say_not_yet_measured(charter, client):
+    measure = MeasureFactory(
+        commitment=CommitmentFactory(charter=charter, number=2, title="Fair interviews"),
+        name="Interviews with a lived-experience panel member",
+    )
+    quarter(measure, date(2025, 10, 1), date(2025, 12, 31), "50", numerator=1, denominator=2)
+    with at(TODAY):
+        page = text_of(client.get(f"/charter/{charter.organisation.slug}/"))
+    assert "Each reading so far counts fewer than 5 people, so none is shown." in page
+    assert "Not yet measured" not in page
+
+
 # --- Baselines on the measure form ---------------------------------------------------------------
 
 
