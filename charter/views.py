@@ -9,12 +9,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from cms.middleware import public_page
+from cms.page_cache import LONG
 from cms.permissions import require
 
 from .selectors import charter_progress, charter_versions_published, charters_published
 
 
-@public_page
+@public_page(cache_for=LONG)
 @require_GET
 def charter_index(request):
     return render(
@@ -36,14 +37,14 @@ def _progress_page(request, versions, charter):
     )
 
 
-@public_page
+@public_page(cache_for=LONG)
 @require_GET
 def charter_progress_page(request, organisation_slug):
     versions = charter_versions_published(request.user, organisation_slug)
     return _progress_page(request, versions, versions[0])
 
 
-@public_page
+@public_page(cache_for=LONG)
 @require_GET
 def charter_version_page(request, organisation_slug, version):
     """An earlier published version at its own address; the latest lives at the

@@ -11,11 +11,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from cms.middleware import public_page
+from cms.page_cache import LONG
 
 from .selectors_outcomes import programme_for_public_page, programme_outcomes, programmes_published
 
 
-@public_page
+@public_page(cache_for=LONG)
 @require_GET
 def outcomes_index(request):
     return render(
@@ -25,7 +26,7 @@ def outcomes_index(request):
     )
 
 
-@public_page
+@public_page(cache_for=LONG)
 @require_GET
 def programme_page(request, slug):
     programme = programme_for_public_page(request.user, slug)

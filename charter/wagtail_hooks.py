@@ -7,8 +7,11 @@ from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
 from cms.private_documents import register_private_documents
+from cms.sections import PUBLIC_SECTIONS_HOOK
+from cms.site_search import SITE_SEARCH_HOOK
+from cms.sitemap import SITEMAP_ITEMS_HOOK
 
-from . import admin, admin_outcomes, audit_actions
+from . import admin, admin_outcomes, audit_actions, public_search
 from .models import Evidence, Reading
 from .services import EVIDENCE_COLLECTION
 
@@ -30,6 +33,13 @@ def register_charter_urls():
 def register_outcomes_urls():
     # /outcomes/, not /charter/outcomes/: every /charter/<slug>/ names an organisation.
     return [path("", include("charter.urls_outcomes"))]
+
+
+# The charters and outcomes in the site's sections, its search and its sitemap.
+hooks.register(PUBLIC_SECTIONS_HOOK, public_search.sections)
+hooks.register(SITE_SEARCH_HOOK, public_search.charters_source)
+hooks.register(SITE_SEARCH_HOOK, public_search.outcomes_source)
+hooks.register(SITEMAP_ITEMS_HOOK, public_search.sitemap_items)
 
 
 # --- What the admin lets people do with each record --------------------------------------------
@@ -56,3 +66,22 @@ hooks.register("construct_homepage_panels", admin.charter_work_panel)
 def register_charter_log_actions(actions):
     for action, (label, message) in audit_actions.ACTIONS.items():
         actions.register_action(action, label, message)
+
+
+@hooks.register("register_public_content_models")
+def charter_public_content():
+    """What the charter's public progress and outcomes pages show (cms/page_cache.py)."""
+    return [
+        "charter.Charter",
+        "charter.Commitment",
+        "charter.Measure",
+        "charter.Target",
+        "charter.Reading",
+        "charter.CharterAction",
+        "charter.Evidence",
+        "charter.Review",
+        "charter.Programme",
+        "charter.OutcomeMeasure",
+        "charter.Comparison",
+        "charter.OutcomeTarget",
+    ]

@@ -18,6 +18,8 @@ class CmsConfig(AppConfig):
         from . import (
             admin_dates,
             data_registry,
+            offer_search,
+            page_cache,
             permissions,
             schedules,
             signals,
@@ -31,6 +33,8 @@ class CmsConfig(AppConfig):
         admin_dates.register_admin_date_fields()
         permissions.register_shell_visibility()
         signals.connect_site_shell_purges()
+        page_cache.connect_signals()
+        offer_search.connect_upkeep()
         data_registry.discover()
         your_data.register_your_data_report()
 

@@ -8,18 +8,21 @@ from dataclasses import dataclass
 from datetime import time, timedelta
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.models import Site
 from wagtailnhsukfrontend.settings.models import HeaderSettings, NavigationLink
 
-from .demo_offers import OFFERS
+from .demo_offers import OFFERS, closure_days, place_fields
 from .factories import OrganisationFactory, UserFactory, add_page, home_page, offers_index
 from .first_run import FOOTER_SLUGS, PUBLIC_PAGES, PublicContact, add_footer_links, public_page
 from .models import (
     Area,
+    Closure,
     ContentPage,
     DataRequest,
+    Location,
     Need,
     OfferPage,
     OffersIndexPage,
@@ -78,47 +81,71 @@ DEMO_CONTACT = PublicContact(
     partners=tuple(name for name, _kind, _area in ORGANISATIONS),
 )
 
-PAGES = [
-    (
-        "About the partnership",
-        "about",
-        "Who we are: NHS trusts, councils and voluntary organisations working with people "
-        "who have lived experience of mental ill health.",
-        [
-            ("heading", "No wrong door"),
-            (
-                "text",
-                "<p>Whichever door you knock on – your GP, the council, a crisis café or a "
-                "peer support group – you should get help, not be sent away.</p>",
-            ),
-            ("heading", "Built with people who use services"),
-            (
-                "text",
-                "<p>Experts by experience sit on our design panels and are paid for their "
-                "time. You can read what changed because people spoke.</p>",
-            ),
-        ],
-    ),
-    (
-        "How we involve people",
-        "get-involved",
-        "How you can help shape local mental health support, and how we pay you for your time.",
-        [
-            ("heading", "What involvement means"),
-            (
-                "text",
-                "<p>You can join a design panel, give feedback on a service, or become a peer "
-                "mentor. You choose how much you do.</p>",
-            ),
-            ("heading", "Access and support"),
-            (
-                "text",
-                "<p>Tell us what you need: a BSL interpreter, easy read papers, a quiet space "
-                "or help with travel. We arrange it before every meeting.</p>",
-            ),
-        ],
-    ),
-]
+
+def demo_pages() -> list:
+    """The demo's own content pages (title, slug, intro, body). Each links to the parts of
+    the site its words promise; the addresses are asked of the URLs, not written out."""
+    panels, roles = reverse("coproduce:panel_list"), reverse("peers:vacancy_list")
+    charter, outcomes = reverse("charter:index"), reverse("outcomes:index")
+    changes, directory = "/you-said-we-did/", "/find-support/"
+    return [
+        (
+            "About the partnership",
+            "about",
+            "Who we are: NHS trusts, councils and voluntary organisations working with people "
+            "who have lived experience of mental ill health.",
+            [
+                ("heading", "No wrong door"),
+                (
+                    "text",
+                    "<p>Whichever door you knock on – your GP, the council, a crisis café or a "
+                    "peer support group – you should get help, not be sent away. You can "
+                    f'<a href="{directory}">find support near you</a> from any of us.</p>',
+                ),
+                ("heading", "Built with people who use services"),
+                (
+                    "text",
+                    "<p>Experts by experience sit on our "
+                    f'<a href="{panels}">design panels</a> and are paid for their time. You '
+                    f'can read <a href="{changes}">what changed because people spoke</a>.</p>',
+                ),
+                ("heading", "Our promises, in public"),
+                (
+                    "text",
+                    "<p>Each of us has signed a Lived Experience Charter. You can see "
+                    f'<a href="{charter}">how well each organisation is keeping its charter</a>'
+                    f' and <a href="{outcomes}">what our work has changed for people</a>.</p>',
+                ),
+            ],
+        ),
+        (
+            "How we involve people",
+            "get-involved",
+            "How you can help shape local mental health support, and how we pay you for your time.",
+            [
+                ("heading", "What involvement means"),
+                (
+                    "text",
+                    f'<p>You can <a href="{panels}">join a design panel</a>, give feedback on '
+                    f'a service, or <a href="{roles}">become a peer support worker</a>. You '
+                    "choose how much you do.</p>",
+                ),
+                (
+                    "text",
+                    "<p>To give feedback, find the service in our "
+                    f'<a href="{directory}">support directory</a> and use the form on its '
+                    f'page. We tell you <a href="{changes}">what changed because of it</a>.'
+                    "</p>",
+                ),
+                ("heading", "Access and support"),
+                (
+                    "text",
+                    "<p>Tell us what you need: a BSL interpreter, easy read papers, a quiet "
+                    "space or help with travel. We arrange it before every meeting.</p>",
+                ),
+            ],
+        ),
+    ]
 
 
 def _organisations() -> dict[str, Organisation]:
@@ -172,7 +199,7 @@ def _pages() -> dict[str, ContentPage]:
         ]
         home.save_revision().publish()
     pages = {}
-    for title, slug, intro, body in PAGES:
+    for title, slug, intro, body in demo_pages():
         page = ContentPage.objects.filter(slug=slug).first()
         if page is None:
             page = add_page(home, ContentPage(title=title, slug=slug, intro=intro, body=body))
@@ -215,6 +242,10 @@ def _offers(organisations: dict[str, Organisation]) -> list[OfferPage]:
             continue
         extras = dict(extras)
         times = extras.pop("times", [])
+        place_keys = extras.pop("places", [])
+        own_times = extras.pop("own_times", {})
+        closures = extras.pop("closures", [])
+        phone = extras.pop("phone", extras.get("self_referral_phone", ""))
         self_referral = any(
             extras.get(key)
             for key in ("self_referral_drop_in", "self_referral_phone", "self_referral_url")
@@ -226,7 +257,7 @@ def _offers(organisations: dict[str, Organisation]) -> list[OfferPage]:
             summary=summary,
             easy_read_summary=summary.split(".")[0] + ".",
             self_referral=self_referral,
-            phone=extras.get("self_referral_phone", ""),
+            phone=phone,
             email=f"hello@{slugify(providers[provider].name)[:30].strip('-')}.example.org",
             # A few offers have not been checked for over a year, to show the warning.
             last_reviewed=today - timedelta(days=400 if position % 9 == 4 else 30 + position * 5),
@@ -240,7 +271,27 @@ def _offers(organisations: dict[str, Organisation]) -> list[OfferPage]:
             )
             for day, opens, closes in times
         ]
-        offers.append(add_page(index, page))
+        page.locations = [Location(**place_fields(key)) for key in place_keys]
+        page.closures = [
+            Closure(first_day=first, last_day=last, reason=reason)
+            for first, last, reason in (closure_days(spec, today) for spec in closures)
+        ]
+        add_page(index, page)
+        if own_times:
+            # A place's own times name the place, so they follow its first save.
+            places = {place.name: place for place in page.locations.all()}
+            for key, spans in own_times.items():
+                for day, opens, closes in spans:
+                    page.opening_times.add(
+                        OpeningTime(
+                            weekday=day,
+                            opens=time.fromisoformat(opens),
+                            closes=time.fromisoformat(closes),
+                            location=places[place_fields(key)["name"]],
+                        )
+                    )
+            page.save_revision().publish()
+        offers.append(page)
     return offers
 
 

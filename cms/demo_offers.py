@@ -2,10 +2,256 @@
 
 Each row: title, provider (index into cms.demo.ORGANISATIONS), needs (slugs), areas, how to
 get in, opening times and access. Built into OfferPages by cms.demo.
+
+Every offer has a kind, every offer people go to has a place (from PLACES: fictional venues
+in the demo's two towns, Northdale "ND" and Southmoor "SU" postcodes, about 40 km apart in
+the north of England), and closures are given as dates that come round every year ("12-25")
+or as days from today ("+9"), so the demo's dates stay coherent whenever it is loaded.
 """
+
+from datetime import date, timedelta
+from decimal import Decimal
 
 WEEKDAYS = (0, 1, 2, 3, 4)
 EVERY_DAY = (0, 1, 2, 3, 4, 5, 6)
+
+CHRISTMAS_DAY = ("12-25", None, "Christmas Day")
+CHRISTMAS_AND_NEW_YEAR = ("12-24", "01-01", "Christmas and New Year")
+
+BUSES_NORTHDALE = "Northdale bus station is a 5-minute walk."
+BUSES_SOUTHMOOR = "Southmoor Interchange (buses and trains) is a 10-minute walk."
+
+# key: (name, address, postcode, latitude, longitude, step-free, how to get there)
+PLACES = {
+    "riverside": (
+        "Riverside Health Centre",
+        "1 Riverside Way\nNorthdale",
+        "ND1 1AA",
+        "54.301200",
+        "-1.823100",
+        True,
+        "Buses 12 and 36 stop outside. Free parking at the front. Come in through the main "
+        "entrance and tell reception who you have come to see.",
+    ),
+    "mind_northdale": (
+        "Bridge House (Mind in Northdale)",
+        "14 Bridge Street\nNorthdale",
+        "ND1 2BT",
+        "54.302800",
+        "-1.826400",
+        True,
+        f"{BUSES_NORTHDALE} Ring the bell by the green door; there is a ramp on the left.",
+    ),
+    "library_northdale": (
+        "Northdale Library",
+        "1 Market Street\nNorthdale",
+        "ND1 3LB",
+        "54.300400",
+        "-1.825900",
+        True,
+        f"On the market square. {BUSES_NORTHDALE} Ask at the front desk for the community room.",
+    ),
+    "civic_centre": (
+        "Northdale Civic Centre",
+        "Castle Hill\nNorthdale",
+        "ND1 4PT",
+        "54.299100",
+        "-1.820500",
+        True,
+        "At the top of Castle Hill. Buses 12 and 20 stop outside. Blue badge parking by the "
+        "main doors; the customer service desk is on the ground floor.",
+    ),
+    "safe_haven": (
+        "The Lantern",
+        "Unit 3, Canal Wharf\nNorthdale",
+        "ND2 7HA",
+        "54.304600",
+        "-1.816800",
+        True,
+        "By the canal, behind the old mill. Bus 36 stops on Wharf Road until 11pm. The "
+        "entrance is lit and has a bell: someone will come to the door.",
+    ),
+    "dale_park": (
+        "Dale Park bandstand café",
+        "Dale Park, Park Road\nNorthdale",
+        "ND2 5PR",
+        "54.306900",
+        "-1.831200",
+        True,
+        "Meet outside the café next to the bandstand. Bus 20 stops at the park gates. The "
+        "paths are flat and there is an accessible toilet in the café.",
+    ),
+    "st_aidans": (
+        "St Aidan's Community Hall",
+        "27 Church Lane\nNorthdale",
+        "ND3 2EL",
+        "54.296300",
+        "-1.834700",
+        False,
+        "Bus 8 stops on Church Lane. There are three steps at the front door; tell us before "
+        "you come and we will open the side door, which is level.",
+    ),
+    "college": (
+        "Northdale College Student Hub",
+        "Station Road\nNorthdale",
+        "ND1 6SR",
+        "54.298700",
+        "-1.829300",
+        True,
+        "Opposite Northdale railway station. The Student Hub is on the ground floor of the "
+        "main building, to the left of reception.",
+    ),
+    "mill_arts": (
+        "The Mill Arts Centre",
+        "Mill Lane\nNorthdale",
+        "ND2 3AL",
+        "54.303900",
+        "-1.818100",
+        True,
+        "Bus 36 to Mill Lane. Free parking in the yard. The studio is on the ground floor.",
+    ),
+    "wellbeing_hub": (
+        "Northdale Wellbeing Hub",
+        "40 High Street\nNorthdale",
+        "ND1 2HS",
+        "54.301700",
+        "-1.827800",
+        True,
+        f"On the High Street, next to the post office. {BUSES_NORTHDALE}",
+    ),
+    "deaf_centre": (
+        "Deaf Centre Northdale",
+        "9 Kings Road\nNorthdale",
+        "ND2 1DF",
+        "54.305200",
+        "-1.822600",
+        True,
+        "Bus 12 to Kings Road. The door has a video entry phone and a flashing light to show "
+        "it has been answered.",
+    ),
+    "open_door": (
+        "Open Door Crisis Café",
+        "8 Moor Lane\nSouthmoor",
+        "SU1 3DQ",
+        "53.954100",
+        "-1.751200",
+        True,
+        f"{BUSES_SOUTHMOOR} Night buses 1 and 7 stop on Moor Lane. The café has a blue door "
+        "and its lights are on when it is open.",
+    ),
+    "moorside": (
+        "Moorside Community Mental Health Centre",
+        "Moorside Road\nSouthmoor",
+        "SU2 4NH",
+        "53.949800",
+        "-1.744300",
+        True,
+        "Buses 3 and 7 stop outside. Free parking. Reception is through the main doors.",
+    ),
+    "citizens_advice": (
+        "Citizens Advice Southmoor",
+        "22 Market Place\nSouthmoor",
+        "SU1 1AP",
+        "53.952600",
+        "-1.748900",
+        True,
+        f"In the market place, above the bank: take the lift. {BUSES_SOUTHMOOR}",
+    ),
+    "town_hall": (
+        "Southmoor Town Hall",
+        "Victoria Square\nSouthmoor",
+        "SU1 1TH",
+        "53.951900",
+        "-1.747400",
+        True,
+        f"{BUSES_SOUTHMOOR} Use the accessible entrance on Victoria Street and ask at the "
+        "help desk.",
+    ),
+    "mens_shed": (
+        "Southmoor Men's Shed",
+        "Arch 4, Railway Street\nSouthmoor",
+        "SU3 2RW",
+        "53.955800",
+        "-1.741900",
+        True,
+        "Under the railway arches, a 5-minute walk from Southmoor Interchange. Look for the "
+        "green sign.",
+    ),
+    "trinity_hall": (
+        "Trinity Church Hall",
+        "Trinity Road\nSouthmoor",
+        "SU2 6TR",
+        "53.947600",
+        "-1.752800",
+        False,
+        "Bus 3 to Trinity Road. There are two steps into the hall; a portable ramp is "
+        "available if you ask.",
+    ),
+    "brew_room": (
+        "The Brew Room",
+        "5 Wharf Street\nSouthmoor",
+        "SU1 4WS",
+        "53.953400",
+        "-1.754600",
+        True,
+        f"By the canal basin. {BUSES_SOUTHMOOR}",
+    ),
+    "lakeside": (
+        "Southmoor Park Lakeside Pavilion",
+        "Lakeside Drive\nSouthmoor",
+        "SU2 8LP",
+        "53.945900",
+        "-1.758100",
+        True,
+        "Bus 5 to the park gates, then follow the signs to the lake. Parking on Lakeside Drive.",
+    ),
+    "hope_centre": (
+        "Hope Centre",
+        "61 Albion Street\nSouthmoor",
+        "SU3 5HB",
+        "53.956700",
+        "-1.745300",
+        True,
+        f"{BUSES_SOUTHMOOR} Come to the side door on Albion Street; someone will meet you.",
+    ),
+    "recovery_hub": (
+        "Southmoor Recovery Hub",
+        "30 Northgate\nSouthmoor",
+        "SU1 2NG",
+        "53.954900",
+        "-1.749700",
+        True,
+        f"{BUSES_SOUTHMOOR} The entrance is round the back, away from the street.",
+    ),
+    "young_carers": (
+        "The Den (Southmoor Young Carers)",
+        "3 Park Row\nSouthmoor",
+        "SU2 3PR",
+        "53.950300",
+        "-1.755200",
+        True,
+        "Bus 5 to Park Row. We can help with transport: ask when you get in touch.",
+    ),
+    "albion_house": (
+        "Albion House (Housing Support)",
+        "2 Albion Street\nSouthmoor",
+        "SU3 5AA",
+        "53.956200",
+        "-1.746100",
+        True,
+        f"{BUSES_SOUTHMOOR} Reception is on the ground floor.",
+    ),
+    "southmoor_library": (
+        "Southmoor Library",
+        "Library Walk\nSouthmoor",
+        "SU1 1LW",
+        "53.952200",
+        "-1.750300",
+        True,
+        f"Just off the market place. {BUSES_SOUTHMOOR} The learning room is on the first "
+        "floor: take the lift.",
+    ),
+}
 
 # (title, provider, needs, areas, summary, extras)
 OFFERS = [
@@ -13,13 +259,18 @@ OFFERS = [
         "Open Door Crisis Café",
         5,
         ["crisis", "peer-support"],
-        ["Southmoor"],
+        ["Southmoor", "Northdale"],
         "A calm, safe place to go in the evening when things feel too much. Peer supporters "
-        "listen, help you make a plan and can connect you to other services.",
+        "listen, help you make a plan and can connect you to other services. On Friday and "
+        "Saturday nights it also opens at the Northdale Wellbeing Hub.",
         {
+            "kind": "crisis_cafe",
+            "places": ["open_door", "wellbeing_hub"],
+            "own_times": {"wellbeing_hub": [(4, "18:00", "02:00"), (5, "18:00", "02:00")]},
+            "website": "https://opendoorcafe.example.org",
             "self_referral_drop_in": True,
             "self_referral_phone": "0300 123 4001",
-            "times": [(d, "18:00", "23:00") for d in EVERY_DAY],
+            "times": [(d, "18:00", "02:00") for d in EVERY_DAY],
         },
     ),
     (
@@ -28,7 +279,14 @@ OFFERS = [
         ["crisis"],
         ["Northdale"],
         "An evening drop-in for anyone in emotional distress, as an alternative to A&E.",
-        {"self_referral_drop_in": True, "times": [(d, "17:00", "23:30") for d in EVERY_DAY]},
+        {
+            "kind": "crisis_cafe",
+            "places": ["safe_haven"],
+            "phone": "01632 960110",
+            "closures": [("+12", None, "Staff training: go to the Open Door Crisis Café instead")],
+            "self_referral_drop_in": True,
+            "times": [(d, "18:00", "01:00") for d in EVERY_DAY],
+        },
     ),
     (
         "Crisis resolution and home treatment team",
@@ -37,10 +295,12 @@ OFFERS = [
         ["Northdale"],
         "Urgent assessment and short-term support at home for adults in a mental health crisis.",
         {
+            "kind": "team",
+            "places": ["riverside"],
+            "open_24_hours": True,
             "self_referral_phone": "0800 952 0001",
             "via_gp": True,
             "by_phone": True,
-            "times": [(d, "00:00", "23:59") for d in EVERY_DAY],
         },
     ),
     (
@@ -50,10 +310,11 @@ OFFERS = [
         ["Southmoor"],
         "Call any time, day or night, to talk to a mental health worker.",
         {
+            "kind": "helpline",
+            "open_24_hours": True,
             "self_referral_phone": "0800 952 0002",
             "by_phone": True,
             "in_person": False,
-            "times": [(d, "00:00", "23:59") for d in EVERY_DAY],
         },
     ),
     (
@@ -64,6 +325,11 @@ OFFERS = [
         "Free NHS talking therapies for stress, anxiety and depression, in person, by phone "
         "or online.",
         {
+            "kind": "one_to_one",
+            "places": ["riverside", "wellbeing_hub"],
+            "phone": "01632 960120",
+            "closed_on_bank_holidays": True,
+            "closures": [CHRISTMAS_AND_NEW_YEAR],
             "self_referral_url": "https://talkingtherapies.example.org/northdale",
             "via_gp": True,
             "online": True,
@@ -78,6 +344,10 @@ OFFERS = [
         ["Southmoor"],
         "Short courses of therapy to help with worry, low mood and panic.",
         {
+            "kind": "one_to_one",
+            "places": ["moorside"],
+            "phone": "01632 960121",
+            "closed_on_bank_holidays": True,
             "self_referral_url": "https://talkingtherapies.example.org/southmoor",
             "online": True,
             "times": [(d, "09:00", "17:00") for d in WEEKDAYS],
@@ -89,7 +359,14 @@ OFFERS = [
         ["loneliness", "physical-health", "peer-support"],
         ["Northdale"],
         "Gentle group walks in the park every week, with a cup of tea afterwards.",
-        {"self_referral_drop_in": True, "times": [(2, "10:00", "12:00"), (5, "10:00", "12:00")]},
+        {
+            "kind": "group",
+            "places": ["dale_park"],
+            "phone": "01632 960122",
+            "closures": [("12-26", None, "Boxing Day")],
+            "self_referral_drop_in": True,
+            "times": [(2, "10:00", "12:00"), (5, "10:00", "12:00")],
+        },
     ),
     (
         "Befriending by phone",
@@ -98,6 +375,8 @@ OFFERS = [
         ["Northdale", "Southmoor"],
         "A friendly volunteer calls you each week for a chat.",
         {
+            "kind": "one_to_one",
+            "closed_on_bank_holidays": True,
             "self_referral_phone": "01632 960101",
             "by_phone": True,
             "in_person": False,
@@ -110,7 +389,14 @@ OFFERS = [
         ["loneliness", "peer-support"],
         ["Southmoor"],
         "Make, mend and chat. A workshop where men (and anyone else) can come together.",
-        {"self_referral_drop_in": True, "times": [(1, "10:00", "15:00"), (3, "10:00", "15:00")]},
+        {
+            "kind": "group",
+            "places": ["mens_shed"],
+            "phone": "01632 960123",
+            "closures": [CHRISTMAS_AND_NEW_YEAR],
+            "self_referral_drop_in": True,
+            "times": [(1, "10:00", "15:00"), (3, "10:00", "15:00")],
+        },
     ),
     (
         "Debt advice clinic",
@@ -119,6 +405,9 @@ OFFERS = [
         ["Southmoor"],
         "Free, confidential advice on debts, bills and benefits from trained advisers.",
         {
+            "kind": "advice",
+            "places": ["citizens_advice", "town_hall"],
+            "closed_on_bank_holidays": True,
             "self_referral_phone": "01632 960202",
             "self_referral_url": "https://advice.example.org",
             "times": [(d, "09:30", "16:30") for d in WEEKDAYS],
@@ -130,7 +419,14 @@ OFFERS = [
         ["money-and-debt"],
         ["Northdale"],
         "Help to check what you are entitled to and to fill in forms.",
-        {"self_referral_drop_in": True, "times": [(0, "09:00", "13:00"), (3, "13:00", "17:00")]},
+        {
+            "kind": "advice",
+            "places": ["civic_centre"],
+            "phone": "01632 960124",
+            "closed_on_bank_holidays": True,
+            "self_referral_drop_in": True,
+            "times": [(0, "09:00", "13:00"), (3, "13:00", "17:00")],
+        },
     ),
     (
         "Money and mental health service",
@@ -139,6 +435,9 @@ OFFERS = [
         ["Northdale", "Southmoor"],
         "Specialist debt advice for people whose mental health makes money hard to manage.",
         {
+            "kind": "advice",
+            "places": ["citizens_advice"],
+            "closed_on_bank_holidays": True,
             "self_referral_phone": "01632 960203",
             "via_service": "community mental health teams",
             "by_phone": True,
@@ -151,7 +450,13 @@ OFFERS = [
         ["housing"],
         ["Northdale"],
         "Advice if you are homeless, at risk of losing your home or living somewhere unsafe.",
-        {"self_referral_phone": "01632 960301", "times": [(d, "09:00", "17:00") for d in WEEKDAYS]},
+        {
+            "kind": "team",
+            "places": ["civic_centre"],
+            "closed_on_bank_holidays": True,
+            "self_referral_phone": "01632 960301",
+            "times": [(d, "09:00", "17:00") for d in WEEKDAYS],
+        },
     ),
     (
         "Tenancy sustainment service",
@@ -160,6 +465,10 @@ OFFERS = [
         ["Southmoor"],
         "Practical support to keep your home: bills, repairs and dealing with your landlord.",
         {
+            "kind": "one_to_one",
+            "places": ["albion_house"],
+            "phone": "01632 960125",
+            "closed_on_bank_holidays": True,
             "via_service": "the council or your support worker",
             "times": [(d, "09:00", "17:00") for d in WEEKDAYS],
         },
@@ -171,6 +480,9 @@ OFFERS = [
         ["Southmoor"],
         "Supported accommodation for people recovering from mental ill health.",
         {
+            "kind": "team",
+            "places": ["albion_house"],
+            "phone": "01632 960126",
             "via_service": "your care coordinator",
             "open_to_all": False,
             "who_for": "Adults with a care coordinator in secondary mental health services.",
@@ -183,6 +495,10 @@ OFFERS = [
         ["Northdale"],
         "An employment specialist helps you find and keep paid work that suits you.",
         {
+            "kind": "one_to_one",
+            "places": ["riverside"],
+            "phone": "01632 960127",
+            "closed_on_bank_holidays": True,
             "via_service": "community mental health teams",
             "via_gp": True,
             "times": [(d, "09:00", "17:00") for d in WEEKDAYS],
@@ -195,6 +511,9 @@ OFFERS = [
         ["Northdale", "Southmoor"],
         "Coaching for people off sick or struggling at work because of their mental health.",
         {
+            "kind": "one_to_one",
+            "places": ["mind_northdale"],
+            "closed_on_bank_holidays": True,
             "self_referral_url": "https://workwell.example.org",
             "online": True,
             "times": [(d, "09:00", "17:00") for d in WEEKDAYS],
@@ -206,7 +525,13 @@ OFFERS = [
         ["work", "loneliness"],
         ["Northdale"],
         "Find volunteering that builds confidence and skills, at your own pace.",
-        {"self_referral_drop_in": True, "times": [(2, "13:00", "16:00")]},
+        {
+            "kind": "drop_in",
+            "places": ["library_northdale"],
+            "phone": "01632 960128",
+            "self_referral_drop_in": True,
+            "times": [(2, "13:00", "16:00")],
+        },
     ),
     (
         "Peer support group: Hearing Voices",
@@ -214,7 +539,14 @@ OFFERS = [
         ["peer-support"],
         ["Northdale"],
         "A group for people who hear voices or see things others don't, run by people who do too.",
-        {"self_referral_drop_in": True, "times": [(1, "18:00", "20:00")]},
+        {
+            "kind": "group",
+            "places": ["mind_northdale"],
+            "phone": "01632 960129",
+            "closures": [("+9", None, "The room is being redecorated")],
+            "self_referral_drop_in": True,
+            "times": [(1, "18:00", "20:00")],
+        },
     ),
     (
         "Deaf peer support group",
@@ -224,6 +556,8 @@ OFFERS = [
         "A peer support group run in BSL by Deaf people with lived experience of mental "
         "ill health.",
         {
+            "kind": "group",
+            "places": ["deaf_centre"],
             "bsl": True,
             "self_referral_url": "https://deafpeer.example.org",
             "communities": "Deaf people who use BSL",
@@ -238,6 +572,8 @@ OFFERS = [
         ["Northdale", "Southmoor"],
         "Wellbeing courses taught directly in British Sign Language.",
         {
+            "kind": "group",
+            "places": ["deaf_centre"],
             "bsl": True,
             "self_referral_url": "https://deafpeer.example.org/courses",
             "online": True,
@@ -251,7 +587,15 @@ OFFERS = [
         ["caring", "peer-support"],
         ["Southmoor"],
         "Time for you, with other carers who understand. Tea, cake and good company.",
-        {"self_referral_drop_in": True, "for_carers": True, "times": [(4, "13:00", "15:00")]},
+        {
+            "kind": "group",
+            "places": ["trinity_hall"],
+            "phone": "01632 960130",
+            "closures": [CHRISTMAS_AND_NEW_YEAR],
+            "self_referral_drop_in": True,
+            "for_carers": True,
+            "times": [(4, "13:00", "15:00")],
+        },
     ),
     (
         "Young carers service",
@@ -260,6 +604,9 @@ OFFERS = [
         ["Southmoor"],
         "Support and activities for young people who look after someone at home.",
         {
+            "kind": "group",
+            "places": ["young_carers"],
+            "closed_on_bank_holidays": True,
             "self_referral_phone": "01632 960401",
             "age_from": 8,
             "age_to": 18,
@@ -276,6 +623,9 @@ OFFERS = [
         ["Northdale"],
         "Ask the council for a carer's assessment to see what support you can get.",
         {
+            "kind": "team",
+            "places": ["civic_centre"],
+            "closed_on_bank_holidays": True,
             "self_referral_phone": "01632 960402",
             "for_carers": True,
             "times": [(d, "09:00", "17:00") for d in WEEKDAYS],
@@ -288,6 +638,9 @@ OFFERS = [
         ["Southmoor"],
         "Confidential help to cut down or stop drinking or using drugs.",
         {
+            "kind": "drop_in",
+            "places": ["recovery_hub"],
+            "closed_on_bank_holidays": True,
             "self_referral_drop_in": True,
             "self_referral_phone": "01632 960501",
             "times": [(d, "09:00", "17:00") for d in WEEKDAYS],
@@ -299,7 +652,14 @@ OFFERS = [
         ["substance-use", "peer-support"],
         ["Southmoor"],
         "A sober social space run by people in recovery.",
-        {"self_referral_drop_in": True, "times": [(5, "12:00", "17:00"), (6, "12:00", "17:00")]},
+        {
+            "kind": "drop_in",
+            "places": ["brew_room"],
+            "phone": "01632 960131",
+            "closures": [CHRISTMAS_DAY],
+            "self_referral_drop_in": True,
+            "times": [(5, "12:00", "17:00"), (6, "12:00", "17:00")],
+        },
     ),
     (
         "Healthy minds, healthy bodies",
@@ -308,6 +668,10 @@ OFFERS = [
         ["Northdale"],
         "Physical health checks and support for people with severe mental illness.",
         {
+            "kind": "team",
+            "places": ["riverside"],
+            "phone": "01632 960132",
+            "closed_on_bank_holidays": True,
             "via_gp": True,
             "open_to_all": False,
             "who_for": "Adults on a GP's severe mental illness register.",
@@ -321,6 +685,10 @@ OFFERS = [
         ["Northdale"],
         "Free support and medication to help you stop smoking.",
         {
+            "kind": "one_to_one",
+            "places": ["wellbeing_hub"],
+            "phone": "01632 960133",
+            "closed_on_bank_holidays": True,
             "self_referral_url": "https://stopsmoking.example.org",
             "by_phone": True,
             "times": [(d, "08:00", "18:00") for d in WEEKDAYS],
@@ -332,7 +700,13 @@ OFFERS = [
         ["physical-health", "loneliness"],
         ["Southmoor"],
         "Free outdoor activities: gardening, tai chi and walking football.",
-        {"self_referral_drop_in": True, "times": [(1, "10:00", "12:00"), (4, "10:00", "12:00")]},
+        {
+            "kind": "group",
+            "places": ["lakeside"],
+            "phone": "01632 960134",
+            "self_referral_drop_in": True,
+            "times": [(1, "10:00", "12:00"), (4, "10:00", "12:00")],
+        },
     ),
     (
         "Recovery College",
@@ -342,6 +716,9 @@ OFFERS = [
         "Free courses about mental health and recovery, co-written and taught by people with "
         "lived experience.",
         {
+            "kind": "group",
+            "places": ["riverside", "southmoor_library"],
+            "closed_on_bank_holidays": True,
             "self_referral_url": "https://recoverycollege.example.org",
             "online": True,
             "times": [(d, "10:00", "16:00") for d in WEEKDAYS],
@@ -354,6 +731,10 @@ OFFERS = [
         ["Northdale"],
         "Specialist support for adults with complex mental health needs.",
         {
+            "kind": "team",
+            "places": ["riverside"],
+            "phone": "01632 960135",
+            "closed_on_bank_holidays": True,
             "via_gp": True,
             "open_to_all": False,
             "who_for": "Adults referred by their GP.",
@@ -367,6 +748,10 @@ OFFERS = [
         ["Southmoor"],
         "Assessment, care and treatment close to home for adults with serious mental illness.",
         {
+            "kind": "team",
+            "places": ["moorside"],
+            "phone": "01632 960136",
+            "closed_on_bank_holidays": True,
             "via_gp": True,
             "open_to_all": False,
             "who_for": "Adults referred by their GP.",
@@ -380,6 +765,9 @@ OFFERS = [
         ["Southmoor"],
         "Fast help for people experiencing psychosis for the first time.",
         {
+            "kind": "team",
+            "places": ["moorside"],
+            "closed_on_bank_holidays": True,
             "self_referral_phone": "01632 960601",
             "age_from": 14,
             "age_to": 65,
@@ -393,6 +781,10 @@ OFFERS = [
         ["Northdale"],
         "Support for mental health in pregnancy and the first two years after birth.",
         {
+            "kind": "team",
+            "places": ["riverside"],
+            "phone": "01632 960137",
+            "closed_on_bank_holidays": True,
             "via_gp": True,
             "via_service": "your midwife or health visitor",
             "open_to_all": False,
@@ -407,6 +799,8 @@ OFFERS = [
         ["Northdale"],
         "A welcoming group for South Asian women, in Urdu, Punjabi and English.",
         {
+            "kind": "group",
+            "places": ["st_aidans"],
             "self_referral_phone": "01632 960701",
             "languages": "Urdu, Punjabi",
             "communities": "South Asian women",
@@ -420,6 +814,9 @@ OFFERS = [
         ["Southmoor"],
         "A peer support group for LGBTQ+ adults.",
         {
+            "kind": "group",
+            "places": ["open_door"],
+            "phone": "01632 960138",
             "self_referral_drop_in": True,
             "online": True,
             "communities": "LGBTQ+ people",
@@ -433,6 +830,10 @@ OFFERS = [
         ["Northdale"],
         "For students who are finding things hard: no appointment, no pressure.",
         {
+            "kind": "drop_in",
+            "places": ["college"],
+            "phone": "01632 960139",
+            "closures": [CHRISTMAS_AND_NEW_YEAR],
             "self_referral_drop_in": True,
             "age_from": 16,
             "age_to": 25,
@@ -446,6 +847,9 @@ OFFERS = [
         ["Southmoor"],
         "Home visits and phone calls for older people who feel isolated.",
         {
+            "kind": "one_to_one",
+            "places": ["open_door"],
+            "closed_on_bank_holidays": True,
             "self_referral_phone": "01632 960801",
             "age_from": 65,
             "by_phone": True,
@@ -458,7 +862,13 @@ OFFERS = [
         ["low-or-anxious", "peer-support"],
         ["Northdale", "Southmoor"],
         "One-to-one and group support after someone close to you has died.",
-        {"self_referral_phone": "01632 960901", "times": [(d, "09:00", "17:00") for d in WEEKDAYS]},
+        {
+            "kind": "one_to_one",
+            "places": ["mind_northdale"],
+            "closed_on_bank_holidays": True,
+            "self_referral_phone": "01632 960901",
+            "times": [(d, "09:00", "17:00") for d in WEEKDAYS],
+        },
     ),
     (
         "Suicide bereavement service",
@@ -467,6 +877,9 @@ OFFERS = [
         ["Northdale", "Southmoor"],
         "Support for anyone bereaved or affected by suicide.",
         {
+            "kind": "one_to_one",
+            "places": ["mind_northdale"],
+            "closures": [CHRISTMAS_DAY],
             "self_referral_phone": "01632 960902",
             "by_phone": True,
             "times": [(d, "09:00", "21:00") for d in EVERY_DAY],
@@ -479,6 +892,7 @@ OFFERS = [
         ["Northdale", "Southmoor"],
         "Night-time online chat with trained volunteers when you are struggling.",
         {
+            "kind": "online",
             "self_referral_url": "https://sanctuary.example.org",
             "online": True,
             "in_person": False,
@@ -492,6 +906,9 @@ OFFERS = [
         ["Northdale"],
         "A link worker helps you find local groups and services for what matters to you.",
         {
+            "kind": "one_to_one",
+            "places": ["wellbeing_hub"],
+            "closed_on_bank_holidays": True,
             "via_gp": True,
             "self_referral_phone": "01632 961001",
             "times": [(d, "09:00", "17:00") for d in WEEKDAYS],
@@ -503,7 +920,14 @@ OFFERS = [
         ["money-and-debt"],
         ["Southmoor"],
         "Emergency food, plus advice on money, energy bills and benefits in the same place.",
-        {"self_referral_drop_in": True, "times": [(1, "10:00", "14:00"), (4, "10:00", "14:00")]},
+        {
+            "kind": "drop_in",
+            "places": ["hope_centre"],
+            "phone": "01632 960140",
+            "closures": [CHRISTMAS_DAY],
+            "self_referral_drop_in": True,
+            "times": [(1, "10:00", "14:00"), (4, "10:00", "14:00")],
+        },
     ),
     (
         "Arts for wellbeing",
@@ -511,6 +935,46 @@ OFFERS = [
         ["loneliness", "low-or-anxious"],
         ["Northdale"],
         "Creative workshops – painting, music and writing – for people with mental health needs.",
-        {"self_referral_drop_in": True, "times": [(0, "13:00", "15:00")]},
+        {
+            "kind": "group",
+            "places": ["mill_arts"],
+            "phone": "01632 960141",
+            "self_referral_drop_in": True,
+            "times": [(0, "13:00", "15:00")],
+        },
     ),
 ]
+
+
+def closure_days(spec, today: date) -> tuple[date, date | None, str]:
+    """A closure of the demo, as dates: ("12-25", None, reason) is the next 25 December on
+    or after ``today``, ("12-24", "01-01", reason) runs into the new year, and ("+9", None,
+    reason) is nine days from today."""
+    first, last, reason = spec
+    if first.startswith("+"):
+        return today + timedelta(days=int(first[1:])), None, reason
+    month, day = (int(part) for part in first.split("-"))
+    start = date(today.year, month, day)
+    if start < today:
+        start = date(today.year + 1, month, day)
+    if last is None:
+        return start, None, reason
+    month, day = (int(part) for part in last.split("-"))
+    end = date(start.year, month, day)
+    if end < start:
+        end = date(start.year + 1, month, day)
+    return start, end, reason
+
+
+def place_fields(key: str) -> dict:
+    """The fields of a Location for one of PLACES."""
+    name, address, postcode, latitude, longitude, step_free, how_to_get_there = PLACES[key]
+    return {
+        "name": name,
+        "address": address,
+        "postcode": postcode,
+        "latitude": Decimal(latitude),
+        "longitude": Decimal(longitude),
+        "step_free": step_free,
+        "how_to_get_there": how_to_get_there,
+    }

@@ -44,17 +44,28 @@ MFA_EXEMPT_URL_NAMES = frozenset(
         "oruk_taxonomy",
         "oruk_taxonomy_terms",
         "oruk_taxonomy_term",
+        "oruk_service_at_locations",
+        "oruk_service_at_location",
     }
 )
 MFA_EXEMPT_PREFIXES = ("account_", "mfa_")
 ADMIN_PREFIX = "/admin/"
 
 
-def public_page(view):
+def public_page(view=None, *, cache_for: int | None = None):
     """Mark an app's view as public, so staff who have not yet set up MFA can still see it
-    like any visitor (it must show nothing that needs a staff role)."""
-    view.mfa_exempt = True
-    return view
+    like any visitor (it must show nothing that needs a staff role).
+
+    ``@public_page(cache_for=seconds)`` also lets visitors be served a copy of the page for
+    that long (cms/page_cache.py: ``CLOCK`` where it says what is open now, else ``LONG``);
+    only pages that are the same for every visitor are ever kept."""
+
+    def mark(view):
+        view.mfa_exempt = True
+        view.page_cache_for = cache_for
+        return view
+
+    return mark if view is None else mark(view)
 
 
 def _is_mfa_exempt(request) -> bool:

@@ -45,6 +45,14 @@ def names_read(request) -> frozenset[str]:
     return frozenset(getattr(request, _READ_ATTRIBUTE, ()))
 
 
+def query_in_order(request) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The whole query string with its names sorted (each name's values keep their order: a
+    view reading a list reads them so). It is the address's identity, for a visitor's copy
+    of a page (cms/page_cache.py), never a value a page shows or uses."""
+    lists = sorted(request.GET.lists(), key=lambda item: item[0])
+    return tuple((name, tuple(values)) for name, values in lists)
+
+
 def clean_text(value: str, *, max_length: int | None = TEXT_MAX_LENGTH) -> str:
     """``value`` without control characters (NUL, escapes; line breaks become spaces) and
     surrogates, trimmed and cut to ``max_length`` (None: not cut): safe to show, store or

@@ -6,11 +6,11 @@ from datetime import datetime, timedelta
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, When
 from django.utils import timezone
 
-from .models import OfferPage, OpeningTime
-from .models.offers import REVIEW_DUE_AFTER_DAYS, opening_times_open_at
-from .params import search_words
+from .models import OfferPage
+from .models.offers import REVIEW_DUE_AFTER_DAYS, offers_open_at_q
+from .offer_search import rank_offers
 
-# Wagtail's search ranks; only the best few hundred matter to a person reading a list.
+# Search ranks; only the best few hundred matter to a person reading a list.
 SEARCH_RESULTS_LIMIT = 200
 
 
@@ -19,12 +19,15 @@ class OfferFilters:
     """What a person asked the directory for; every field is optional."""
 
     query: str = ""
+    # Search for the words exactly as typed, without putting their spelling right.
+    exact: bool = False
     needs: tuple[str, ...] = ()
     area: str = ""
     self_referral: bool = False
     open_now: bool = False
     delivery: tuple[str, ...] = field(default_factory=tuple)
     provider_kind: str = ""
+    kind: str = ""
     sort: str = ""
 
 
@@ -33,17 +36,40 @@ def offers_live() -> QuerySet[OfferPage]:
 
 
 def _with_card_data(queryset: QuerySet[OfferPage]) -> QuerySet[OfferPage]:
-    return queryset.select_related("provider").prefetch_related("needs", "areas", "opening_times")
+    return queryset.select_related("provider").prefetch_related(
+        "needs", "areas", "opening_times", "locations", "closures"
+    )
 
 
 def offers_open_at(queryset: QuerySet[OfferPage], moment: datetime) -> QuerySet[OfferPage]:
     """The offers open at ``moment``, by the same rule as ``OfferPage.is_open_at``."""
-    open_spans = OpeningTime.objects.filter(opening_times_open_at(moment))
-    return queryset.filter(pk__in=open_spans.values("offer_id"))
+    return queryset.filter(offers_open_at_q(moment))
+
+
+@dataclass(frozen=True)
+class OfferSearchResult:
+    """The offers a directory search found, ready to show as cards, and what the page
+    should say about how they were found."""
+
+    offers: QuerySet[OfferPage]
+    # The words searched for instead, when the words as typed found nothing.
+    corrected: str = ""
+    # More offers matched than the best SEARCH_RESULTS_LIMIT shown.
+    more: bool = False
+    # No offer had all the words; these have some of them.
+    some_words: bool = False
 
 
 def offers_search(filters: OfferFilters, *, now: datetime | None = None) -> QuerySet[OfferPage]:
     """The live offers matching ``filters``, ready to show as cards."""
+    return offers_found(filters, now=now).offers
+
+
+def offers_found(
+    filters: OfferFilters, *, now: datetime | None = None, needs=None
+) -> OfferSearchResult:
+    """The live offers matching ``filters``, best first when there are words to rank by.
+    ``needs``: every need (with its synonyms), when the caller has them already."""
     offers = offers_live()
     if filters.needs:
         offers = offers.filter(needs__slug__in=filters.needs)
@@ -62,14 +88,22 @@ def offers_search(filters: OfferFilters, *, now: datetime | None = None) -> Quer
         offers = offers.filter(delivery)
     if filters.provider_kind:
         offers = offers.filter(provider__kind=filters.provider_kind)
+    if filters.kind:
+        offers = offers.filter(kind=filters.kind)
     offers = offers.distinct()
     ranked_ids: list[int] = []
+    ranking = None
     if filters.query:
-        # Only the ids: the cards are loaded once, below, with their relations. Only the
-        # words reach the search backend: a query of quotes or symbols alone finds nothing.
-        words = search_words(filters.query)
-        ranked = offers_live().only("pk").search(words)[:SEARCH_RESULTS_LIMIT] if words else []
-        ranked_ids = [page.pk for page in ranked]
+        # Only the ids, ranked among the offers the filters keep: the cards are loaded
+        # once, below, with their relations, so a search costs the same at any size.
+        ranking = rank_offers(
+            filters.query,
+            within=offers,
+            limit=SEARCH_RESULTS_LIMIT,
+            exact=filters.exact,
+            needs=needs,
+        )
+        ranked_ids = ranking.ids
         offers = offers.filter(pk__in=ranked_ids)
     if filters.sort == "reviewed":
         offers = offers.order_by("-last_reviewed", "title")
@@ -82,7 +116,14 @@ def offers_search(filters: OfferFilters, *, now: datetime | None = None) -> Quer
                 output_field=IntegerField(),
             )
         )
-    return _with_card_data(offers)
+    if ranking is None:
+        return OfferSearchResult(offers=_with_card_data(offers))
+    return OfferSearchResult(
+        offers=_with_card_data(offers),
+        corrected=ranking.corrected,
+        more=ranking.more,
+        some_words=ranking.some_words,
+    )
 
 
 def offer_alternatives(offer: OfferPage, *, needs, areas, limit: int = 3) -> list[OfferPage]:

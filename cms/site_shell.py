@@ -9,9 +9,12 @@ a setting, a link or a page changes (cms/signals.py).
 from django.core.cache import cache
 from wagtailnhsukfrontend.settings.models import FooterSettings, HeaderSettings
 
+from .sections import public_sections
+
 SERVICE_NAME = "Lived Experience Platform"
 CACHE_TIMEOUT = 60 * 60
 _KEY = "site-shell:{site_id}"
+_REQUEST_ATTRIBUTE = "_cms_site_shell"
 
 
 def _key(site_id: int) -> str:
@@ -21,12 +24,30 @@ def _key(site_id: int) -> str:
 def site_shell_for(site) -> dict:
     """The service name, navigation links and footer links of ``site`` (cached)."""
     if site is None:
-        return {"service_name": SERVICE_NAME, "navigation": [], "footer_links": []}
+        return {
+            "service_name": SERVICE_NAME,
+            "navigation": [],
+            "footer_links": [],
+            "sections": [],
+            "more_sections": [],
+        }
     data = cache.get(_key(site.pk))
     if data is None:
         data = _read(site)
         cache.set(_key(site.pk), data, CACHE_TIMEOUT)
     return data
+
+
+def site_shell_of(request) -> dict:
+    """``site_shell_for`` the request's site, read once a request: the header, the home
+    page's sections and the footer all show it."""
+    shell = getattr(request, _REQUEST_ATTRIBUTE, None)
+    if shell is None:
+        from wagtail.models import Site
+
+        shell = site_shell_for(Site.find_for_request(request))
+        setattr(request, _REQUEST_ATTRIBUTE, shell)
+    return shell
 
 
 def _read(site) -> dict:
@@ -42,10 +63,16 @@ def _read(site) -> dict:
         for link in footer.footer_links.all()
         if link.link_url
     ]
+    # Every public section is in the header: those the editors have not linked already
+    # follow their links (cms/sections.py).
+    sections = public_sections(site)
+    linked = {link["url"] for link in navigation}
     return {
         "service_name": header.service_name or SERVICE_NAME,
         "navigation": navigation,
         "footer_links": footer_links,
+        "sections": sections,
+        "more_sections": [section for section in sections if section["url"] not in linked],
     }
 
 

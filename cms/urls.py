@@ -13,10 +13,10 @@ from wagtail.admin.views.reports.aging_pages import AgingPagesView
 from wagtail.admin.views.reports.locked_pages import LockedPagesView
 from wagtail.admin.views.reports.workflows import WorkflowTasksView, WorkflowView
 from wagtail.contrib.redirects.views import IndexView as RedirectsIndexView
-from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from . import erasure_views, report_views, views, who_looked, your_data_views
+from . import sitemap as site_sitemap
 from .exports import SpreadsheetSafeExportMixin
 from .oruk import views as oruk_views
 from .reports import SiteHistoryReport
@@ -119,7 +119,7 @@ urlpatterns = [
     path("reports/<uuid:job_id>/again/", report_views.report_again, name="report_again"),
     path("help-now/", views.crisis_help, name="crisis_help"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
-    path("sitemap.xml", sitemap, name="sitemap"),
+    path("sitemap.xml", site_sitemap.sitemap, name="sitemap"),
     # The offers directory as Open Referral UK open data (paths as the standard names them).
     path("api/oruk/", oruk_views.api_root, name="oruk_root"),
     path("api/oruk/services", oruk_views.services, name="oruk_services"),
@@ -135,6 +135,16 @@ urlpatterns = [
         "api/oruk/taxonomy_terms/<uuid:term_id>",
         oruk_views.taxonomy_term_detail,
         name="oruk_taxonomy_term",
+    ),
+    path(
+        "api/oruk/service_at_locations",
+        oruk_views.service_at_locations,
+        name="oruk_service_at_locations",
+    ),
+    path(
+        "api/oruk/service_at_locations/<uuid:service_at_location_id>",
+        oruk_views.service_at_location_detail,
+        name="oruk_service_at_location",
     ),
 ]
 

@@ -7,10 +7,11 @@ from django.template import loader
 from django.utils.http import urlencode
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
-from wagtail.models import Page
 
-from . import params, permissions
+from . import offer_search, params, permissions, site_search
+from .middleware import public_page
 from .myspace import name_to_greet, panels_for
+from .page_cache import LONG
 from .roles import Role
 
 SEARCH_PAGE_SIZE = 10
@@ -32,24 +33,34 @@ def my_space(request):
     )
 
 
+@public_page(cache_for=LONG)
 @require_GET
 def search(request):
+    """Everything public the words find (cms/site_search.py), every kind labelled, and
+    "show only" links for each kind found."""
     query = params.text_param(request, "q", max_length=SEARCH_QUERY_MAX_LENGTH)
+    kind = params.choice_param(request, "kind", site_search.search_kind_keys())
     # The search is given only the words: a query of just quotes or symbols finds nothing.
     words = params.search_words(query)
-    found = Page.objects.live().public().specific().search(words) if words else Page.objects.none()
-    results = params.paginate(request, found, SEARCH_PAGE_SIZE)
+    found = site_search.site_search(words, kind=kind, request=request)
+    results = params.paginate(request, found.results, SEARCH_PAGE_SIZE)
     return render(
         request,
         "cms/search.html",
         {
             "query": query,
+            "crisis": offer_search.touches_crisis(words),
+            "kind": kind,
+            "kinds": found.kinds,
+            "total": sum(each.count for each in found.kinds),
             "results": results if query else None,
-            "query_string": urlencode({"q": query}),
+            "query_string": urlencode({"q": query, **({"kind": kind} if kind else {})}),
+            "all_kinds_query": urlencode({"q": query}),
         },
     )
 
 
+@public_page(cache_for=LONG)
 @require_GET
 @cache_control(max_age=3600, public=True)
 def robots_txt(request):
@@ -64,6 +75,7 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 
+@public_page(cache_for=LONG)
 @require_GET
 def crisis_help(request):
     return render(request, "cms/crisis_help.html")

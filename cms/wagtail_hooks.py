@@ -26,7 +26,9 @@ from . import (
     data_requests_admin,
     mail,
     mail_admin,
+    page_cache,
     permissions,
+    public_site,
     retention_admin,
     worker,
 )
@@ -35,6 +37,9 @@ from .models import Area, DataRequest, Need, OutboundEmail
 from .oruk import admin as oruk_admin
 from .private_documents import PrivateDocumentPermissionPolicy, is_private, may_reach
 from .reports import OffersOverdueReport
+from .sections import PUBLIC_SECTIONS_HOOK
+from .site_search import SITE_SEARCH_HOOK
+from .sitemap import SITEMAP_ITEMS_HOOK
 from .storage import file_missing_response, file_unavailable_response
 from .viewsets import OnceOnlyAddViewSet, OrganisationViewSet
 
@@ -285,3 +290,47 @@ def register_oruk_import_menu_item():
 def hide_site_history_from_all_but_administrators(request, menu_items):
     if not permissions.can(request.user, "cms.view_audit_log"):
         menu_items[:] = [item for item in menu_items if item.name != "site-history"]
+
+
+# --- The public site: its "Find support" section, the offers in site search, the sitemap ----
+
+hooks.register(PUBLIC_SECTIONS_HOOK, public_site.sections)
+hooks.register(SITE_SEARCH_HOOK, public_site.search_source)
+hooks.register(SITEMAP_ITEMS_HOOK, public_site.sitemap_items)
+
+
+# --- Visitors' copies of public pages (cms/page_cache.py) -----------------------------------
+
+
+@hooks.register("before_serve_page")
+def keep_visitors_copy(page, request, serve_args, serve_kwargs):
+    """Every Wagtail page may be kept for visitors; pages that say what is open now
+    (the directory and each offer) for a minute only. Restricted pages are marked
+    never-cache by Wagtail, so they are not kept."""
+    from .models import OfferPage, OffersIndexPage
+
+    clock = isinstance(page, OfferPage | OffersIndexPage)
+    page_cache.mark_for_cache(request, page_cache.CLOCK if clock else page_cache.LONG)
+
+
+@hooks.register(page_cache.HOOK)
+def shell_public_content():
+    """What the shell's public pages show besides pages: the directory's taxonomies and
+    providers, offers' places and times, and the header and footer settings."""
+    return [
+        "cms.Need",
+        "cms.Area",
+        "cms.Organisation",
+        "cms.OpeningTime",
+        "cms.Location",
+        "cms.Closure",
+        "wagtailcore.Site",
+        "wagtailnhsukfrontendsettings.HeaderSettings",
+        "wagtailnhsukfrontendsettings.NavigationLink",
+        "wagtailnhsukfrontendsettings.FooterSettings",
+        "wagtailnhsukfrontendsettings.FooterLinks",
+        "wagtailimages.Image",
+        "wagtaildocs.Document",
+        "wagtailcore.PageViewRestriction",
+        "wagtailcore.CollectionViewRestriction",
+    ]

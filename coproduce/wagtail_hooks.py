@@ -12,8 +12,11 @@ from wagtail.snippets.models import register_snippet
 from cms.first_run import FIRST_RUN_SECTIONS_HOOK, section
 from cms.myspace import CHOSEN_NAME_HOOK as MY_SPACE_CHOSEN_NAME_HOOK
 from cms.private_documents import register_private_documents
+from cms.sections import PUBLIC_SECTIONS_HOOK
+from cms.site_search import SITE_SEARCH_HOOK
+from cms.sitemap import SITEMAP_ITEMS_HOOK
 
-from . import audit_actions, change_sections, offer_sections
+from . import audit_actions, change_sections, offer_sections, public_search
 from .admin import claims as claims_admin
 from .admin import feedback as feedback_admin
 from .admin import home_panels as home_panels_admin
@@ -71,6 +74,13 @@ def you_said_we_did_section(home, publish):
     )
 
 
+# "You said, we did" and the panels in the site's sections, its search and its sitemap.
+hooks.register(PUBLIC_SECTIONS_HOOK, public_search.sections)
+hooks.register(SITE_SEARCH_HOOK, public_search.changes_source)
+hooks.register(SITE_SEARCH_HOOK, public_search.panels_source)
+hooks.register(SITEMAP_ITEMS_HOOK, public_search.sitemap_items)
+
+
 # --- Offer pages ------------------------------------------------------------------------------
 
 hooks.register("construct_offer_page_sections", offer_sections.add_feedback_section)
@@ -112,3 +122,17 @@ hooks.register("construct_my_space_panels", meetings_panels.add_meeting_panels)
 hooks.register("construct_my_space_panels", panels_panels.add_involvement_panels)
 # My space greets a member by the name they chose in their involvement profile.
 hooks.register(MY_SPACE_CHOSEN_NAME_HOOK, chosen_name)
+
+
+@hooks.register("register_public_content_models")
+def coproduce_public_content():
+    """What co-production's public pages show (cms/page_cache.py): a change to any of these
+    refreshes visitors' copies of every page. Service changes are pages (their publishing
+    refreshes them); their updates, recommendations and links are saved with them."""
+    return [
+        "coproduce.Feedback",
+        "coproduce.Theme",
+        "coproduce.Panel",
+        "coproduce.ServiceChangeUpdate",
+        "coproduce.PanelRecommendation",
+    ]

@@ -16,6 +16,7 @@ class PeersConfig(AppConfig):
         rules.register_peers_visibility()
         rules.register_recruitment_visibility()
         rules.register_pathway_visibility()
+        rules.register_offer_outcomes_visibility()
 
         from .schedules import register_peers_schedules
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from cms.models import Need, OfferPage, Organisation, User
 from cms.roles import Role
 
+from .demo_outcomes import load_outcomes_demo
 from .models import (
     Level,
     PeerWorker,
@@ -114,6 +115,7 @@ def load_peers_demo() -> dict[str, int]:
         supervisors = {MIND: priya, **_supervisors(organisations)}
         workers = _workers(rng, organisations, teams, supervisors, jo)
         _sessions(rng, workers)
+        load_outcomes_demo(random.Random(16))  # noqa: S311 - its own, so later draws stay
         _safeguarding(workers)
         _supervision(rng, workers)
         _wellbeing(rng, workers)

@@ -19,6 +19,7 @@ from cms.roles import Role
 from peers import wellbeing_scale
 from peers.models import (
     Level,
+    OfferOutcomeFigures,
     PeerWorker,
     SafeguardingConcern,
     SessionLog,
@@ -319,3 +320,18 @@ class JobApplicationFactory(factory.django.DjangoModelFactory):
     statement = "I have used crisis services and want to help others through them."
     has_lived_experience = True
     consent_to_contact = True
+
+
+class OfferOutcomeFiguresFactory(factory.django.DjangoModelFactory):
+    """A partner's collated SWEMWBS figures for an offer over the first half of 2026."""
+
+    class Meta:
+        model = OfferOutcomeFigures
+
+    offer = factory.SubFactory("cms.factories.OfferPageFactory")
+    measure = "swemwbs"
+    period_start = factory.LazyFunction(lambda: timezone.localdate().replace(month=1, day=1))
+    period_end = factory.LazyFunction(lambda: timezone.localdate().replace(month=1, day=31))
+    people = 20
+    improved = 11
+    source = "Northdale PROMs collation"

@@ -17,6 +17,7 @@ from cms.data_registry import (
     PersonalData,
     Retention,
     register,
+    register_staff_links,
 )
 
 from .models import (
@@ -26,6 +27,7 @@ from .models import (
     InductionItem,
     InterviewPanelMember,
     JobApplication,
+    OfferOutcomeFigures,
     PeerWorker,
     PreEmploymentCheck,
     ProgressionReview,
@@ -397,4 +399,10 @@ register(
         ),
         on_close=Fate.DELETE,
     ),
+)
+
+register_staff_links(
+    OfferOutcomeFigures,
+    "entered_by",
+    why="Which member of staff entered an offer's outcome figures by hand.",
 )

@@ -234,6 +234,38 @@ def _view_aggregates(user, organisation=None) -> bool:
     return organisation is None or in_organisation_scope(user, organisation.pk)
 
 
+# --- Outcome figures of offers ---------------------------------------------------------------
+
+
+@register("peers.keep_offer_outcomes")
+def _keep_offer_outcomes(user, obj=None):
+    """Outcome figures a partner collated for an offer: kept by the editors and engagement
+    leads of the organisation that runs it (and admins). ``obj``: the offer or its figures;
+    none: may they keep any offer's figures at all."""
+    if not has_role(user, Role.EDITOR, Role.ENGAGEMENT_LEAD, Role.ADMIN):
+        return refuse("Only editors and engagement leads can enter outcome figures for offers.")
+    offer = getattr(obj, "offer", obj)
+    if offer is not None and not in_organisation_scope(user, offer.provider_id):
+        return refuse(
+            "Only editors and engagement leads of the organisation that runs this offer can "
+            "enter its outcome figures."
+        )
+    return ALLOWED
+
+
+def register_offer_outcomes_visibility() -> None:
+    """Called from PeersConfig.ready, once models can be imported."""
+    from .models import OfferOutcomeFigures
+
+    @register_visibility(OfferOutcomeFigures)
+    def _outcome_figures(user, queryset):
+        if is_admin(user):
+            return queryset
+        if has_role(user, Role.EDITOR, Role.ENGAGEMENT_LEAD):
+            return scope_to_organisation(user, queryset, "offer__provider")
+        return queryset.none()
+
+
 # --- Visibility ----------------------------------------------------------------------------
 
 

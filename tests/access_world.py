@@ -25,7 +25,12 @@ from cms.models import DataRequest, OutboundEmail, ReportJob, RetentionRun
 from cms.roles import Role
 from coproduce.factories import AttendanceFactory, MeetingPaperFactory
 from coproduce.services.impact import IMPACT_REPORT
-from peers.factories import JobApplicationFactory, VacancyFactory, competence
+from peers.factories import (
+    JobApplicationFactory,
+    OfferOutcomeFiguresFactory,
+    VacancyFactory,
+    competence,
+)
 from peers.models import InductionItem
 from tests.conftest import ROLE_FOR_NAME, ROLE_NAMES
 from tests.factories import (
@@ -126,6 +131,7 @@ def build_world() -> World:
     r["claim"] = InvolvementClaimFactory(attendance=attendance, approved=True)
     r["expense"] = ExpenseFactory(claim=r["claim"])
     r["feedback"] = FeedbackFactory(offer=r["offer"], author=r["member"])
+    r["outcome_figures"] = OfferOutcomeFiguresFactory(offer=r["offer"])
     r["theme"] = ThemeFactory(name="Getting through the door")
     r["need"] = NeedFactory(name="Loneliness")
     r["area"] = AreaFactory(name="Southmoor")

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
+from cms import page_cache
 from cms.roles import Role
 from tests.factories import DEMO_PASSWORD, OrganisationFactory, UserFactory
 
@@ -67,8 +68,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _clean_cache(request):
-    """Rate-limit counters and cached settings must not leak from one test to the next."""
+def _clean_cache(request, monkeypatch):
+    """Rate-limit counters, cached settings and visitors' copies of pages must not leak from
+    one test to the next (each process keeps its copies in memory, beside the cache). The
+    page cache's generation number is this process's own and never looked up again during
+    a test (a test may ask otherwise), so what a page costs never depends on how long the
+    test took: changes made in this process refresh its copies at once anyway."""
+    page_cache.forget_everything()
+    page_cache.generation.assume()
+    monkeypatch.setattr(page_cache, "GENERATION_RECHECK", float("inf"))
     if "django_db_setup" in request.fixturenames or request.node.get_closest_marker("django_db"):
         cache.clear()
     yield

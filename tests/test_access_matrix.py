@@ -29,7 +29,10 @@ from django.db import transaction
 from django.test import Client
 from django.urls import Resolver404, resolve, reverse
 
+from cms.models import Location
+from cms.oruk.ids import location_id as oruk_location_id
 from cms.oruk.ids import need_id as oruk_need_id
+from cms.oruk.ids import service_at_location_id as oruk_service_at_location_id
 from cms.oruk.ids import service_id as oruk_service_id
 from cms.oruk.ids import taxonomy_id as oruk_taxonomy_id
 from tests.access_world import World, build_world
@@ -119,6 +122,7 @@ PAGE_EDITORS = in_admin(ADMIN_HOME, engagement_lead=200, editor=200, admin=200)
 OTHERS_RECORD = in_admin(404, admin=200)
 LEADS_ON_OTHERS_RECORD = in_admin(ADMIN_HOME, engagement_lead=404, admin=200)
 HR_ON_OTHERS_RECORD = in_admin(ADMIN_HOME, hr=404, admin=200)
+OFFER_OUTCOMES_OTHERS = in_admin(ADMIN_HOME, engagement_lead=404, editor=404, admin=200)
 PARTNERSHIP_OUTCOMES = "partnership-wide HR and admins only; our HR is one organisation's"
 # Views that find the record before asking: the world's programme is a draft, which only
 # those who keep outcomes may see, so to everyone else it does not exist.
@@ -147,6 +151,10 @@ ROWS: dict[str, Row] = {
     "oruk_taxonomy": Row(PUBLIC, path="/api/oruk/taxonomies/" + str(oruk_taxonomy_id())),
     "oruk_taxonomy_terms": Row(PUBLIC),
     "oruk_taxonomy_term": Row(PUBLIC, note="a need: open data"),
+    "oruk_service_at_locations": Row(PUBLIC),
+    "oruk_service_at_location": Row(
+        PUBLIC, note="the other organisation's listed offer at its place: open data"
+    ),
     "wagtailcore_authenticate_with_password": Row(
         answers(404),
         path="/_util/authenticate_with_password/999999/1/",
@@ -596,6 +604,17 @@ ROWS: dict[str, Row] = {
     "vacancies:publish": Row(HR_ON_OTHERS_RECORD),
     "vacancies:close": Row(HR_ON_OTHERS_RECORD),
     "vacancies:application": Row(HR_ON_OTHERS_RECORD),
+    # Outcome figures partners collated for their offers: the editors and engagement leads
+    # of the offer's provider (and admins); the world's figures are the other organisation's.
+    "offer_outcome_figures:index": Row(PAGE_EDITORS),
+    "offer_outcome_figures:index_results": Row(PAGE_EDITORS),
+    "offer_outcome_figures:add": Row(PAGE_EDITORS),
+    "offer_outcome_figures:edit": Row(OFFER_OUTCOMES_OTHERS),
+    "offer_outcome_figures:delete": Row(OTHERS_RECORD),
+    "offer_outcome_figures:history": Row(OTHERS_RECORD),
+    "offer_outcome_figures:history_results": Row(OTHERS_RECORD),
+    "offer_outcome_figures:usage": Row(OTHERS_RECORD),
+    "offer_outcome_figures:inspect": Row(OTHERS_RECORD),
     "recruitment_report:index": Row(HR),
     "retention_report:index": Row(HR),
     # Worker records and teams: HR (and admins) of their organisation; nobody deletes a
@@ -826,7 +845,21 @@ KWARG_RECORDS = {
     "organisation_slug": lambda world: world.other.slug,
     "service_id": lambda world: oruk_service_id(world.offer),
     "term_id": lambda world: oruk_need_id(world.need),
+    "service_at_location_id": lambda world: _oruk_place(world.offer),
 }
+
+
+def _oruk_place(offer) -> str:
+    """The ORUK id of the offer at a place of its own (made here, inside the test's
+    savepoint: the shared world's offer has none)."""
+    place, _ = Location.objects.get_or_create(
+        offer=offer,
+        name="Northdale Library",
+        address="1 Market Street\nNorthdale",
+        postcode="ND1 1AA",
+    )
+    sid = oruk_service_id(offer)
+    return oruk_service_at_location_id(sid, oruk_location_id(place))
 
 
 def _record_name(key: str) -> str | None:

@@ -186,6 +186,8 @@ CASES: dict[str, Case] = {
     "peer_workers:edit": Case(records=_record("worker")),
     "peer_workers:edit (a worker who has left)": Case(records=_record("leaver")),
     "peer_teams:edit": Case(records=_record("team")),
+    # A partner's own outcome figures for an offer (issue 16), kept by its engagement lead.
+    "offer_outcome_figures:edit": Case(records=_record("outcome_figures")),
     **{
         f"vacancies:application ({label})": Case(
             records=lambda world, name=name: [

@@ -5,15 +5,18 @@ scheme, debt advice or a peer group. Editors publish offers like any other page;
 give feedback on them and peer workers signpost people to them (later features link here).
 """
 
+import re
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.forms import BaseChildFormSet
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
@@ -21,6 +24,8 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from ..admin_dates import page_settings_panels
+from ..dates import clock, day_in_words
+from ..working_days import BANK_HOLIDAYS
 from .mixins import SlugFromNameMixin
 
 REVIEW_DUE_AFTER_DAYS = 365
@@ -47,12 +52,20 @@ class Need(SlugFromNameMixin, models.Model):
         default=False,
         help_text="Money, housing, work, loneliness and other things that shape mental health.",
     )
+    synonyms = models.TextField(
+        blank=True,
+        help_text=(
+            "Other words people use when they look for this, separated by commas or one to a "
+            'line: for money and debt, "money worries, bills, skint".'
+        ),
+    )
     sort_order = models.PositiveIntegerField(default=0)
 
     panels = [
         FieldPanel("name"),
         FieldPanel("slug"),
         FieldPanel("description"),
+        FieldPanel("synonyms"),
         FieldPanel("wider_determinant"),
         FieldPanel("sort_order"),
     ]
@@ -106,9 +119,44 @@ class OffersIndexPage(RoutablePageMixin, Page):
         return help_me_choose_view(request, index_page=self)
 
 
+POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$", re.IGNORECASE)
+
+
+def _kept(formset) -> list:
+    """The forms of a valid inline formset that will be saved (not empty, not deleted)."""
+    if formset is None or not formset.is_valid():
+        return []
+    return [
+        form for form in formset.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")
+    ]
+
+
+class OpeningTimeFormSet(BaseChildFormSet):
+    """An offer's opening times: each may be for one of this offer's saved places (a place
+    added in the same edit has no id yet, so it can be chosen after saving)."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "location" in form.fields:
+            offer_id = self.instance.pk
+            form.fields["location"].queryset = (
+                Location.objects.filter(offer_id=offer_id) if offer_id else Location.objects.none()
+            )
+
+
+class OpeningTimesPanel(InlinePanel):
+    """The opening times, with their place chosen from this offer's places only."""
+
+    def get_form_options(self):
+        options = super().get_form_options()
+        options["formsets"][self.relation_name]["formset"] = OpeningTimeFormSet
+        return options
+
+
 class OfferPageForm(WagtailAdminPageForm):
-    """Editors' form: an offer that takes self-referrals must say how, and opening times
-    must not overlap (an overnight opening runs into the next day)."""
+    """Editors' form: an offer that takes self-referrals must say how, an offer people
+    drop in to must say where, places have real postcodes, and opening times must not
+    overlap (an overnight opening runs into the next day)."""
 
     def clean(self):
         cleaned = super().clean()
@@ -121,18 +169,47 @@ class OfferPageForm(WagtailAdminPageForm):
                 "self_referral",
                 "Say how people refer themselves: a phone number, an online form or drop in.",
             )
-        formset = self.formsets.get("opening_times")
-        if formset is not None and formset.is_valid():
-            forms_and_spans = [
-                (form, OpeningTime(**{k: form.cleaned_data.get(k) for k in OPENING_FIELDS}))
-                for form in formset.forms
-                if form.cleaned_data
-                and not form.cleaned_data.get("DELETE")
-                and None not in (form.cleaned_data.get(k) for k in ("weekday", "opens", "closes"))
-            ]
+        self._clean_places(cleaned)
+        times = _kept(self.formsets.get("opening_times"))
+        if cleaned.get("open_24_hours") and times:
+            self.add_error(
+                "open_24_hours",
+                "An offer open 24 hours needs no opening times: remove them, or untick "
+                '"open 24 hours".',
+            )
+        by_place: dict = {}
+        for form in times:
+            if None not in (form.cleaned_data.get(k) for k in ("weekday", "opens", "closes")):
+                span = OpeningTime(**{k: form.cleaned_data.get(k) for k in OPENING_FIELDS})
+                by_place.setdefault(form.cleaned_data.get("location"), []).append((form, span))
+        # A place's own times replace the offer's for that place, so only times for the
+        # same place can overlap.
+        for forms_and_spans in by_place.values():
             for form, clash in opening_time_clashes(forms_and_spans):
                 form.add_error("opens", f"These opening times overlap {clash}.")
         return cleaned
+
+    def _clean_places(self, cleaned):
+        places = _kept(self.formsets.get("locations"))
+        for form in places:
+            postcode = form.cleaned_data.get("postcode") or ""
+            if postcode and not POSTCODE.match(postcode.strip()):
+                form.add_error("postcode", "Enter a full UK postcode, like ND1 4AB.")
+            has_latitude = form.cleaned_data.get("latitude") is not None
+            if has_latitude != (form.cleaned_data.get("longitude") is not None):
+                form.add_error("longitude", "Give both the latitude and the longitude, or neither.")
+        drop_in = cleaned.get("self_referral_drop_in") or cleaned.get("kind") in (
+            OfferPage.Kind.DROP_IN,
+            OfferPage.Kind.CRISIS_CAFE,
+        )
+        locations = self.formsets.get("locations")
+        says_where = places or (cleaned.get("address") or "").strip()
+        if drop_in and locations is not None and locations.is_valid() and not says_where:
+            self.add_error(
+                "self_referral_drop_in" if cleaned.get("self_referral_drop_in") else "kind",
+                'Add the place people can drop in to, under "Places": an offer people '
+                "drop in to must say where.",
+            )
 
 
 class OfferPage(RoutablePageMixin, Page):
@@ -143,9 +220,23 @@ class OfferPage(RoutablePageMixin, Page):
         ONLINE = "online", "Online"
         PHONE = "phone", "By phone"
 
+    class Kind(models.TextChoices):
+        """What sort of help it is, in the words people use to look for it."""
+
+        CRISIS_CAFE = "crisis_cafe", "Crisis café or safe haven"
+        HELPLINE = "helpline", "Helpline"
+        DROP_IN = "drop_in", "Drop-in"
+        GROUP = "group", "Group"
+        ONE_TO_ONE = "one_to_one", "One-to-one support"
+        ADVICE = "advice", "Advice service"
+        TEAM = "team", "NHS or council team"
+        ONLINE = "online", "Online support"
+        OTHER = "other", "Other support"
+
     provider = models.ForeignKey(
         "cms.Organisation", on_delete=models.PROTECT, related_name="offers"
     )
+    kind = models.CharField("kind of help", max_length=20, choices=Kind.choices, default=Kind.OTHER)
     summary = models.TextField(help_text="What the offer is, in two or three plain sentences.")
     easy_read_summary = models.TextField(
         blank=True, help_text="The same in easy read: short sentences, everyday words."
@@ -186,6 +277,14 @@ class OfferPage(RoutablePageMixin, Page):
     bsl = models.BooleanField("British Sign Language", default=False)
     venue_accessibility = models.TextField(blank=True)
     cost = models.CharField(max_length=120, default="Free")
+    open_24_hours = models.BooleanField(
+        "open 24 hours",
+        default=False,
+        help_text="Open day and night, every day, apart from any closures below.",
+    )
+    closed_on_bank_holidays = models.BooleanField(
+        default=False, help_text="Closed on bank holidays in England and Wales."
+    )
     last_reviewed = models.DateField(default=timezone.localdate)
     oruk_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
@@ -212,6 +311,7 @@ class OfferPage(RoutablePageMixin, Page):
     content_panels = [
         *Page.content_panels,
         FieldPanel("provider"),
+        FieldPanel("kind"),
         FieldPanel("summary"),
         FieldPanel("easy_read_summary"),
         FieldPanel("needs", widget=forms.CheckboxSelectMultiple),
@@ -247,7 +347,23 @@ class OfferPage(RoutablePageMixin, Page):
             ],
             heading="Contact",
         ),
-        InlinePanel("opening_times", heading="Opening times", label="Opening time"),
+        InlinePanel(
+            "locations",
+            heading="Places",
+            label="Place",
+            help_text="Where people go to get this help. An offer people drop in to needs one.",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("open_24_hours"), FieldPanel("closed_on_bank_holidays")],
+            heading="When it is open",
+        ),
+        OpeningTimesPanel("opening_times", heading="Opening times", label="Opening time"),
+        InlinePanel(
+            "closures",
+            heading="Closures",
+            label="Closure",
+            help_text="Days it is closed although its opening times say open.",
+        ),
         MultiFieldPanel(
             [
                 FieldRowPanel(
@@ -274,8 +390,30 @@ class OfferPage(RoutablePageMixin, Page):
     def language_list(self) -> list[str]:
         return [item.strip() for item in self.languages.split(",") if item.strip()]
 
+    def copy_all_child_relations(self, target, exclude=None, commit=False, append=False):
+        """A copy is a new service at new places as far as Open Referral knows: its places
+        keep none of the original's imported ids (they are unique, so the copy could not
+        even be saved with them)."""
+        copied = super().copy_all_child_relations(
+            target, exclude=exclude, commit=commit, append=append
+        )
+        for place in target.locations.all():
+            place.oruk_id = None
+        return copied
+
+    def _opening_rules(self) -> dict:
+        return {
+            "closures": list(self.closures.all()),
+            "open_24_hours": self.open_24_hours,
+            "closed_on_bank_holidays": self.closed_on_bank_holidays,
+        }
+
     def is_open_at(self, moment: datetime) -> bool:
-        return spans_open_at(self.opening_times.all(), moment)
+        return spans_open_at(self.opening_times.all(), moment, **self._opening_rules())
+
+    def opening_status_at(self, moment: datetime) -> "OpeningStatus":
+        """Open or not at ``moment``, in words: "Open until 11pm", "Opens today at 6pm"."""
+        return opening_status(self.opening_times.all(), moment, **self._opening_rules())
 
     def get_context(self, request, *args, **kwargs):
         from ..directory import offer_page_context
@@ -300,6 +438,9 @@ LAST_MINUTE = time(23, 59)
 MINUTES_A_DAY = 24 * 60
 MINUTES_A_WEEK = 7 * MINUTES_A_DAY
 OPENING_FIELDS = ("weekday", "opens", "closes", "valid_from", "valid_to")
+# How far ahead "Opens …" looks: past a long closure (a summer refurbishment) a card still
+# says when it opens again.
+LOOKAHEAD_DAYS = 120
 
 
 def _closing(span) -> time:
@@ -323,58 +464,195 @@ def _valid_on(span, day: date) -> bool:
     )
 
 
-def spans_open_at(spans, moment: datetime) -> bool:
-    """Whether any of ``spans`` (OpeningTimes) covers ``moment``, in UK time: the one "open
-    now" rule, for the cards and the offer page. ``opening_times_open_at`` is the same rule
-    for the database, for the directory's "open now" filter.
-
-    A span belongs to the day it opens: Friday 18:00 to 02:00 covers Saturday 01:00, and
-    its dates (valid_from, valid_to) are Friday's."""
-    local = timezone.localtime(moment)
-    today, now = local.date(), local.time()
-    yesterday = today - timedelta(days=1)
-    for span in spans:
-        if (
-            span.weekday == today.weekday()
-            and _valid_on(span, today)
-            and span.opens <= now
-            and (runs_past_midnight(span) or now < span.closes)
-        ):
-            return True
-        if (
-            span.weekday == yesterday.weekday()
-            and _valid_on(span, yesterday)
-            and runs_past_midnight(span)
-            and now < _closing(span)
-        ):
-            return True
-    return False
-
-
 def _valid_on_q(day: date) -> Q:
     return (Q(valid_from__isnull=True) | Q(valid_from__lte=day)) & (
         Q(valid_to__isnull=True) | Q(valid_to__gte=day)
     )
 
 
+def closed_all_day(day: date, *, closures=(), closed_on_bank_holidays=False) -> str | None:
+    """Why an offer is closed all of ``day``, for "Closed today (…)": a closure's reason
+    ("" when it gives none), or "bank holiday". None when nothing closes it."""
+    for closure in closures:
+        if closure.first_day <= day <= closure.until:
+            return closure.reason
+    if closed_on_bank_holidays and day in BANK_HOLIDAYS:
+        return "bank holiday"
+    return None
+
+
+def _opened_today(span, today: date, now: time) -> bool:
+    return (
+        span.weekday == today.weekday()
+        and _valid_on(span, today)
+        and span.opens <= now
+        and (runs_past_midnight(span) or now < span.closes)
+    )
+
+
+def _still_open_from(span, yesterday: date, now: time) -> bool:
+    return (
+        span.weekday == yesterday.weekday()
+        and _valid_on(span, yesterday)
+        and runs_past_midnight(span)
+        and now < _closing(span)
+    )
+
+
+def spans_open_at(
+    spans, moment: datetime, *, closures=(), open_24_hours=False, closed_on_bank_holidays=False
+) -> bool:
+    """Whether an offer with these opening times (OpeningTimes), closures and flags is open
+    at ``moment``, in UK time: the one "open now" rule, for the cards and the offer page.
+    ``offers_open_at_q`` is the same rule for the database, for the directory's filter.
+
+    - A span belongs to the day it opens: Friday 18:00 to 02:00 covers Saturday 01:00, and
+      its dates (valid_from, valid_to) are Friday's.
+    - So does a closed day (a dated closure, or a bank holiday for an offer closed on them):
+      it cancels the spans that open on it, including the part that runs past midnight,
+      and a span that opened the evening before runs on into it (the café open on
+      Christmas Eve stays open until 2am on Christmas morning).
+    - An offer open 24 hours is open at every moment of a day that is not closed, whatever
+      its opening times say."""
+    local = timezone.localtime(moment)
+    today, now = local.date(), local.time()
+    yesterday = today - timedelta(days=1)
+    rules = {"closures": closures, "closed_on_bank_holidays": closed_on_bank_holidays}
+    if open_24_hours:
+        return closed_all_day(today, **rules) is None
+    for span in spans:
+        if _opened_today(span, today, now) and closed_all_day(today, **rules) is None:
+            return True
+        if _still_open_from(span, yesterday, now) and closed_all_day(yesterday, **rules) is None:
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class OpeningStatus:
+    """What a card or an offer page says about an offer's hours at a moment: open or not,
+    and the words ("Open now until 11pm", "Closed today (Christmas Day). Opens Saturday at
+    10am"). ``words`` is empty when there is nothing to say (no opening times given)."""
+
+    is_open: bool
+    words: str
+
+
+def _next_opening(spans, local: datetime, rules: dict, *, open_24_hours: bool):
+    """The first moment after ``local`` that a span opens on a day that is not closed (the
+    next midnight that is not closed, for a 24-hour offer), within ``LOOKAHEAD_DAYS``."""
+    today, now = local.date(), local.time()
+    for offset in range(LOOKAHEAD_DAYS):
+        day = today + timedelta(days=offset)
+        if closed_all_day(day, **rules) is not None:
+            continue
+        if open_24_hours:
+            return datetime.combine(day, MIDNIGHT)
+        starts = [
+            span.opens
+            for span in spans
+            if span.weekday == day.weekday()
+            and _valid_on(span, day)
+            and (offset or span.opens > now)
+        ]
+        if starts:
+            return datetime.combine(day, min(starts))
+    return None
+
+
+def _day_words(day: date, today: date) -> str:
+    if day == today:
+        return "today"
+    if day == today + timedelta(days=1):
+        return "tomorrow"
+    if day < today + timedelta(days=7):
+        return OpeningTime.Weekday(day.weekday()).label
+    return f"on {day_in_words(day, weekday=True)}"
+
+
+def opening_status(
+    spans, moment: datetime, *, closures=(), open_24_hours=False, closed_on_bank_holidays=False
+) -> OpeningStatus:
+    """``spans_open_at`` in words, with when it closes or next opens."""
+    spans = list(spans)
+    rules = {"closures": closures, "closed_on_bank_holidays": closed_on_bank_holidays}
+    if spans_open_at(spans, moment, open_24_hours=open_24_hours, **rules):
+        if open_24_hours:
+            return OpeningStatus(True, "Open now (24 hours)")
+        local = timezone.localtime(moment)
+        today, now = local.date(), local.time()
+        yesterday = today - timedelta(days=1)
+        for span in spans:
+            if (_opened_today(span, today, now) and closed_all_day(today, **rules) is None) or (
+                _still_open_from(span, yesterday, now)
+                and closed_all_day(yesterday, **rules) is None
+            ):
+                return OpeningStatus(True, f"Open now until {clock(span.closes)}")
+    if not spans and not open_24_hours:
+        return OpeningStatus(False, "")
+    local = timezone.localtime(moment)
+    today = local.date()
+    why = closed_all_day(today, **rules)
+    closed_today = ""
+    if why is not None:
+        closed_today = f"Closed today ({why})." if why else "Closed today."
+    opens = _next_opening(spans, local, rules, open_24_hours=open_24_hours)
+    if opens is None:
+        next_words = "" if why is not None else "Closed for now."
+    elif open_24_hours:
+        next_words = f"Open again from {_day_words(opens.date(), today)}."
+    else:
+        next_words = f"Opens {_day_words(opens.date(), today)} at {clock(opens.time())}."
+    return OpeningStatus(False, " ".join(part for part in (closed_today, next_words) if part))
+
+
+def _covers_q(day: date) -> Q:
+    """Closures covering ``day``: the one day, or the days from first to last."""
+    return Q(first_day=day, last_day__isnull=True) | Q(first_day__lte=day, last_day__gte=day)
+
+
+def _not_closed_on_q(day: date, *, offer_ref: str, flag: str) -> Q:
+    """Rows whose offer (``offer_ref``: its id in the row) is not closed all of ``day``:
+    ``closed_all_day`` for the database."""
+    closure = Closure.objects.filter(_covers_q(day), offer_id=OuterRef(offer_ref))
+    not_closed = Q(~Exists(closure))
+    if day in BANK_HOLIDAYS:
+        not_closed &= Q(**{flag: False})
+    return not_closed
+
+
 def opening_times_open_at(moment: datetime) -> Q:
-    """``spans_open_at`` as a filter on OpeningTime rows (keep the two in step: the
-    directory tests check both at the same boundary moments)."""
+    """The OpeningTime rows that make their offer open at ``moment``: ``spans_open_at`` for
+    the database, but for offers open 24 hours (``offers_open_at_q`` adds those). Keep the
+    two in step: tests/cms/test_open_now_rules.py compares them over random moments."""
     local = timezone.localtime(moment)
     today, now = local.date(), local.time()
     yesterday = today - timedelta(days=1)
     past_midnight = Q(closes__gte=LAST_MINUTE) | Q(closes__lte=F("opens"))
+    rules = {"offer_ref": "offer_id", "flag": "offer__closed_on_bank_holidays"}
     opened_today = (
         Q(weekday=today.weekday(), opens__lte=now)
         & (past_midnight | Q(closes__gt=now))
         & _valid_on_q(today)
+        & _not_closed_on_q(today, **rules)
     )
     still_open_from_yesterday = (
         Q(weekday=yesterday.weekday(), closes__lt=LAST_MINUTE, closes__lte=F("opens"))
         & Q(closes__gt=now)
         & _valid_on_q(yesterday)
+        & _not_closed_on_q(yesterday, **rules)
     )
-    return opened_today | still_open_from_yesterday
+    return Q(offer__open_24_hours=False) & (opened_today | still_open_from_yesterday)
+
+
+def offers_open_at_q(moment: datetime) -> Q:
+    """The offers open at ``moment``, as a filter on OfferPage: ``spans_open_at``."""
+    today = timezone.localtime(moment).date()
+    open_spans = OpeningTime.objects.filter(opening_times_open_at(moment)).values("offer_id")
+    round_the_clock = Q(open_24_hours=True) & _not_closed_on_q(
+        today, offer_ref="pk", flag="closed_on_bank_holidays"
+    )
+    return Q(pk__in=open_spans) | round_the_clock
 
 
 def _minutes_of_week(span) -> tuple[int, int]:
@@ -441,10 +719,25 @@ class OpeningTime(Orderable):
     valid_to = models.DateField(
         "until", null=True, blank=True, help_text="Leave empty if these times have no end date."
     )
+    location = models.ForeignKey(
+        "cms.Location",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="opening_times",
+        help_text="Only if these times are for one of the offer's places and differ from the rest.",
+    )
 
     panels = [
         FieldRowPanel([FieldPanel("weekday"), FieldPanel("opens"), FieldPanel("closes")]),
         FieldRowPanel([FieldPanel("valid_from"), FieldPanel("valid_to")]),
+        FieldPanel(
+            "location",
+            help_text=(
+                "Only if these times are for one of this offer's places and differ from the "
+                "rest. A place you have just added can be chosen once you save the offer."
+            ),
+        ),
     ]
 
     class Meta(Orderable.Meta):
@@ -456,3 +749,99 @@ class OpeningTime(Orderable):
     def clean(self):
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": "The last date must be on or after the first date."})
+
+
+class Location(Orderable):
+    """A place an offer is delivered: a person can go there. An offer may have several
+    (a café in two towns), and a place's own opening times when they differ from the
+    offer's (an OpeningTime with this location)."""
+
+    offer = ParentalKey("cms.OfferPage", on_delete=models.CASCADE, related_name="locations")
+    name = models.CharField(
+        "name of the place", max_length=150, help_text="For example: Northdale Library."
+    )
+    address = models.TextField(help_text="The street address, without the postcode.")
+    postcode = models.CharField(max_length=10)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    step_free = models.BooleanField(
+        "step-free access",
+        null=True,
+        blank=True,
+        help_text="Can someone in a wheelchair get in and around? Leave unknown if not sure.",
+    )
+    how_to_get_there = models.TextField(
+        blank=True,
+        help_text="Buses, trains, parking and which door to use, in plain words.",
+    )
+    oruk_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("address"),
+        FieldRowPanel([FieldPanel("postcode"), FieldPanel("step_free")]),
+        FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
+        FieldPanel("how_to_get_there"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = "place"
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def lines(self) -> list[str]:
+        return [line.strip(" ,") for line in self.address.splitlines() if line.strip(" ,")]
+
+    @property
+    def town(self) -> str:
+        """The address's last line when it has more than one: "12 Mill Lane / Southmoor"."""
+        lines = self.lines
+        return lines[-1] if len(lines) > 1 else ""
+
+    @property
+    def street_lines(self) -> list[str]:
+        return self.lines[:-1] if self.town else self.lines
+
+
+class Closure(Orderable):
+    """Dates an offer is closed although its opening times say open: a one-off closure,
+    a holiday, a refurbishment. "Open now" respects them."""
+
+    offer = ParentalKey("cms.OfferPage", on_delete=models.CASCADE, related_name="closures")
+    first_day = models.DateField()
+    last_day = models.DateField(
+        null=True, blank=True, help_text="Leave empty if it is closed for one day only."
+    )
+    reason = models.CharField(
+        max_length=150, blank=True, help_text="For example: Christmas Day, staff training."
+    )
+
+    panels = [
+        FieldRowPanel([FieldPanel("first_day"), FieldPanel("last_day")]),
+        FieldPanel("reason"),
+    ]
+
+    class Meta(Orderable.Meta):
+        ordering = ["first_day"]
+
+    def __str__(self):
+        return f"Closed {self.first_day:%d/%m/%Y}"
+
+    @property
+    def until(self) -> date:
+        return self.last_day or self.first_day
+
+    @property
+    def days_in_words(self) -> str:
+        """The days in words: Friday 25 December 2026, or Monday 3 August 2026 to Friday
+        14 August 2026."""
+        first = day_in_words(self.first_day, weekday=True)
+        if self.until == self.first_day:
+            return first
+        return f"{first} to {day_in_words(self.until, weekday=True)}"
+
+    def clean(self):
+        if self.last_day and self.last_day < self.first_day:
+            raise ValidationError({"last_day": "The last day must be on or after the first day."})

@@ -11,8 +11,20 @@ from datetime import UTC, datetime
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from ..dates import day_in_words
-from ..models import Need, OfferPage, OpeningTime, Organisation
-from .ids import WEEKDAY_CODES, need_id, organisation_id, oruk_uuid, service_id, taxonomy_id
+from ..models import Closure, Location, Need, OfferPage, OpeningTime, Organisation
+from ..models.offers import opens_24_hours, runs_past_midnight
+from .ids import (
+    WEEKDAY_CODES,
+    location_id,
+    need_id,
+    organisation_id,
+    oruk_uuid,
+    place_id,
+    service_at_location_id,
+    service_id,
+    taxonomy_id,
+)
+from .selectors import places_of
 
 TAXONOMY_NAME = "Lived Experience Platform needs"
 TAXONOMY_DESCRIPTION = (
@@ -23,6 +35,11 @@ TAXONOMY_VERSION = "1"
 LINK_TYPE_NEED = "need"
 BSL = "British Sign Language"
 WEEKDAY_NAMES = [label for _, label in OpeningTime.Weekday.choices]
+BANK_HOLIDAYS = "Closed on bank holidays in England and Wales."
+# ORUK 3 has no "closed" field: a closure is a dated schedule with no opening times,
+# and this note says so to a person reading it.
+CLOSED_NOTE = "Closed"
+STEP_FREE = {True: "Step-free access", False: "No step-free access"}
 
 
 def _timestamp(moment: datetime | None) -> str | None:
@@ -98,12 +115,13 @@ def organisation_to_oruk(organisation: Organisation) -> dict:
     )
 
 
-def _schedules(offer: OfferPage, sid: str) -> list[dict]:
+def _opening_schedules(offer: OfferPage, sid: str, spans, *, sal_id: str = "") -> list[dict]:
     """One weekly RRULE per opening span, with the days that share it (``MO,TU,WE``). A
     closing time before the opening time is the next day's (overnight), the same time is
-    24 hours; valid_from and valid_to carry the dates a span holds between."""
+    24 hours; valid_from and valid_to carry the dates a span holds between. ``sal_id``:
+    these are one place's own times (the service at that location)."""
     days_by_span: dict[tuple, list[int]] = defaultdict(list)
-    for span in offer.opening_times.all():
+    for span in spans:
         days_by_span[(span.opens, span.closes, span.valid_from, span.valid_to)].append(span.weekday)
     schedules = []
     for (opens, closes, valid_from, valid_to), weekdays in sorted(
@@ -113,6 +131,12 @@ def _schedules(offer: OfferPage, sid: str) -> list[dict]:
         days = ", ".join(WEEKDAY_NAMES[day] for day in weekdays)
         key = f"schedule:{sid}:{opens:%H:%M}:{closes:%H:%M}"
         description = f"{days}: {opens:%H:%M} to {closes:%H:%M} (UK time)"
+        if runs_past_midnight(OpeningTime(opens=opens, closes=closes)):
+            description += (
+                ", open 24 hours"
+                if opens_24_hours(OpeningTime(opens=opens, closes=closes))
+                else ", closing the next day"
+            )
         if valid_from or valid_to:
             key += f":{valid_from}:{valid_to}"
             description += "".join(
@@ -120,11 +144,14 @@ def _schedules(offer: OfferPage, sid: str) -> list[dict]:
                 for label, day in (("from", valid_from), ("until", valid_to))
                 if day
             )
+        if sal_id:
+            key += f":{sal_id}"
         schedules.append(
             _without_empty(
                 {
                     "id": str(oruk_uuid(key)),
                     "service_id": sid,
+                    "service_at_location_id": sal_id,
                     "valid_from": valid_from.isoformat() if valid_from else None,
                     "valid_to": valid_to.isoformat() if valid_to else None,
                     "freq": "WEEKLY",
@@ -133,10 +160,78 @@ def _schedules(offer: OfferPage, sid: str) -> list[dict]:
                     "opens_at": f"{opens:%H:%M}",
                     "closes_at": f"{closes:%H:%M}",
                     "description": description,
+                    "notes": BANK_HOLIDAYS if offer.closed_on_bank_holidays else "",
                 }
             )
         )
     return schedules
+
+
+def _all_day_schedule(offer: OfferPage, sid: str) -> dict:
+    """Open day and night: every day from 00:00 to 23:59, the way HSDS says "24 hours"."""
+    return _without_empty(
+        {
+            "id": str(oruk_uuid(f"schedule:{sid}:24-hours")),
+            "service_id": sid,
+            "freq": "WEEKLY",
+            "interval": 1,
+            "byday": ",".join(WEEKDAY_CODES),
+            "opens_at": "00:00",
+            "closes_at": "23:59",
+            "description": "Open 24 hours a day, every day (UK time)",
+            "notes": BANK_HOLIDAYS if offer.closed_on_bank_holidays else "",
+        }
+    )
+
+
+def closure_schedule(closure: Closure, sid: str) -> dict:
+    """A closure as ORUK 3 says one: a schedule that holds only between its dates and
+    has no opening times (no freq, byday, opens_at or closes_at), marked closed."""
+    first, last = closure.first_day, closure.until
+    when = (
+        day_in_words(first)
+        if first == last
+        else f"from {day_in_words(first)} to {day_in_words(last)}"
+    )
+    reason = f": {closure.reason}" if closure.reason else ""
+    return {
+        "id": str(oruk_uuid(f"closure:{sid}:{first}:{last}")),
+        "service_id": sid,
+        "valid_from": first.isoformat(),
+        "valid_to": last.isoformat(),
+        "description": f"Closed {when}{reason}",
+        "notes": CLOSED_NOTE,
+    }
+
+
+def service_schedules(offer: OfferPage, sid: str) -> list[dict]:
+    """Everything the offer says about when it is open, for the whole service: its own
+    times (or open 24 hours), each place's own times (with that service at location's
+    id) and its closures."""
+    spans = list(offer.opening_times.all())
+    schedules = [_all_day_schedule(offer, sid)] if offer.open_24_hours else []
+    schedules += _opening_schedules(offer, sid, [s for s in spans if s.location_id is None])
+    for place in offer.locations.all():
+        own = [span for span in spans if span.location_id == place.pk]
+        if own:
+            sal_id = service_at_location_id(sid, location_id(place))
+            schedules += _opening_schedules(offer, sid, own, sal_id=sal_id)
+    schedules += [closure_schedule(closure, sid) for closure in offer.closures.all()]
+    return schedules
+
+
+def place_schedules(offer: OfferPage, sid: str, place: Location | None) -> list[dict]:
+    """When the offer is open at ``place``: the place's own times where it has them,
+    else the offer's; the offer's closures apply at every place."""
+    spans = list(offer.opening_times.all())
+    own = [span for span in spans if place is not None and span.location_id == place.pk]
+    if own:
+        sal_id = service_at_location_id(sid, location_id(place))
+        schedules = _opening_schedules(offer, sid, own, sal_id=sal_id)
+    else:
+        schedules = [_all_day_schedule(offer, sid)] if offer.open_24_hours else []
+        schedules += _opening_schedules(offer, sid, [s for s in spans if s.location_id is None])
+    return schedules + [closure_schedule(closure, sid) for closure in offer.closures.all()]
 
 
 def _languages(offer: OfferPage, sid: str) -> list[dict]:
@@ -174,44 +269,105 @@ def address_lines(text: str) -> list[str]:
     return [line.strip() for line in re.split(r"[\n,]", text) if line.strip()]
 
 
-def _service_at_locations(offer: OfferPage, sid: str) -> list[dict]:
-    if not (offer.in_person and (offer.address or offer.postcode)):
-        return []
-    location_id = str(oruk_uuid(f"location:{sid}"))
-    lines = address_lines(offer.address)
-    location = {
-        "id": location_id,
-        "location_type": "physical",
-        "name": offer.title,
-        "addresses": [
-            {
-                "id": str(oruk_uuid(f"address:{sid}")),
-                "location_id": location_id,
-                "address_1": ", ".join(lines[:-1] if len(lines) > 1 else lines),
-                "city": lines[-1] if len(lines) > 1 else "",
-                "state_province": "",
-                "postal_code": offer.postcode,
-                "country": "GB",
-                "address_type": "physical",
-            }
-        ],
+def _address(lid: str, key: str, address: str, postcode: str) -> dict:
+    lines = address_lines(address)
+    return {
+        "id": str(oruk_uuid(f"address:{key}")),
+        "location_id": lid,
+        "address_1": ", ".join(lines[:-1] if len(lines) > 1 else lines),
+        "city": lines[-1] if len(lines) > 1 else "",
+        "state_province": "",
+        "postal_code": postcode,
+        "country": "GB",
+        "address_type": "physical",
     }
-    if offer.venue_accessibility:
-        location["accessibility"] = [
-            {
-                "id": str(oruk_uuid(f"accessibility:{sid}")),
-                "location_id": location_id,
-                "description": offer.venue_accessibility,
-            }
-        ]
-    return [
-        {
-            "id": str(oruk_uuid(f"service_at_location:{sid}")),
-            "service_id": sid,
-            "location_id": location_id,
-            "location": location,
+
+
+def _coordinate(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def location_to_oruk(offer: OfferPage, place: Location | None) -> dict:
+    """A place (or the offer's own address) as an ORUK location, with its address and
+    postcode, where it is on the map and whether it has step-free access."""
+    sid = service_id(offer)
+    lid = place_id(sid, place)
+    if place is None:
+        accessibility = [offer.venue_accessibility] if offer.venue_accessibility else []
+        data = {
+            "id": lid,
+            "location_type": "physical",
+            "name": offer.title,
+            "addresses": [_address(lid, sid, offer.address, offer.postcode)],
         }
+    else:
+        accessibility = [STEP_FREE.get(place.step_free, "")]
+        data = {
+            "id": lid,
+            "location_type": "physical",
+            "name": place.name,
+            "description": place.how_to_get_there,
+            "latitude": _coordinate(place.latitude),
+            "longitude": _coordinate(place.longitude),
+            "addresses": [_address(lid, f"place:{lid}", place.address, place.postcode)],
+        }
+    data["accessibility"] = [
+        {
+            "id": str(oruk_uuid(f"accessibility:{sid if place is None else lid}")),
+            "location_id": lid,
+            "description": text,
+        }
+        for text in accessibility
+        if text
     ]
+    return _without_empty(data)
+
+
+def service_at_location_to_oruk(offer: OfferPage, place: Location | None) -> dict:
+    """The offer at one place, as a full service's ``service_at_locations`` holds it."""
+    sid = service_id(offer)
+    location = location_to_oruk(offer, place)
+    return {
+        "id": service_at_location_id(sid, location["id"]),
+        "service_id": sid,
+        "location_id": location["id"],
+        "location": location,
+    }
+
+
+def service_at_location_minimal(offer: OfferPage, place: Location | None) -> dict:
+    """Just the ids and when the service last changed, for ``minimal`` lists."""
+    data = service_at_location_to_oruk(offer, place)
+    return _without_empty(
+        {
+            "id": data["id"],
+            "service_id": data["service_id"],
+            "location_id": data["location_id"],
+            "last_modified": _timestamp(offer.last_published_at),
+        }
+    )
+
+
+def _service_at_locations(offer: OfferPage) -> list[dict]:
+    return [service_at_location_to_oruk(offer, place) for place in places_of(offer)]
+
+
+def service_at_location_with_service(
+    offer: OfferPage, place: Location | None, *, url: str, full: bool = False
+) -> dict:
+    """The offer at one place with the service itself: its one-to-one fields (the
+    ``/service_at_locations`` list), or with ``full`` everything, the schedules being
+    those that hold at this place (``/service_at_locations/{id}``)."""
+    data = service_at_location_to_oruk(offer, place)
+    if full:
+        service = service_to_oruk(
+            offer, url=url, schedules=place_schedules(offer, data["service_id"], place)
+        )
+        service.pop("service_at_locations", None)
+    else:
+        service = service_summary_to_oruk(offer, url=url)
+    data["service"] = service
+    return data
 
 
 def _cost_options(offer: OfferPage, sid: str) -> list[dict]:
@@ -249,8 +405,16 @@ def service_summary_to_oruk(offer: OfferPage, *, url: str) -> dict:
     )
 
 
-def service_to_oruk(offer: OfferPage, *, url: str) -> dict:
-    """The fully nested service, as ``/services/{id}`` gives it."""
+def service_minimal_to_oruk(offer: OfferPage) -> dict:
+    """Just the id and when it last changed, for ``minimal`` lists."""
+    return _without_empty(
+        {"id": service_id(offer), "last_modified": _timestamp(offer.last_published_at)}
+    )
+
+
+def service_to_oruk(offer: OfferPage, *, url: str, schedules: list[dict] | None = None) -> dict:
+    """The fully nested service, as ``/services/{id}`` gives it; ``schedules`` instead of
+    the whole service's when it is given at one place."""
     sid = service_id(offer)
     data = service_summary_to_oruk(offer, url=url)
     eligibility = offer.who_for.strip()
@@ -261,7 +425,7 @@ def service_to_oruk(offer: OfferPage, *, url: str) -> dict:
             {
                 # HSDS 3.0 fields the UK profile leaves open (it allows extra properties).
                 "eligibility_description": eligibility,
-                "schedules": _schedules(offer, sid),
+                "schedules": (service_schedules(offer, sid) if schedules is None else schedules),
                 "service_areas": [
                     {
                         "id": str(oruk_uuid(f"service_area:{sid}:{area.pk}")),
@@ -271,7 +435,7 @@ def service_to_oruk(offer: OfferPage, *, url: str) -> dict:
                     }
                     for area in offer.areas.all()
                 ],
-                "service_at_locations": _service_at_locations(offer, sid),
+                "service_at_locations": _service_at_locations(offer),
                 "languages": _languages(offer, sid),
                 "cost_options": _cost_options(offer, sid),
                 "contacts": _contacts(offer, sid),

@@ -7,7 +7,7 @@ keeps the id it had in the file (``OfferPage.oruk_id``). Never our database keys
 
 import uuid
 
-from ..models import Need, OfferPage, Organisation
+from ..models import Location, Need, OfferPage, Organisation
 
 ORUK_VERSION = "3.0"
 ORUK_PROFILE_URL = "https://openreferraluk.org/"
@@ -31,6 +31,34 @@ def derived_service_id(translation_key) -> uuid.UUID:
 
 def service_id(offer: OfferPage) -> str:
     return str(offer.oruk_id or derived_service_id(offer.translation_key))
+
+
+def derived_location_id(pk: int) -> uuid.UUID:
+    """The id our feed gives a place that did not come in with one of its own: a place
+    keeps its row (and so this id) from one publish of its offer to the next."""
+    return oruk_uuid(f"place:{pk}")
+
+
+def location_id(location: Location) -> str:
+    return str(location.oruk_id or derived_location_id(location.pk))
+
+
+def address_location_id(sid: str) -> str:
+    """The id of the one place an offer with no places of its own has: its address."""
+    return str(oruk_uuid(f"location:{sid}"))
+
+
+def place_id(sid: str, place: Location | None) -> str:
+    """The location id of one of the offer's places, or (None) of its own address."""
+    return address_location_id(sid) if place is None else location_id(place)
+
+
+def service_at_location_id(sid: str, lid: str) -> str:
+    """The offer ``sid`` at the place ``lid``; the place of an offer's own address keeps
+    the id it had before offers had places."""
+    if lid == address_location_id(sid):
+        return str(oruk_uuid(f"service_at_location:{sid}"))
+    return str(oruk_uuid(f"service_at_location:{sid}:{lid}"))
 
 
 def organisation_id(organisation: Organisation) -> str:

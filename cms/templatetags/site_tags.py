@@ -4,7 +4,6 @@ from django import template
 from django.forms.widgets import CheckboxSelectMultiple, RadioSelect
 from django.utils.html import format_html
 from django.utils.text import Truncator
-from wagtail.models import Site
 from wagtailnhsukfrontend.forms.templatetags.nhsukfrontendforms_tags import (
     get_widget_html_class,
     get_widget_html_error_class,
@@ -12,7 +11,7 @@ from wagtailnhsukfrontend.forms.templatetags.nhsukfrontendforms_tags import (
 
 from ..dates import clock, day_in_words, hours_in_words
 from ..models.offers import MIDNIGHT, opens_24_hours, runs_past_midnight
-from ..site_shell import site_shell_for
+from ..site_shell import site_shell_of
 
 register = template.Library()
 
@@ -21,7 +20,7 @@ register = template.Library()
 def site_header(context):
     """The header, with navigation links editors choose in Settings → Header."""
     request = context["request"]
-    shell = site_shell_for(Site.find_for_request(request))
+    shell = site_shell_of(request)
     navigation = [
         {**item, "current": item["url"] != "/" and request.path.startswith(item["url"])}
         for item in shell["navigation"]
@@ -40,7 +39,7 @@ def site_header(context):
 @register.inclusion_tag("components/footer.html", takes_context=True)
 def site_footer(context):
     """The footer, with links editors choose in Settings → Footer."""
-    shell = site_shell_for(Site.find_for_request(context["request"]))
+    shell = site_shell_of(context["request"])
     return {"links": shell["footer_links"]}
 
 

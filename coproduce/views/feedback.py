@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cms import params
 from cms.middleware import public_page
+from cms.page_cache import LONG
 from cms.permissions import can, require
 from cms.submissions import submit_once
 
@@ -117,7 +118,7 @@ def feedback_give(request, offer_id):
     return redirect(f"{thanks}?for=someone-else" if on_behalf else thanks)
 
 
-@public_page
+@public_page(cache_for=LONG)
 @require_GET
 def feedback_thanks(request, offer_id):
     offer = selectors.offer_for_feedback(offer_id)
@@ -137,7 +138,7 @@ def feedback_thanks(request, offer_id):
     )
 
 
-@public_page
+@public_page(cache_for=LONG)
 @require_GET
 def feedback_on_offer(request, offer_id):
     """Every published comment on an offer, newest first, with the ratings."""

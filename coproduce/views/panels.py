@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cms import params
 from cms.middleware import public_page
+from cms.page_cache import LONG
 from cms.permissions import can
 from cms.submissions import submit_once
 
@@ -28,14 +29,14 @@ from .profiles import not_a_member
 PAGE_SIZE = 10
 
 
-@public_page
+@public_page(cache_for=LONG)
 @require_GET
 def panel_list(request):
     page = params.paginate(request, selectors.panels_recruiting(request.user), PAGE_SIZE)
     return render(request, "coproduce/panels/list.html", {"page_obj": page})
 
 
-@public_page
+@public_page(cache_for=LONG)
 @require_GET
 def panel_detail(request, slug):
     panel = selectors.panel_for_page(request.user, slug)

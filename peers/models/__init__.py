@@ -1,6 +1,7 @@
 """Models of peer work, split by topic: worker records and teams, session logs and
 safeguarding, supervision, wellbeing, and the progression pathway."""
 
+from .outcomes import OfferOutcomeFigures
 from .progression import (
     Competence,
     CompetenceEvidence,
@@ -40,6 +41,7 @@ __all__ = [
     "PreEmploymentCheck",
     "Vacancy",
     "Level",
+    "OfferOutcomeFigures",
     "PeerWorker",
     "SafeguardingConcern",
     "SessionLog",

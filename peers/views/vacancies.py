@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cms import params
 from cms.middleware import public_page
+from cms.page_cache import LONG
 from cms.permissions import can
 from cms.submissions import submit_once
 
@@ -23,14 +24,14 @@ from ..services import recruitment as services
 PAGE_SIZE = 10
 
 
-@public_page
+@public_page(cache_for=LONG)
 @require_GET
 def vacancy_list(request):
     page = params.paginate(request, selectors.vacancies_open(request.user), PAGE_SIZE)
     return render(request, "peers/vacancies/list.html", {"page_obj": page})
 
 
-@public_page
+@public_page(cache_for=LONG)
 @require_GET
 def vacancy_detail(request, slug):
     vacancy = selectors.vacancy_for_page(request.user, slug)

@@ -387,6 +387,7 @@ NOT_CREATING = {
     "peers.admin.recruitment.vacancies.VacancyForm": "Wagtail admin: vacancies",
     "peers.admin.workers.TeamForm": "Wagtail admin: teams",
     "peers.forms.workers.WorkerForm": "Wagtail admin: peer worker records",
+    "peers.admin.offer_outcomes.OfferOutcomeFiguresForm": "Wagtail admin: offer outcome figures",
     "charter.forms.CharterActionForm": "Wagtail admin: charter actions",
     "charter.forms.CharterForm": "Wagtail admin: charters",
     "charter.forms.CharterFromTemplateForm": "Wagtail admin: charters",

@@ -198,7 +198,7 @@ def test_discovery_finds_every_kind_of_public_page_and_what_each_reads(public_si
     """If this fails, discovery has gone blind and the tests below would prove nothing."""
     offer, args = public_site.offer, public_site.route_args
     expected = {
-        "/search/": {"q", "page"},
+        "/search/": {"q", "kind", "page"},
         "/find-support/": {"q", "need", "area", "delivery", "sort", "page"},
         "/find-support/help-me-choose/": set(),
         offer.url: set(),

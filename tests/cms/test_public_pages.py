@@ -305,8 +305,11 @@ def test_everyone_can_read_the_public_pages(client, seeded, make_person, role_na
 
 
 def test_the_footer_links_to_every_public_page(client, seeded):
+    """The footer's "Support links" (Settings → Footer) list every public page; above them,
+    its list of the site's sections (tests/cms/test_findable.py) comes first."""
     footer = BeautifulSoup(client.get("/").content, "html.parser").find("footer")
-    hrefs = [a["href"] for a in footer.find_all("a")]
+    support_links = footer.find(class_="nhsuk-footer__meta")
+    hrefs = [a["href"] for a in support_links.find_all("a")]
     assert hrefs == [f"/{slug}/" for slug in FOOTER_SLUGS]
 
 

@@ -172,20 +172,21 @@ def test_security_headers_are_sent(client):
     assert "default-src 'self'" in csp
     assert "object-src 'none'" in csp
     assert "frame-ancestors 'self'" in csp
-    assert "script-src 'self' 'nonce-" in csp
+    assert "script-src 'self';" in csp and "nonce-" not in csp
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
 
 
-def test_inline_scripts_carry_the_csp_nonce(client):
-    response = client.get("/")
-    nonce = response["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
-    scripts = soup(response).find_all("script")
+def test_every_script_on_a_page_is_a_file_or_data(client):
+    """No inline script runs: the policy allows scripts from this site only (no nonce), so
+    the same page can be served to every visitor from the page cache."""
+    scripts = soup(client.get("/")).find_all("script")
     assert scripts
     for script in scripts:
-        assert script.get("nonce") == nonce or script.get("src")
+        assert script.get("src") or script.get("type") == "application/ld+json"
+        assert not script.get("nonce")
 
 
 def test_the_admin_allows_wagtails_inline_widget_scripts_and_nothing_else_loosens(client_as):
@@ -196,7 +197,7 @@ def test_the_admin_allows_wagtails_inline_widget_scripts_and_nothing_else_loosen
     assert "object-src 'none'" in admin and "frame-ancestors 'self'" in admin
     public = client.get("/")["Content-Security-Policy"]
     assert "unsafe-inline'" not in public.split("script-src")[1].split(";")[0]
-    assert "'nonce-" in public
+    assert "'nonce-" not in public
 
 
 def test_static_files_are_served_by_whitenoise(client):

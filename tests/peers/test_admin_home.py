@@ -56,7 +56,7 @@ def test_hr_see_applications_to_shortlist_by_vacancy(hr_client, organisation):
 
 
 def test_hr_see_how_many_concerns_wait_but_no_detail_of_them(hr_client, organisation):
-    worker = supervised_worker(organisation, user__first_name="Alexandra")
+    worker = supervised_worker(organisation, user__first_name="Quintessa")
     SafeguardingConcernFactory(session=SessionLogFactory(worker=worker), description=SECRET)
     SafeguardingConcernFactory(
         session=SessionLogFactory(worker=worker), escalated_at=timezone.now()
@@ -68,7 +68,7 @@ def test_hr_see_how_many_concerns_wait_but_no_detail_of_them(hr_client, organisa
         "longer than they should" in text
     )
     assert "For privacy, no details are shown here." in text
-    assert SECRET not in text and "Alexandra" not in text
+    assert SECRET not in text and "Quintessa" not in text
     assert "/peer-work/safeguarding/" not in hr_client.get(HOME).content.decode()
 
 
