@@ -7,8 +7,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from cms.bench.big import register_dashboard
 from cms.bench.generate import BATCH_SIZE, register_generator
 from cms.bench.scenarios import register
 from cms.models import Organisation
@@ -117,3 +119,24 @@ def _bench_charter_page() -> str:
 
 
 register("charter", _bench_charter_page, users=("anonymous",))
+
+
+def _bench_charter_dashboard() -> str:
+    charter = Charter.objects.get(organisation=_bench_organisation(), version=BENCH_VERSION)
+    return reverse("charter_dashboard", args=[charter.pk])
+
+
+def _bench_charter_keeper() -> str:
+    """HR of the bench charter's organisation, who keeps it."""
+    from cms.models import User
+    from cms.roles import Role
+
+    return (
+        User.objects.filter(organisation=_bench_organisation(), groups__name=Role.HR)
+        .order_by("pk")
+        .values_list("email", flat=True)
+        .first()
+    )
+
+
+register_dashboard("charter dashboard", _bench_charter_dashboard, _bench_charter_keeper)

@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from cms.bench.big import register_big_generator, register_dashboard, register_export
 from cms.bench.generate import BATCH_SIZE, register_generator
 from cms.bench.scenarios import PEER_WORKER, register
 from cms.models import Need, OfferPage
@@ -21,6 +22,9 @@ from .models import PeerWorker, SessionLog
 from .models.sessions import Setting
 
 DEMO_WORKER_SESSIONS = 100_000
+# Ten times the data (cms.bench.big): a million sessions, all Jo's, so her summary is the
+# hardest case and her sessions download is a million rows long.
+BIG_DEMO_WORKER_SESSIONS = 1_000_000
 SETTINGS = [choice for choice, _ in Setting.choices]
 
 
@@ -29,6 +33,11 @@ SETTINGS = [choice for choice, _ in Setting.choices]
 def generate_peer_work(*, scale: int) -> dict:
     load_peers_demo()
     return {"demo peer worker's sessions": _sessions(DEMO_WORKER_SESSIONS)}
+
+
+@register_big_generator
+def generate_big_peer_work() -> dict:
+    return {"demo peer worker's sessions": _sessions(BIG_DEMO_WORKER_SESSIONS)}
 
 
 def _sessions(target: int) -> dict[str, int]:
@@ -77,3 +86,6 @@ def _sessions(target: int) -> dict[str, int]:
 
 
 register("peer-summary", "/peer-work/summary/", users=(PEER_WORKER,))
+register_dashboard("peer summary", "/peer-work/summary/", DEMO_WORKER_EMAIL)
+register_dashboard("supervision compliance", "/peer-work/supervision/compliance/", "hr@example.org")
+register_export("peer sessions CSV", "/peer-work/summary/sessions.csv", DEMO_WORKER_EMAIL)

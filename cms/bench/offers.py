@@ -23,11 +23,14 @@ from wagtail.search.backends import get_search_backend
 
 from ..factories import offers_index
 from ..models import Area, Need, OfferPage, OffersIndexPage, OpeningTime, Organisation
+from ..offer_search import reindex_offers
+from .big import register_big_generator
 from .generate import AREAS, BATCH_SIZE, PREFIX, register_generator
 from .scenarios import register
 
 # `make bench` (scale 1) measures the directory with 2,000 offers, as the issue asks.
 OFFERS_PER_SCALE = 2000
+BIG_OFFERS = 20_000  # ten times the data (big.py)
 SLUG_PREFIX = f"{PREFIX}-offer-"
 
 KINDS = [
@@ -170,6 +173,8 @@ def _add_offers(index: OffersIndexPage, numbers: list[int], *, areas, needs, pro
         .select_related("provider")
         .prefetch_related("needs"),
     )
+    # The directory's own search entries, as publishing an offer would write them.
+    reindex_offers([o.pk for o in offers])
 
 
 def _insert_own_rows(model, objects) -> None:
@@ -197,6 +202,11 @@ def _insert_own_rows(model, objects) -> None:
 @register_generator
 def _bench_offers(*, scale: int) -> dict:
     return generate_offers(scale=scale)
+
+
+@register_big_generator
+def _big_offers() -> dict:
+    return generate_offers(scale=BIG_OFFERS // OFFERS_PER_SCALE)
 
 
 # --- Scenarios -----------------------------------------------------------------------------

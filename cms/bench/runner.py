@@ -14,6 +14,7 @@ Only 127.0.0.1 is ever requested, and every loop is bounded by time and by a req
 import argparse
 import contextlib
 import ctypes
+import itertools
 import json
 import logging
 import math
@@ -35,8 +36,12 @@ from pathlib import Path
 
 import httpx
 
+from .goals import check_goals, percent_of, static_yardstick
+from .scenarios import ANONYMOUS, Scenario
+
 BASE_DIR = Path(__file__).resolve().parents[2]
-BENCH_DIR = BASE_DIR / "var" / "bench"
+# Several people may bench one checkout at once: BENCH_DIR gives each run its own place.
+BENCH_DIR = Path(os.environ.get("BENCH_DIR") or BASE_DIR / "var" / "bench").resolve()
 DATABASE_PATH = BENCH_DIR / "bench.sqlite3"
 RESULTS_PATH = BENCH_DIR / "results.json"
 GUNICORN_LOG_PATH = BENCH_DIR / "gunicorn.log"
@@ -48,16 +53,19 @@ STARTUP_TIMEOUT = 30  # seconds for gunicorn to answer
 STOP_GRACE = 10  # seconds for gunicorn to finish its requests before it is killed
 REQUEST_TIMEOUT = 10  # seconds for one request
 WARM_UP_SECONDS = 2
+# The yardstick: a static file served by whitenoise in the same gunicorn (goals.py).
+STATIC_FILE = "cms/css/site.css"
+STATIC_SCENARIO = "static-file"
 
 
-def bench_environment() -> dict[str, str]:
+def bench_environment(database: str | None = None) -> dict[str, str]:
     """The settings of the bench site, shared by this process and gunicorn."""
     return {
         "DJANGO_SETTINGS_MODULE": "cms.settings.production",
         # A fresh key each run: the bench site's sessions are worthless outside it.
         "SECRET_KEY": secrets.token_urlsafe(48),
         "FIELD_ENCRYPTION_KEY": secrets.token_urlsafe(48),
-        "DATABASE_URL": f"sqlite:///{DATABASE_PATH}",
+        "DATABASE_URL": database or f"sqlite:///{DATABASE_PATH}",
         "ALLOWED_HOSTS": f"{HOST},localhost",
         # Production refuses to start without an https address; the bench is served over
         # plain http on loopback, so nothing is redirected to it.
@@ -84,6 +92,8 @@ class Measurement:
     p95_ms: float | None = None
     errors: int = 0
     queries: int | None = None
+    # Requests per second as a percentage of the static file's, served in the same run.
+    percent_of_static: float | None = None
     statuses: dict[str, int] = field(default_factory=dict)
     # CPU used during the timed run, as a percentage of one core: by the load generator
     # (near 100 means it was the limit), by gunicorn (near 100 × cores means the server
@@ -96,8 +106,12 @@ class Measurement:
 # --- Setting up the bench site -------------------------------------------------------------
 
 
-def prepare_site(*, scale: int) -> dict:
-    """A fresh database with the partnership at ``scale``; returns timings and counts."""
+def prepare_site(*, scale: int, fresh: bool = True) -> dict:
+    """A fresh database with the partnership at ``scale``; returns timings and counts.
+
+    With ``fresh`` off (a database given by address) the database is migrated and topped up
+    instead: the generators only add what is missing.
+    """
     from django.core.management import call_command
     from django.db import connections
 
@@ -105,8 +119,9 @@ def prepare_site(*, scale: int) -> dict:
 
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     connections.close_all()
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{DATABASE_PATH}{suffix}").unlink(missing_ok=True)
+    if fresh:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{DATABASE_PATH}{suffix}").unlink(missing_ok=True)
 
     timings = {}
     counts = {}
@@ -159,9 +174,38 @@ def _count_one(path: str, person) -> tuple[int, int]:
         client.force_login(person)
     # The first request fills per-process caches and the new session; count the next.
     client.get(path)
+    # A visitor's page may now be a kept copy that costs no query: count the work of
+    # making it, which is what grows with the data if anything does.
+    forget_page_copies()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path)
     return len(queries), response.status_code
+
+
+def static_file_path() -> str:
+    """The address of the yardstick file, as pages link to it (hashed name included)."""
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    return staticfiles_storage.url(STATIC_FILE)
+
+
+def load_average() -> list[float] | None:
+    """The machine's 1, 5 and 15 minute load averages, where the system has them."""
+    try:
+        return [round(load, 2) for load in os.getloadavg()]
+    except (OSError, AttributeError):
+        return None
+
+
+def forget_page_copies() -> None:
+    """Drop this process's copies of visitors' pages, and look at the shared generation now
+    so the next request does not (where the site keeps copies: ``cms.page_cache``)."""
+    try:
+        from cms import page_cache
+    except ImportError:
+        return
+    page_cache.copies.clear()
+    page_cache.generation.current()
 
 
 def member_session_cookie(member) -> str:
@@ -294,6 +338,10 @@ def percentile(sorted_values: list[float], percent: float) -> float | None:
     return sorted_values[rank - 1]
 
 
+# Numbers for --page-cache-miss addresses, never repeated within a run.
+_miss_numbers = itertools.count(1)
+
+
 def hammer(
     base_url: str,
     path: str,
@@ -303,11 +351,13 @@ def hammer(
     concurrency: int,
     max_requests: int,
     stop: threading.Event,
+    unique: bool = False,
 ) -> tuple[list[float], Counter, float]:
     """Request ``path`` from ``concurrency`` threads until time or the count runs out.
 
     Returns each request's latency in seconds, the count per status (or error name), and
-    the wall-clock time taken.
+    the wall-clock time taken. With ``unique`` each request's address differs (a numbered
+    ``bench-miss`` parameter), so no kept copy of a page can answer it.
     """
     deadline = time.monotonic() + seconds
     lock = threading.Lock()
@@ -325,9 +375,13 @@ def hammer(
                     if issued >= max_requests:
                         return
                     issued += 1
+                    number = next(_miss_numbers)
+                address = (
+                    f"{path}{'&' if '?' in path else '?'}bench-miss={number}" if unique else path
+                )
                 started = time.perf_counter()
                 try:
-                    outcome = str(client.get(path).status_code)
+                    outcome = str(client.get(address).status_code)
                 except httpx.HTTPError as error:
                     outcome = type(error).__name__
                 elapsed = time.perf_counter() - started
@@ -350,7 +404,9 @@ def is_error(outcome: str) -> bool:
     return not (outcome.isdigit() and 200 <= int(outcome) < 400)
 
 
-def measure(server: Gunicorn, scenario, user: str, *, path, headers, args, stop) -> Measurement:
+def measure(
+    server: Gunicorn, scenario, user: str, *, path, headers, args, stop, unique=False
+) -> Measurement:
     # Warm each gunicorn worker (templates, caches, connections) before the clock starts.
     hammer(
         server.base_url,
@@ -360,6 +416,7 @@ def measure(server: Gunicorn, scenario, user: str, *, path, headers, args, stop)
         concurrency=args.concurrency,
         max_requests=2 * GUNICORN_WORKERS * GUNICORN_THREADS,
         stop=stop,
+        unique=unique,
     )
     before = cpu_seconds(server.process.pid)
     latencies, statuses, wall = hammer(
@@ -370,6 +427,7 @@ def measure(server: Gunicorn, scenario, user: str, *, path, headers, args, stop)
         concurrency=args.concurrency,
         max_requests=args.max_requests,
         stop=stop,
+        unique=unique,
     )
     after = cpu_seconds(server.process.pid)
     client, server_cpu, other = (
@@ -436,6 +494,7 @@ COLUMNS = [
     ("user", "user", "<"),
     ("requests", "requests", ">"),
     ("req/s", "requests_per_second", ">"),
+    ("% static", "percent_of_static", ">"),
     ("p50 ms", "p50_ms", ">"),
     ("p95 ms", "p95_ms", ">"),
     ("errors", "errors", ">"),
@@ -522,12 +581,46 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=3,
         help="times to make each background report, 0 for none (default 3)",
     )
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="bench this database (e.g. postgres://…/lep_bench) instead of a fresh SQLite "
+        "file: it is migrated and topped up, never emptied",
+    )
+    parser.add_argument(
+        "--page-cache-miss",
+        action="store_true",
+        help="give each visitor's request its own address, so no kept copy of a page "
+        "answers it: the pages' rate without the page cache",
+    )
+    parser.add_argument(
+        "--query-growth",
+        type=int,
+        metavar="SCALE",
+        help="only count each page's SQL queries at --scale and again at this larger scale, "
+        "and flag any page whose count grew (no server, no reports)",
+    )
+    parser.add_argument(
+        "--big",
+        action="store_true",
+        help="ten times the data: a million session logs, 200,000 feedback items and 20,000 "
+        "offers; then time the staff dashboards and stream the largest export (no server)",
+    )
+    parser.add_argument(
+        "--runs", type=int, default=20, help="times to request each dashboard with --big"
+    )
     parser.add_argument("--list", action="store_true", help="list the scenarios and stop")
     args = parser.parse_args(argv)
     if not 0 <= args.report_runs <= 20:
         parser.error("--report-runs must be from 0 to 20.")
     if args.scale < 1 or args.concurrency < 1 or args.max_requests < 1:
         parser.error("--scale, --concurrency and --max-requests must be 1 or more.")
+    if args.query_growth is not None and args.query_growth <= args.scale:
+        parser.error("--query-growth must be a larger scale than --scale.")
+    if not 1 <= args.runs <= 200:
+        parser.error("--runs must be from 1 to 200.")
+    if args.database and not args.database.startswith(("postgres://", "postgresql://")):
+        parser.error("--database must be a postgres:// address.")
     if not 0 < args.seconds <= 600:
         parser.error("--seconds must be more than 0 and at most 600.")
     return args
@@ -539,7 +632,7 @@ def _interrupt(signum, frame):
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    environment = bench_environment()
+    environment = bench_environment(args.database)
     os.environ.update(environment)
     import django
 
@@ -571,16 +664,22 @@ def main(argv: list[str] | None = None) -> int:
             "concurrency": args.concurrency,
             "max_requests": args.max_requests,
             "report_runs": args.report_runs,
+            "page_cache_miss": args.page_cache_miss,
             "gunicorn": f"{GUNICORN_WORKERS} workers × {GUNICORN_THREADS} threads",
             "cpus": os.cpu_count(),
         },
         "software": software_versions(),
     }
+    report["load_average"] = {"cpus": os.cpu_count(), "before": None, "after": None}
+    static_runs: list[Measurement] = []
     stop = threading.Event()
     interrupted = False
     try:
-        print(f"Preparing the bench site at scale {args.scale} in {DATABASE_PATH} …")
-        report["setup"] = prepare_site(scale=args.scale)
+        print(
+            f"Preparing the bench site at scale {args.scale} in "
+            f"{_database_name(args.database) if args.database else DATABASE_PATH} …"
+        )
+        report["setup"] = prepare_site(scale=args.scale, fresh=not args.database)
         counts = report["setup"]["counts"]
         print("  " + ", ".join(f"{count['total']} {name}" for name, count in counts.items()))
 
@@ -594,10 +693,15 @@ def main(argv: list[str] | None = None) -> int:
         people = {kind: User.objects.get(email=USER_EMAILS[kind]) for kind in kinds}
         print("Counting SQL queries per page …")
         queries = count_queries(chosen, paths, people=people)
+        if args.query_growth:
+            return check_query_growth(args, chosen, people, queries, report)
+        if args.big:
+            return run_big(args, report)
         headers_for = {"anonymous": {}}
         headers_for.update(
             {kind: {"Cookie": member_session_cookie(person)} for kind, person in people.items()}
         )
+        static_path = static_file_path()
         from django.db import connections
 
         connections.close_all()
@@ -608,6 +712,14 @@ def main(argv: list[str] | None = None) -> int:
                 f"{GUNICORN_THREADS} threads); {args.concurrency} clients, "
                 f"{args.seconds:g} s per scenario and user …"
             )
+            report["load_average"]["before"] = load_average()
+            yardstick = Scenario(STATIC_SCENARIO, static_path, (ANONYMOUS,))
+            static_runs.append(
+                measure(
+                    server, yardstick, ANONYMOUS, path=static_path, headers={}, args=args, stop=stop
+                )  # fmt: skip
+            )
+            print(f"  {static_path}: {static_runs[0].requests_per_second} req/s", flush=True)
             for scenario in chosen:
                 for user in scenario.users:
                     measurement = measure(
@@ -618,6 +730,7 @@ def main(argv: list[str] | None = None) -> int:
                         headers=headers_for[user],
                         args=args,
                         stop=stop,
+                        unique=args.page_cache_miss and user == ANONYMOUS,
                     )
                     measurement.queries, in_process_status = queries[scenario.name, user]
                     measurements.append(measurement)
@@ -626,6 +739,13 @@ def main(argv: list[str] | None = None) -> int:
                         flush=True,
                     )
                     _check(scenario, user, measurement, in_process_status, notes)
+            static_runs.append(
+                measure(
+                    server, yardstick, ANONYMOUS, path=static_path, headers={}, args=args, stop=stop
+                )  # fmt: skip
+            )
+            print(f"  {static_path} again: {static_runs[1].requests_per_second} req/s")
+            report["load_average"]["after"] = load_average()
             if any(m.errors for m in measurements):
                 notes.append(f"Errors were answered; gunicorn's log ends:\n{server.log_tail()}")
         if args.report_runs:
@@ -654,19 +774,48 @@ def main(argv: list[str] | None = None) -> int:
             f"{', '.join(f'{m.scenario}/{m.user}' for m in busy)}: on a small machine it "
             "competes with gunicorn, so those rates are a floor, not the server's limit."
         )
+    static_rate = static_yardstick(*(m.requests_per_second for m in static_runs))
+    for measurement in measurements:
+        measurement.percent_of_static = percent_of(measurement.requests_per_second, static_rate)
+    goals = check_goals(measurements) if measurements else []
+    report["static_file"] = {
+        "runs": [asdict(m) for m in static_runs],
+        "requests_per_second": static_rate,
+    }
+    report["goals"] = [asdict(goal) for goal in goals]
     report["results"] = [asdict(m) for m in measurements]
     report["reports"] = [asdict(m) for m in report_measurements]
     report["notes"] = notes
     write_results(report)
     print()
     print(format_table(measurements))
+    if static_runs:
+        print(
+            f"\n% static: each page's req/s as a percentage of {static_rate} req/s, the mean of "
+            f"{' and '.join(str(m.requests_per_second) for m in static_runs)} req/s for the "
+            f"static file {static_runs[0].path} before and after the pages."
+        )
+    print(f"Load average (1, 5, 15 min) on {os.cpu_count()} CPUs: {_loads(report)}")
+    if goals:
+        print()
+        for goal in goals:
+            print(goal.line())
     if report_measurements:
         print()
         print(format_reports(report_measurements))
     for note in notes:
         print(f"\nNote: {note}")
-    print(f"\nResults written to {RESULTS_PATH.relative_to(BASE_DIR)}")
+    print(f"\nResults written to {_shown(RESULTS_PATH)}")
     return 130 if interrupted else 0
+
+
+def _loads(report: dict) -> str:
+    loads = report["load_average"]
+    return f"before {loads['before'] or '-'}, after {loads['after'] or '-'}"
+
+
+def _shown(path: Path) -> str:
+    return str(path.relative_to(BASE_DIR)) if path.is_relative_to(BASE_DIR) else str(path)
 
 
 def _check(scenario, user: str, measurement: Measurement, in_process_status: int, notes) -> None:
@@ -678,3 +827,92 @@ def _check(scenario, user: str, measurement: Measurement, in_process_status: int
             f"{scenario.name} as {user} ({measurement.path}) expected {expected}, answered "
             f"{measurement.statuses} over HTTP and {in_process_status} in-process."
         )
+
+
+def _database_name(url: str) -> str:
+    """The database's name from its address, never its password."""
+    return url.rsplit("/", 1)[-1].split("?", 1)[0]
+
+
+def check_query_growth(args, chosen, people, queries, report) -> int:
+    """Top the site up to the larger scale, count again, and flag pages whose count grew."""
+    from .generate import generate_partnership
+    from .goals import growth_goal, query_growth
+
+    print(f"Growing the partnership to scale {args.query_growth} …", flush=True)
+    started = time.perf_counter()
+    counts = generate_partnership(scale=args.query_growth)
+    print(f"  {time.perf_counter() - started:.1f} s", flush=True)
+    paths = {scenario.name: scenario.resolve_path() for scenario in chosen}
+    larger = count_queries(chosen, paths, people=people)
+    growth = query_growth(
+        {key: count for key, (count, _) in queries.items()},
+        {key: count for key, (count, _) in larger.items()},
+    )
+    goal = growth_goal(growth, scales=(args.scale, args.query_growth))
+    report["counts_at_larger_scale"] = counts
+    report["query_growth"] = [{**asdict(g), "grew": g.grew} for g in growth]
+    report["goals"] = [asdict(goal)]
+    write_results(report)
+    print()
+    print(
+        format_table(
+            growth,
+            columns=[
+                ("scenario", "scenario", "<"),
+                ("user", "user", "<"),
+                (f"SQL at {args.scale}", "smaller", ">"),
+                (f"SQL at {args.query_growth}", "larger", ">"),
+            ],
+        )
+    )
+    print()
+    print(goal.line())
+    print(f"\nResults written to {_shown(RESULTS_PATH)}")
+    return 0
+
+
+def run_big(args, report) -> int:
+    """Ten times the data, then the dashboards and exports at that size (``big.py``)."""
+    from django.db import connection
+
+    from .big import (
+        BigResults,
+        big_goals,
+        format_big,
+        generate_big,
+        measure_exports,
+        time_dashboards,
+    )
+
+    report["database"] = connection.vendor
+    report["load_average"]["before"] = load_average()
+    results = BigResults()
+    interrupted = False
+    try:
+        print("Growing to ten times the data …", flush=True)
+        started = time.perf_counter()
+        results.counts = generate_big()
+        report["big_generate_seconds"] = round(time.perf_counter() - started, 1)
+        print("  " + ", ".join(f"{c['total']} {name}" for name, c in results.counts.items()))
+        print(f"Timing each dashboard {args.runs} times in-process ({connection.vendor}) …")
+        time_dashboards(runs=args.runs, into=results.dashboards)
+        print("Streaming each export to its end in a fresh process …")
+        measure_exports(into=results.exports)
+    except KeyboardInterrupt:
+        # What was measured before the interruption is still worth printing.
+        interrupted = True
+        report["notes"] = ["Interrupted: the results are partial."]
+    report["load_average"]["after"] = load_average()
+    goals = big_goals(results)
+    report["big"] = asdict(results)
+    report["goals"] = [asdict(goal) for goal in goals]
+    write_results(report)
+    print()
+    print(format_big(results))
+    print(f"Load average (1, 5, 15 min) on {os.cpu_count()} CPUs: {_loads(report)}")
+    print()
+    for goal in goals:
+        print(goal.line())
+    print(f"\nResults written to {_shown(RESULTS_PATH)}")
+    return 130 if interrupted else 0
