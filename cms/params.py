@@ -53,6 +53,13 @@ def query_in_order(request) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple((name, tuple(values)) for name, values in lists)
 
 
+def names_given(request) -> frozenset[str]:
+    """Every name in the query string, its values unread: for a strict reader (the open
+    data feed) that refuses names it does not know rather than answering as if they were
+    not there. Values are read through the functions below, so the tests see each one."""
+    return frozenset(request.GET.keys())
+
+
 def clean_text(value: str, *, max_length: int | None = TEXT_MAX_LENGTH) -> str:
     """``value`` without control characters (NUL, escapes; line breaks become spaces) and
     surrogates, trimmed and cut to ``max_length`` (None: not cut): safe to show, store or

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from decimal import Decimal, InvalidOperation
 
-from django.http import QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -97,16 +96,10 @@ class ListQuery:
         return any(value is not None for value in (self.start_time, self.end_time, self.day))
 
 
-def _names_given(request) -> list[str]:
-    """The names in the query string, values unread (values are read only through
-    ``cms.params``, so its tests still see every one this feed uses)."""
-    return list(QueryDict(request.META.get("QUERY_STRING", "")).keys())
-
-
 def refuse_unknown(request, accepted: tuple[str, ...]) -> None:
     """The standard says nothing of names it does not give: refusing them (rather than
     answering as if they were not there) tells a finder its filter did not apply."""
-    unknown = sorted(set(_names_given(request)) - set(accepted))
+    unknown = sorted(params.names_given(request) - set(accepted))
     if unknown:
         names = ", ".join(f"'{name}'" for name in unknown)
         raise BadParameter(f"This list does not know {names}. It accepts: {', '.join(accepted)}.")
