@@ -250,6 +250,8 @@ def _by_day(spans) -> dict:
 
 def offer_page_context(offer, request) -> dict:
     """Everything an offer page shows beyond its own fields, each relation read once."""
+    alternatives = selectors.offer_alternatives(offer)
+    selectors.with_card_data([offer, *alternatives])
     needs = list(offer.needs.all())
     areas = list(offer.areas.all())
     spans = list(offer.opening_times.all())
@@ -266,7 +268,6 @@ def offer_page_context(offer, request) -> dict:
         open_24_hours=offer.open_24_hours,
         closed_on_bank_holidays=offer.closed_on_bank_holidays,
     )
-    alternatives = selectors.offer_alternatives(offer, needs=needs, areas=areas)
     _add_opening_status(alternatives, now)
     ancestors = list(offer.get_ancestors().filter(depth__gt=1))
     return {

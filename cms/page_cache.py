@@ -18,6 +18,10 @@ How it is built, and why:
   registers as public content (the ``register_public_content_models`` hook), replace it,
   so every copy on every machine is out of date at once; nothing has to find the pages a
   change touched.
+- **Small facts every page needs** (the request's Wagtail site, the sites' root paths, the
+  header and footer, whether any page is restricted) are worked out once per process and
+  generation (``for_generation``), not once a request: a signed-in page, which is never
+  copied, still saves their queries.
 - **Copies live in each process's memory**, bounded in bytes: a hit costs a dictionary
   look-up, not a round trip (with the database cache, a query). Each process looks at the
   shared generation at most every ``GENERATION_RECHECK`` seconds, so another process's
@@ -29,6 +33,7 @@ A bulk ``QuerySet.update()`` or ``bulk_create()`` sends no signal: code that cha
 content that way calls ``public_content_changed()`` itself.
 """
 
+import copy as copying
 import logging
 import threading
 import time
@@ -108,6 +113,91 @@ class _Generation:
 
 
 generation = _Generation()
+
+
+# --- Facts kept for a generation ------------------------------------------------------------
+
+
+class _ForGeneration:
+    """Values worked out at most once per process for each generation: anything that a
+    change replacing the generation (or calling ``public_content_changed``) keeps right."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.generation: int | None = None
+        self.values: dict = {}
+        # Bumped by ``clear``: a value worked out before a clear is not kept after it.
+        self.epoch = 0
+
+    def get(self, key, compute):
+        current = generation.current()
+        with self.lock:
+            if self.generation != current:
+                self.values, self.generation = {}, current
+            elif key in self.values:
+                return self.values[key]
+            epoch = self.epoch
+        value = compute()
+        with self.lock:
+            if self.generation == current and self.epoch == epoch:
+                self.values[key] = value
+        return value
+
+    def clear(self, kind: str | None = None) -> None:
+        """Forget every value, or only those whose key starts with ``kind``."""
+        with self.lock:
+            if kind is None:
+                self.values = {}
+            else:
+                self.values = {
+                    key: value
+                    for key, value in self.values.items()
+                    if not (isinstance(key, tuple) and key[0] == kind)
+                }
+            self.epoch += 1
+
+
+for_generation = _ForGeneration()
+
+
+def any_view_restrictions() -> bool:
+    """Whether any page has a view restriction (a password, or sign-in needed); when none
+    has, checking a page's restrictions needs no query."""
+    from wagtail.models import PageViewRestriction
+
+    return for_generation.get("view-restrictions", PageViewRestriction.objects.exists)
+
+
+def public_only(queryset):
+    """Wagtail's ``queryset.public()`` (no page behind a password or a sign-in), without
+    the query it makes to read every restriction while no page has one."""
+    return queryset.public() if any_view_restrictions() else queryset
+
+
+def know_site(request) -> None:
+    """Tell Wagtail the request's site, its home page and the sites' root paths from this
+    process's memory, so none costs a query a request (``Site.find_for_request`` and
+    ``Page.route_for_request`` read them)."""
+    from django.http.request import split_domain_port
+    from wagtail.models import Site
+
+    try:
+        hostname = split_domain_port(request._get_raw_host())[0]
+        port = request.get_port()
+    except DisallowedHost:
+        return
+    site = for_generation.get(("site", hostname, port), lambda: Site._find_for_request(request))
+    if site is None:
+        request._wagtail_site = None
+    else:
+        # The home page every route starts from, as its own page type. Each request has
+        # its own copies, so nothing it sets on the site or the page reaches another's.
+        home = for_generation.get(("home", site.pk), lambda: site.root_page.specific)
+        request._wagtail_site = copying.copy(site)
+        request._wagtail_site.root_page = copying.copy(home)
+    request._wagtail_cached_site_root_paths = for_generation.get(
+        "site-root-paths", Site.get_site_root_paths
+    )
 
 
 # --- The copies -----------------------------------------------------------------------------
@@ -190,8 +280,9 @@ copies = _Copies()
 
 
 def forget_everything() -> None:
-    """Drop this process's copies and its view of the generation."""
+    """Drop this process's copies, its facts and its view of the generation."""
     copies.clear()
+    for_generation.clear()
     generation.forget()
 
 
@@ -215,6 +306,18 @@ def _replace_after_commit() -> None:
     generation.replace()
 
 
+def site_or_pages_changed(instance=None, **kwargs) -> None:
+    """A site, a page or a view restriction changed. What ``for_generation`` keeps of pages
+    is the sites' home pages and root paths: when one of those (or a site, or a
+    restriction) changed, this process forgets it all now; the others do when the
+    generation is replaced, like every copy."""
+    from wagtail.models import Page
+
+    if not isinstance(instance, Page) or instance.depth <= 2:
+        for_generation.clear()
+    public_content_changed()
+
+
 def public_content_models() -> list:
     """Every model an app registers as shown on public pages, through the hook."""
     from django.apps import apps
@@ -233,12 +336,17 @@ def connect_signals() -> None:
     """Replace the generation when a page is published, unpublished, moved or deleted, or a
     registered model is saved or deleted (from ``CmsConfig.ready``)."""
     from django.db.models.signals import m2m_changed, post_delete, post_save
-    from wagtail.models import Page
+    from wagtail.models import Page, PageViewRestriction, Site
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
     for signal in (page_published, page_unpublished, post_page_move):
-        signal.connect(public_content_changed, dispatch_uid=f"page-cache-{signal}")
-    post_delete.connect(public_content_changed, sender=Page, dispatch_uid="page-cache-page")
+        signal.connect(site_or_pages_changed, dispatch_uid=f"page-cache-{signal}")
+    post_delete.connect(site_or_pages_changed, sender=Page, dispatch_uid="page-cache-page")
+    # What ``for_generation`` keeps: the sites, and whether any page is restricted.
+    for model in (Site, PageViewRestriction):
+        uid = f"page-cache-{model._meta.label}"
+        post_save.connect(site_or_pages_changed, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(site_or_pages_changed, sender=model, dispatch_uid=f"{uid}-del")
     for model in public_content_models():
         uid = f"page-cache-{model._meta.label}"
         post_save.connect(public_content_changed, sender=model, dispatch_uid=f"{uid}-save")
@@ -301,6 +409,7 @@ class PageCacheMiddleware:
 
     def __call__(self, request):
         if not _may_use(request):
+            know_site(request)
             return self._personal(request, self.get_response(request))
         try:
             key = _key(request)
@@ -310,6 +419,7 @@ class PageCacheMiddleware:
         copy = copies.get(key, current)
         if copy is not None:
             return copy.response()
+        know_site(request)
         started = time.time()
         response = self.get_response(request)
         lifetime = getattr(request, "page_cache_for", None)

@@ -5,6 +5,7 @@ cms/wagtail_hooks.py like every app's."""
 from django.urls import reverse
 
 from .models import OfferPage, OffersIndexPage
+from .page_cache import public_only
 from .sections import PublicSection, page_section
 from .site_search import SearchSource, find_offers
 from .sitemap import SitemapItem
@@ -35,7 +36,7 @@ def search_source() -> SearchSource:
 
 def sitemap_items() -> list[SitemapItem]:
     items = [SitemapItem(path=reverse("crisis_help"))]
-    directory = OffersIndexPage.objects.live().public().first()
+    directory = public_only(OffersIndexPage.objects.live()).first()
     if directory is not None and directory.url:
         items.append(
             SitemapItem(

@@ -16,6 +16,8 @@ from dataclasses import asdict, dataclass
 
 from wagtail import hooks
 
+from .page_cache import public_only
+
 PUBLIC_SECTIONS_HOOK = "register_public_sections"
 
 
@@ -43,7 +45,7 @@ def public_sections(site) -> list[dict]:
 def page_section(page_model, site, **fields) -> list[PublicSection]:
     """The section that is the site's one live page of ``page_model`` (an index page), at
     its address on ``site``; none when there is no such page yet."""
-    page = page_model.objects.live().public().first()
+    page = public_only(page_model.objects.live()).first()
     url = page.relative_url(site) if page is not None and site is not None else None
     if not url:
         return []

@@ -3,12 +3,22 @@
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    Q,
+    QuerySet,
+    When,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 
 from .models import OfferPage
 from .models.offers import REVIEW_DUE_AFTER_DAYS, offers_open_at_q
 from .offer_search import rank_offers
+from .page_cache import public_only
 
 # Search ranks; only the best few hundred matter to a person reading a list.
 SEARCH_RESULTS_LIMIT = 200
@@ -32,13 +42,14 @@ class OfferFilters:
 
 
 def offers_live() -> QuerySet[OfferPage]:
-    return OfferPage.objects.live().public()
+    return public_only(OfferPage.objects.live())
+
+
+CARD_RELATIONS = ("needs", "areas", "opening_times", "locations", "closures")
 
 
 def _with_card_data(queryset: QuerySet[OfferPage]) -> QuerySet[OfferPage]:
-    return queryset.select_related("provider").prefetch_related(
-        "needs", "areas", "opening_times", "locations", "closures"
-    )
+    return queryset.select_related("provider").prefetch_related(*CARD_RELATIONS)
 
 
 def offers_open_at(queryset: QuerySet[OfferPage], moment: datetime) -> QuerySet[OfferPage]:
@@ -126,19 +137,29 @@ def offers_found(
     )
 
 
-def offer_alternatives(offer: OfferPage, *, needs, areas, limit: int = 3) -> list[OfferPage]:
-    """Other live offers meeting the same needs in the same areas, best matches first."""
-    need_ids = [need.pk for need in needs]
-    if not need_ids:
-        return []
-    candidates = offers_live().exclude(pk=offer.pk).filter(needs__in=need_ids)
-    area_ids = [area.pk for area in areas]
-    if area_ids:
-        candidates = candidates.filter(Q(areas__in=area_ids) | Q(areas__isnull=True))
-    candidates = candidates.annotate(
-        shared=Count("needs", filter=Q(needs__in=need_ids), distinct=True)
-    ).order_by("-shared", "title")
-    return list(_with_card_data(candidates)[:limit])
+def offer_alternatives(offer: OfferPage, *, limit: int = 3) -> list[OfferPage]:
+    """Other live offers meeting the same needs in the same areas, best matches first, in
+    one query (the offer's needs and areas are read inside it). Their card data is not
+    loaded: ``with_card_data`` loads it for them and the offer together."""
+    need_ids = offer.needs.through.objects.filter(offerpage=offer.pk).values("need_id")
+    area_ids = offer.areas.through.objects.filter(offerpage=offer.pk).values("area_id")
+    # An offer serving no area in particular is an alternative anywhere, and an offer
+    # with no areas has alternatives from every area.
+    same_area = Q(areas__in=area_ids) | Q(areas__isnull=True) | ~Exists(area_ids)
+    candidates = (
+        offers_live()
+        .exclude(pk=offer.pk)
+        .filter(Q(needs__in=need_ids) & same_area)
+        .annotate(shared=Count("needs", filter=Q(needs__in=need_ids), distinct=True))
+        .order_by("-shared", "title")
+    )
+    return list(candidates.select_related("provider")[:limit])
+
+
+def with_card_data(offers: list[OfferPage]) -> list[OfferPage]:
+    """Load what cards and offer pages show of each offer, five queries however many."""
+    prefetch_related_objects(offers, *CARD_RELATIONS)
+    return offers
 
 
 def offers_overdue_for_review(*, today=None) -> QuerySet[OfferPage]:

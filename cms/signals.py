@@ -23,10 +23,18 @@ def forget_mfa_ready(sender, request=None, **kwargs):
         request.session.pop(SESSION_MFA_READY, None)
 
 
-def _forget_site_shell(**kwargs):
+def _forget_site_shell(sender=None, **kwargs):
+    from wagtail.models import Page
+
+    from . import page_cache
     from .site_shell import site_shell_forget
 
     site_shell_forget()
+    if not (isinstance(sender, type) and issubclass(sender, Page)):
+        # A header or footer setting is on every page: every process's copies (and its
+        # header kept in memory) are out of date. Pages replace the generation themselves
+        # when they are published, unpublished or moved.
+        page_cache.public_content_changed()
 
 
 def connect_site_shell_purges() -> None:

@@ -27,6 +27,7 @@ from wagtail import hooks
 from wagtail.models import Page
 
 from .dates import date_in_words
+from .page_cache import public_only
 from .selectors import OfferFilters, offers_search
 
 SITE_SEARCH_HOOK = "register_site_search"
@@ -151,7 +152,7 @@ def find_pages(
 ) -> list[SearchResult]:
     """Live public Wagtail pages, except those of the types in ``leave_out``: one search
     query, then one query for each page type found."""
-    pages = Page.objects.live().public()
+    pages = public_only(Page.objects.live())
     if leave_out:
         pages = pages.not_type(*leave_out)
     found = pages.specific().search(words)[:limit]

@@ -2,13 +2,15 @@
 
 Header and footer come from editor-managed site settings (wagtail-nhsuk-frontend's
 HeaderSettings and FooterSettings) and the pages they link to. Reading them costs five
-queries, on every page; so they are cached as plain data and the cache is dropped whenever
-a setting, a link or a page changes (cms/signals.py).
+queries, on every page; so they are cached as plain data, kept in each process's memory for
+the page cache's generation, and dropped whenever a setting, a link or a page changes
+(cms/signals.py).
 """
 
 from django.core.cache import cache
 from wagtailnhsukfrontend.settings.models import FooterSettings, HeaderSettings
 
+from . import page_cache
 from .sections import public_sections
 
 SERVICE_NAME = "Lived Experience Platform"
@@ -31,6 +33,10 @@ def site_shell_for(site) -> dict:
             "sections": [],
             "more_sections": [],
         }
+    return page_cache.for_generation.get(("site-shell", site.pk), lambda: _cached(site))
+
+
+def _cached(site) -> dict:
     data = cache.get(_key(site.pk))
     if data is None:
         data = _read(site)
@@ -51,8 +57,10 @@ def site_shell_of(request) -> dict:
 
 
 def _read(site) -> dict:
-    header = HeaderSettings.for_site(site)
-    footer = FooterSettings.for_site(site)
+    # Read, never made: ``for_site`` would save a row of defaults on a new site's first
+    # page, a write in a visitor's GET that replaces the page cache's generation.
+    header = HeaderSettings.objects.filter(site=site).first() or HeaderSettings(site=site)
+    footer = FooterSettings.objects.filter(site=site).first() or FooterSettings(site=site)
     navigation = [
         {"label": link.label, "url": link.page.relative_url(site)}
         for link in header.navigation_links.select_related("page")
@@ -80,4 +88,5 @@ def site_shell_forget() -> None:
     """Drop every site's cached header and footer (called when anything they show changes)."""
     from wagtail.models import Site
 
+    page_cache.for_generation.clear("site-shell")
     cache.delete_many([_key(site_id) for site_id in Site.objects.values_list("pk", flat=True)])

@@ -8,9 +8,11 @@ from wagtail.search import index
 
 from ..admin_dates import page_settings_panels
 from ..blocks import ContentPageStreamBlock, ContentStreamBlock
+from ..page_cache import public_only
+from .mixins import ViewRestrictionsFromMemory
 
 
-class HomePage(Page):
+class HomePage(ViewRestrictionsFromMemory, Page):
     """The front door: what the partnership is and where to go next."""
 
     intro = models.TextField(
@@ -31,7 +33,7 @@ class HomePage(Page):
         verbose_name = "home page"
 
 
-class ContentPage(Page):
+class ContentPage(ViewRestrictionsFromMemory, Page):
     """An ordinary page of information, built from NHS.UK components."""
 
     intro = models.TextField(blank=True, help_text="A short summary shown under the title.")
@@ -45,7 +47,7 @@ class ContentPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["breadcrumbs"] = list(self.get_ancestors().live().public().filter(depth__gt=1))
+        context["breadcrumbs"] = list(public_only(self.get_ancestors().live().filter(depth__gt=1)))
         return context
 
     class Meta:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ..models import Location, Need, OfferPage, OpeningTime, Organisation
 from ..models.offers import LAST_MINUTE
+from ..page_cache import public_only
 from ..params import BadParameter, search_words
 from .ids import (
     derived_service_id,
@@ -38,7 +39,7 @@ NESTED = (
 
 def oruk_offers() -> QuerySet[OfferPage]:
     """The offers the feed publishes: live and public, never drafts or private pages."""
-    return OfferPage.objects.live().public().select_related("provider").order_by("title", "pk")
+    return public_only(OfferPage.objects.live()).select_related("provider").order_by("title", "pk")
 
 
 def oruk_offers_nested(queryset: QuerySet[OfferPage]) -> QuerySet[OfferPage]:
@@ -114,9 +115,8 @@ def oruk_offers_matching(query: ListQuery, *, by_times: bool = True) -> QuerySet
     if query.search:
         # Only the words reach the search backend: quotes or symbols alone find nothing.
         words = search_words(query.search)
-        ranked = (
-            OfferPage.objects.live().public().search(words)[:SEARCH_RESULTS_LIMIT] if words else []
-        )
+        live = public_only(OfferPage.objects.live())
+        ranked = live.search(words)[:SEARCH_RESULTS_LIMIT] if words else []
         offers = offers.filter(pk__in=[page.pk for page in ranked])
     return offers
 
