@@ -64,6 +64,16 @@ class CmsConfig(AppConfig):
             minutes=24 * 60,
         )
         schedules.register(
+            name="Retry waiting text messages",
+            func="cms.tasks.retry_pending_texts",
+            minutes=1,
+        )
+        schedules.register(
+            name="Purge old text messages",
+            func="cms.tasks.purge_old_texts",
+            minutes=24 * 60,
+        )
+        schedules.register(
             name="Clear expired sessions",
             func="cms.tasks.clear_expired_sessions",
             minutes=24 * 60,

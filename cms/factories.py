@@ -21,6 +21,7 @@ from cms.models import (
     OffersIndexPage,
     OpeningTime,
     Organisation,
+    OutboundText,
     User,
 )
 from cms.roles import Role
@@ -196,3 +197,14 @@ class OfferPageFactory(factory.Factory):
             for weekday, opens, closes in opening_times
         ]
         return add_page(offers_index(), page)
+
+
+class OutboundTextFactory(factory.django.DjangoModelFactory):
+    """A text message waiting to be sent (``cms.texts`` queues real ones)."""
+
+    class Meta:
+        model = OutboundText
+
+    recipient = factory.SubFactory(UserFactory)
+    phone_number = "07700 900123"
+    body = "You have a new message. See it at http://testserver/messages/"

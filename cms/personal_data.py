@@ -35,8 +35,17 @@ from .data_registry import (
 )
 from .jobs import KEEP_REPORTS_FOR
 from .mail import KEEP_UNDELIVERED_FOR
-from .models import DataRequest, FormSubmission, OutboundEmail, ReportJob, RetentionRun, User
+from .models import (
+    DataRequest,
+    FormSubmission,
+    OutboundEmail,
+    OutboundText,
+    ReportJob,
+    RetentionRun,
+    User,
+)
 from .submissions import KEEP_TOKENS_FOR
+from .texts import CLEAR_AFTER as TEXTS_CLEARED_AFTER
 
 DORMANT_YEARS = 3
 
@@ -244,6 +253,28 @@ register(
                 "Sent emails are deleted after 30 days, and emails that could not be "
                 "delivered after 90, once they can no longer help."
             ),
+        ),
+        on_close=Fate.DELETE,
+    ),
+    PersonalData(
+        model=OutboundText,
+        owner="recipient",
+        data_class=DataClass.CONTACT,
+        label="Text messages we sent you",
+        purpose="To make sure every text message reaches you, trying again when it does not.",
+        basis=Basis.LEGITIMATE_INTERESTS,
+        fields=("status", "phone_number", "body", "created_at", "sent_at"),
+        erase_fields=("phone_number", "body"),
+        retention=Retention(
+            counted_from="created_at",
+            days=TEXTS_CLEARED_AFTER.days,
+            reason=(
+                f"The number and words of a text are cleared {TEXTS_CLEARED_AFTER.days} days "
+                "after it was sent (or could not be), and the record that it was sent goes "
+                "after 90 days."
+            ),
+            then=Fate.ANONYMISE,
+            only=Q(status__in=[OutboundText.Status.SENT, OutboundText.Status.FAILED]),
         ),
         on_close=Fate.DELETE,
     ),

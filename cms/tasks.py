@@ -1,6 +1,6 @@
 """Background entry points of the site shell: each takes ids and calls one service."""
 
-from . import jobs, mail, submissions, worker
+from . import jobs, mail, submissions, texts, worker
 
 
 def deliver_email(outbound_id: int) -> str:
@@ -51,3 +51,16 @@ def apply_data_retention(ran_by_id: int | None = None) -> int:
         return retention.retention_run(by_id=ran_by_id).total
     except retention.RetentionBusy:
         return 0
+
+
+def deliver_text(outbound_id: int) -> str:
+    outbound = texts.text_deliver(outbound_id=outbound_id)
+    return outbound.status if outbound else "missing"
+
+
+def retry_pending_texts() -> int:
+    return texts.text_retry_pending()
+
+
+def purge_old_texts() -> int:
+    return texts.texts_purge()

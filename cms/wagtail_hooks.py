@@ -30,10 +30,12 @@ from . import (
     permissions,
     public_site,
     retention_admin,
+    texts,
+    texts_admin,
     worker,
 )
 from .dates import date_in_words
-from .models import Area, DataRequest, Need, OutboundEmail
+from .models import Area, DataRequest, Need, OutboundEmail, OutboundText
 from .oruk import admin as oruk_admin
 from .private_documents import PrivateDocumentPermissionPolicy, is_private, may_reach
 from .reports import OffersOverdueReport
@@ -65,6 +67,9 @@ register_permission_policy(
 )
 register_permission_policy(
     DataRequest, data_requests_admin.DataRequestPolicy(DataRequest), exact_class=True
+)
+register_permission_policy(
+    OutboundText, texts_admin.OutboundTextPolicy(OutboundText), exact_class=True
 )
 
 
@@ -99,6 +104,11 @@ def register_organisation_viewset():
 @hooks.register("register_admin_viewset")
 def register_outbound_mail_viewset():
     return mail_admin.OutboundMailViewSet()
+
+
+@hooks.register("register_admin_viewset")
+def register_outbound_texts_viewset():
+    return texts_admin.OutboundTextViewSet()
 
 
 @hooks.register("register_log_actions")
@@ -160,6 +170,39 @@ class MailHealthPanel(Component):
 def add_mail_health_panel(request, panels):
     if permissions.can(request.user, "cms.manage_outbound_mail"):
         panels.append(MailHealthPanel(mail.mail_health()))
+
+
+class TextHealthPanel(Component):
+    """Warns administrators while text messages are not getting through (or go only to
+    the log); says nothing while they are, as most sites send few texts."""
+
+    name = "text_health"
+    order = 41
+
+    def __init__(self, health):
+        self.health = health
+
+    def render_html(self, parent_context=None):
+        oldest = self.health["oldest_retrying"]
+        list_url = reverse("outbound_texts:index")
+        return render_to_string(
+            "cms/texts/health_panel.html",
+            {
+                "health": self.health,
+                "oldest": date_in_words(oldest) if oldest else "",
+                "retrying_url": f"{list_url}?status={mail_admin.RETRYING}",
+                "failed_url": f"{list_url}?status={texts_admin.Status.FAILED}",
+                "retries_last": mail_admin.retries_last(),
+            },
+        )
+
+
+@hooks.register("construct_homepage_panels")
+def add_text_health_panel(request, panels):
+    if permissions.can(request.user, "cms.manage_outbound_mail"):
+        health = texts.text_health()
+        if not health["healthy"]:
+            panels.append(TextHealthPanel(health))
 
 
 @hooks.register("construct_homepage_panels")

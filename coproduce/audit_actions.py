@@ -17,6 +17,7 @@ CLAIM_APPROVE = "coproduce.claim.approve"
 CLAIM_PAY = "coproduce.claim.pay"
 CLAIM_EXPENSE_ADD = "coproduce.claim.expense_add"
 CLAIM_EXPENSE_REMOVE = "coproduce.claim.expense_remove"
+PAYMENT_POLICY_CHANGE = "coproduce.payment_policy.change"
 CONSENT_GIVE = "coproduce.consent.give"
 CONSENT_WITHDRAW = "coproduce.consent.withdraw"
 SERVICE_CHANGE_NOTIFY = "coproduce.service_change.notify"
@@ -50,6 +51,10 @@ ACTIONS = {
     CLAIM_EXPENSE_REMOVE: (
         "Remove expense from claim",
         "Removed an expense from an involvement claim",
+    ),
+    PAYMENT_POLICY_CHANGE: (
+        "Change payment policy",
+        "Changed an organisation's mileage rate or unpaid-claim warning",
     ),
     CONSENT_GIVE: ("Give consent", "Gave consent"),
     CONSENT_WITHDRAW: ("Withdraw consent", "Withdrew consent"),

@@ -17,12 +17,15 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 from wagtail.documents import get_document_model
-from wagtail.models import Collection
+from wagtail.models import Collection, ModelLogEntry
 
+from cms import audit
+from cms.dates import day_in_words
 from cms.models import OfferPage, Organisation, User
 from cms.roles import Role
 
@@ -37,9 +40,18 @@ from .models import (
     InvolvementProfile,
     Meeting,
     MeetingPaper,
+    MeetingReply,
     Panel,
     PanelApplication,
+    PanelRecommendation,
+    PayeeDetails,
+    PaymentPolicy,
+    PaymentRun,
 )
+from .selectors.payment_runs import by_bank_transfer
+from .services.claims import mileage_amount
+from .services.payees import payee_details_build
+from .signals import notices_held_back
 
 MEMBER_COUNT = 64
 DEMO_MEMBER_EMAIL = "member@example.org"
@@ -186,7 +198,12 @@ def load_coproduce_demo() -> dict[str, int]:
         panels = _panels()
         _applications(rng, panels, members)
         meetings = _meetings(panels)
+        _replies(meetings)
         _attendance_and_claims(rng, meetings)
+        _payment_runs()
+        _conversations()
+        with notices_held_back():
+            _sign_offs(panels[0], members)
     return {"panels": len(panels), "members": len(members), "created": 1}
 
 
@@ -269,6 +286,21 @@ def _members(rng: random.Random) -> list[User]:
             )
     InvolvementProfile.objects.bulk_create(profiles, ignore_conflicts=True)
     ConsentRecord.objects.bulk_create(consents, ignore_conflicts=True)
+    # Those paid by bank transfer gave their bank details: fictional numbers (sort code
+    # 00-99-00 belongs to no bank), kept as the service keeps them.
+    PayeeDetails.objects.bulk_create(
+        [
+            payee_details_build(
+                details=PayeeDetails(user=profile.user),
+                account_name=f"{profile.user.first_name} {profile.user.last_name}".strip(),
+                sort_code="00-99-00",
+                account_number=f"9000{position:04d}",
+            )
+            for position, profile in enumerate(profiles)
+            if profile.payment_choice == PaymentChoice.PAID
+        ],
+        ignore_conflicts=True,
+    )
     return everyone
 
 
@@ -442,6 +474,50 @@ def _papers(meetings) -> None:
         MeetingPaper.objects.create(meeting=meeting, document=document, title="Agenda")
 
 
+APOLOGIES = (
+    "Sorry, I have a hospital appointment that morning.",
+    "Apologies: I'm looking after my grandson that week.",
+    "I'm not feeling well enough at the moment. I'll read the notes.",
+    "Sorry, no buses from my village that day.",
+)
+
+
+def _replies(meetings) -> None:
+    """Replies to the meetings still to come: most coming, some maybe, a few apologies,
+    and some not replied yet, so the lead's numbers and the attendance form have a story."""
+    rng = random.Random(18)  # noqa: S311 - demo data, not security; its own, so the rest is unchanged
+    now = timezone.now()
+    members = {}
+    for application in PanelApplication.objects.filter(
+        status=PanelApplication.Status.ACCEPTED
+    ).only("panel_id", "applicant_id"):
+        members.setdefault(application.panel_id, []).append(application.applicant_id)
+    rows = []
+    for meeting in meetings:
+        if meeting.is_cancelled or meeting.starts_at <= now:
+            continue
+        for member_id in members.get(meeting.panel_id, []):
+            roll = rng.random()
+            if roll < 0.5:
+                answer, note = MeetingReply.Answer.COMING, ""
+            elif roll < 0.65:
+                answer, note = MeetingReply.Answer.MAYBE, rng.choice(["", "Depends how I feel."])
+            elif roll < 0.8:
+                answer, note = MeetingReply.Answer.NOT_COMING, rng.choice(("",) + APOLOGIES)
+            else:
+                continue
+            rows.append(
+                MeetingReply(
+                    meeting=meeting,
+                    member_id=member_id,
+                    answer=answer,
+                    note=note,
+                    via=rng.choice([MeetingReply.Via.EMAIL, MeetingReply.Via.MY_SPACE]),
+                )
+            )
+    MeetingReply.objects.bulk_create(rows)
+
+
 def _arrangements(meetings) -> None:
     accepted = {}
     for application in PanelApplication.objects.filter(
@@ -539,12 +615,61 @@ def _attendance_and_claims(rng, meetings) -> None:
         )
         expense.receipt.save(f"bus-ticket-{claim.pk}.pdf", ContentFile(_receipt_pdf()), save=False)
         expenses.append(expense)
+    expenses += _mileage(rng, [c for c in claims if c.pk][1::4])
     Expense.objects.bulk_create(expenses)
-    # The approved amount includes the expenses added above.
-    for claim in InvolvementClaim.objects.filter(amount_approved__isnull=False).prefetch_related(
-        "expenses"
-    ):
-        claim.amount_approved = claim.total
+    _decide_lines(lead)
+
+
+def _mileage(rng, claims) -> list[Expense]:
+    """Members who drove claim the miles, paid at their panel's organisation's rate."""
+    rates = dict(PaymentPolicy.objects.values_list("organisation_id", "mileage_rate"))
+    panels = {p.pk: p.organisation_id for p in Panel.objects.only("pk", "organisation_id")}
+    journeys = [
+        ("Drove from home to the meeting and back", "8.4"),
+        ("Drove to the community centre and back", "12.5"),
+        ("Drove in from the village and back", "23.0"),
+    ]
+    made = []
+    for claim in claims:
+        description, miles = rng.choice(journeys)
+        rate = rates.get(panels[claim.panel_id], Decimal("0.45"))
+        made.append(
+            Expense(
+                claim=claim,
+                kind=Expense.Kind.MILEAGE,
+                description=description,
+                miles=Decimal(miles),
+                mileage_rate=rate,
+                amount=mileage_amount(Decimal(miles), rate),
+            )
+        )
+    return made
+
+
+def _decide_lines(lead) -> None:
+    """Decided claims allowed each line in full, but one: Sam's latest approved claim (or
+    another's) had a taxi home allowed only at the bus fare. Each approved amount is then
+    the fee and what was allowed."""
+    decided = InvolvementClaim.objects.filter(amount_approved__isnull=False)
+    Expense.objects.filter(claim__in=decided).update(approved_amount=F("amount"))
+    approved = decided.filter(status=InvolvementClaim.Status.APPROVED).order_by("-approved_at")
+    claim = approved.filter(member__email=DEMO_MEMBER_EMAIL).first() or approved.first()
+    if claim is not None:
+        taxi = Expense(
+            claim=claim,
+            kind=Expense.Kind.TRAVEL,
+            description="Taxi home after the meeting",
+            amount=Decimal("18.00"),
+            approved_amount=Decimal("4.80"),
+            decision_reason="We pay for taxis when they are agreed before the meeting. We "
+            "have paid what the bus home would have cost. Ask us next time and we can book "
+            "one for you.",
+        )
+        taxi.receipt.save(f"taxi-{claim.pk}.pdf", ContentFile(_receipt_pdf()), save=False)
+        taxi.save()
+    for claim in decided.prefetch_related("expenses"):
+        allowed = sum((e.approved_amount for e in claim.expenses.all()), Decimal("0"))
+        claim.amount_approved = claim.fee + allowed
         claim.save(update_fields=["amount_approved"])
 
 
@@ -569,6 +694,95 @@ def _advance(claim, stage, ended_at, *, lead, finance) -> None:
         claim.payment_reference = f"BACS-{claim.attendance_id:05d}"
 
 
+def _payment_runs() -> None:
+    """Finance's organisation has paid its latest batch of claims in a payment run (approved,
+    then the run built, its bank file downloaded, then paid a day later) and has an open run
+    of the oldest claims waiting, with the rest left for the run builder."""
+    finance = User.objects.filter(email="finance@example.org").select_related("organisation")
+    finance = finance.first()
+    if finance is None or finance.organisation is None:
+        return
+    ours = InvolvementClaim.objects.filter(panel__organisation=finance.organisation)
+    paid = list(ours.filter(status=InvolvementClaim.Status.PAID).order_by("approved_at", "pk"))
+    if paid:
+        latest = paid[-1].approved_at
+        batch = [c for c in paid if c.approved_at >= latest - timedelta(days=21)]
+        built = latest + timedelta(days=2)
+        paid_on = timezone.localdate(built + timedelta(days=1))
+        run = _demo_run(finance, built, status=PaymentRun.Status.PAID, paid_on=paid_on)
+        InvolvementClaim.objects.filter(pk__in=[c.pk for c in batch]).update(
+            payment_run=run,
+            paid_at=built + timedelta(days=1),
+            paid_by=finance,
+            payment_reference=run.reference,
+        )
+        _demo_history(run, finance, built, len(batch), paid_on=paid_on)
+    with_details = set(PayeeDetails.objects.values_list("user_id", flat=True))
+    waiting = [
+        claim
+        for claim in ours.filter(status=InvolvementClaim.Status.APPROVED)
+        .exclude(member=finance)
+        .order_by("approved_at", "pk")
+        if not by_bank_transfer(claim) or claim.member_id in with_details
+    ]
+    chosen = waiting[: max(1, len(waiting) // 2)] if len(waiting) > 1 else []
+    if chosen:
+        built = timezone.now() - timedelta(days=1, hours=3)
+        run = _demo_run(finance, built, status=PaymentRun.Status.OPEN)
+        InvolvementClaim.objects.filter(pk__in=[c.pk for c in chosen]).update(payment_run=run)
+        _demo_history(run, finance, built, len(chosen))
+
+
+def _demo_run(finance, built, *, status, paid_on=None) -> PaymentRun:
+    run = PaymentRun.objects.create(
+        organisation=finance.organisation, status=status, created_by=finance, paid_on=paid_on
+    )
+    fields = {"created_at": built}
+    if paid_on is not None:
+        fields.update(
+            bank_file_downloaded_at=built + timedelta(hours=1),
+            bank_file_downloaded_by=finance,
+            marked_paid_by=finance,
+            marked_paid_at=built + timedelta(days=1, hours=2),
+        )
+    PaymentRun.objects.filter(pk=run.pk).update(**fields)
+    run.refresh_from_db()
+    return run
+
+
+def _demo_history(run, finance, built, count, *, paid_on=None) -> None:
+    """The run's "What has happened", dated as it happened."""
+    steps = [
+        (
+            built,
+            audit.audit_change,
+            {"reason": f"Built payment run {run.reference} with {count} claims", "fields": []},
+        )
+    ]
+    if paid_on is not None:
+        steps += [
+            (
+                built + timedelta(hours=1),
+                audit.audit_export,
+                {
+                    "reason": f"Downloaded the bank upload file of payment run {run.reference}",
+                    "count": count,
+                },
+            ),
+            (
+                run.marked_paid_at,
+                audit.audit_change,
+                {
+                    "reason": f"Marked payment run {run.reference} paid on {day_in_words(paid_on)}",
+                    "fields": ["status", "paid_on"],
+                },
+            ),
+        ]
+    for when, record, kwargs in steps:
+        entry = record(user=finance, instance=run, **kwargs)
+        ModelLogEntry.objects.filter(pk=entry.pk).update(timestamp=when)
+
+
 def _receipt_pdf() -> bytes:
     buffer = BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=(220, 300))
@@ -577,3 +791,260 @@ def _receipt_pdf() -> bytes:
         pdf.drawString(20, 260 - number * 20, line)
     pdf.save()
     return buffer.getvalue()
+
+
+# --- Sign-off by the panel ----------------------------------------------------------------------
+
+
+def _sign_offs(panel: Panel, members: list[User]) -> None:
+    """Two changes the crisis café panel worked on: one its members signed off three weeks
+    ago, published since, and one waiting for them now, agreed by one member so far (Sam,
+    the demo member, has still to answer it)."""
+    from wagtail.models import TaskState, Workflow
+
+    from .factories import service_changes_index
+    from .models import PanelMemberSignOff, ServiceChangePage, ServiceChangeUpdate
+    from .models.changes import SIGN_OFF_WORKFLOW_NAME
+
+    workflow = Workflow.objects.filter(name=SIGN_OFF_WORKFLOW_NAME, active=True).first()
+    facilitator = panel.facilitators.first()
+    author = User.objects.filter(email="editor@example.org").first()
+    if workflow is None or facilitator is None:
+        return
+    on_panel = list(
+        User.objects.filter(
+            pk__in=PanelApplication.objects.filter(
+                panel=panel, status=PanelApplication.Status.ACCEPTED
+            ).values("applicant_id")
+        ).order_by("pk")
+    )
+    # Sam (the demo member, first of ``members``) is left to answer the waiting change.
+    others = [person for person in on_panel if person != members[0]]
+    if len(others) < 4:
+        return
+    now = timezone.now()
+    index = service_changes_index()
+
+    def submitted(title, slug, said, changed, recommendation, days_ago):
+        page = ServiceChangePage(
+            title=title,
+            slug=slug,
+            live=False,
+            owner=author,
+            panel=panel,
+            status=ServiceChangePage.Status.PLANNED,
+            what_people_said=said,
+            what_changed=changed,
+            coproduction_level=panel.coproduction_level,
+        )
+        page.offers = list(panel.offers.all())
+        page.recommendations = [PanelRecommendation(text=recommendation)]
+        page.updates = [
+            ServiceChangeUpdate(
+                date=(now - timedelta(days=days_ago)).date(),
+                status=ServiceChangePage.Status.PLANNED,
+                note="Agreed with the crisis café panel.",
+            )
+        ]
+        index.add_child(instance=page)
+        revision = page.save_revision(user=author)
+        workflow.start(page, author)
+        when = now - timedelta(days=days_ago)
+        type(revision).objects.filter(pk=revision.pk).update(created_at=when)
+        revision.refresh_from_db()
+        return page, revision
+
+    def agreed(page, revision, person, days_ago, comment=""):
+        answer = PanelMemberSignOff.objects.create(
+            page=page,
+            revision=revision,
+            member=person,
+            decision=PanelMemberSignOff.Decision.AGREE,
+            comment=comment,
+        )
+        PanelMemberSignOff.objects.filter(pk=answer.pk).update(
+            created_at=now - timedelta(days=days_ago)
+        )
+
+    # Signed off and published three weeks ago.
+    page, revision = submitted(
+        "A quiet room at the crisis café",
+        "quiet-room-crisis-cafe",
+        "<p>People told us the café can be loud and busy, and that waiting in the main room "
+        "when you are distressed makes things worse.</p>",
+        "<p>We will turn the old office into a quiet room, with soft lighting and a door "
+        "that closes, for anyone who needs space while they wait to talk to someone.</p>",
+        "Offer a quiet space away from the main room.",
+        days_ago=24,
+    )
+    agreed(page, revision, others[0], 22, "This is exactly what we asked for.")
+    agreed(page, revision, others[1], 21)
+    agreed(page, revision, others[2], 21)
+    task_state = TaskState.objects.get(
+        workflow_state__object_id=str(page.pk), status=TaskState.STATUS_IN_PROGRESS
+    )
+    task_state.task.specific.on_action(task_state, facilitator, "sign_off")
+    signed_off_at = now - timedelta(days=20)
+    TaskState.objects.filter(pk=task_state.pk).update(finished_at=signed_off_at)
+    ServiceChangePage.objects.filter(pk=page.pk).update(
+        first_published_at=signed_off_at, last_published_at=signed_off_at
+    )
+
+    # Waiting for the panel now: one member agreed; Sam and the others have still to answer.
+    page, revision = submitted(
+        "Crisis café open until 11pm on Fridays",
+        "crisis-cafe-open-later-fridays",
+        "<p>People said Friday nights are the hardest, and the café closes just when they "
+        "need it most.</p>",
+        "<p>From the new year the café will stay open until 11pm on Fridays, with a peer "
+        "support worker on every shift.</p>",
+        "Open later on Fridays, with peer support on every shift.",
+        days_ago=3,
+    )
+    agreed(page, revision, others[3], 1)
+
+
+# --- Messages to the panel's lead and finance ----------------------------------------------------
+
+
+def _conversation(*, member, about, to, subject, messages, closed=False) -> None:
+    """One conversation about ``about`` (a claim or a meeting) with its ``messages``, each
+    (author, sent at, words, read by the other side), dated as they would have been."""
+    from .models import Conversation, ConversationMessage
+
+    conversation = Conversation.objects.create(
+        member=member,
+        to=to,
+        organisation_id=about.panel.organisation_id,
+        panel=about.panel,
+        claim=about if isinstance(about, InvolvementClaim) else None,
+        meeting=about if isinstance(about, Meeting) else None,
+        subject=subject,
+        last_message_at=messages[-1][1],
+        waiting_for_staff=messages[-1][0] == member and not closed,
+        closed_at=messages[-1][1] + timedelta(minutes=5) if closed else None,
+    )
+    for author, sent_at, words, read in messages:
+        made = ConversationMessage.objects.create(
+            conversation=conversation, author=author, from_staff=author != member, body=words
+        )
+        ConversationMessage.objects.filter(pk=made.pk).update(
+            sent_at=sent_at, read_at=sent_at + timedelta(hours=3) if read else None
+        )
+    Conversation.objects.filter(pk=conversation.pk).update(started_at=messages[0][1])
+
+
+def _conversations() -> None:
+    """The demo member's messages: one to finance about a paid claim, answered and closed;
+    one to the lead about a past meeting, answered with a reply not yet read; one about the
+    next meeting, waiting. Two other members' messages wait in the lead's inbox too."""
+    from .models import Conversation
+
+    now = timezone.now()
+    lead = User.objects.filter(email=DEMO_LEAD_EMAIL).first()
+    finance = User.objects.filter(email="finance@example.org").first()
+    member = User.objects.filter(email=DEMO_MEMBER_EMAIL).first()
+    if lead is None or member is None:
+        return
+    mine = PanelApplication.objects.filter(
+        applicant=member,
+        status=PanelApplication.Status.ACCEPTED,
+        panel__in=Panel.objects.filter(facilitators=lead),
+    ).values("panel_id")
+    meetings = Meeting.objects.filter(panel_id__in=mine, status=Meeting.Status.SCHEDULED)
+    past = meetings.filter(ends_at__lt=now).order_by("-starts_at").first()
+    coming = meetings.filter(starts_at__gt=now).select_related("panel").order_by("starts_at")
+    coming = coming.first()
+    paid = (
+        InvolvementClaim.objects.filter(member=member, status=InvolvementClaim.Status.PAID)
+        .exclude(paid_at=None)
+        .select_related("panel")
+        .order_by("-paid_at")
+        .first()
+    )
+    if paid is not None and finance is not None:
+        asked = paid.paid_at - timedelta(days=4)
+        _conversation(
+            member=member,
+            about=paid,
+            to=Conversation.To.FINANCE,
+            subject=f"When will claim {paid.reference} be paid?",
+            messages=[
+                (
+                    member,
+                    asked,
+                    "Hello, my claim was approved last week. Do you know when the money will "
+                    "arrive? I need to plan for my rent.",
+                    True,
+                ),
+                (
+                    finance,
+                    asked + timedelta(days=1, hours=2),
+                    "Hello, thank you for asking. Your claim is in this week's payment run, so "
+                    "it should be in your account within 3 working days. We will email you "
+                    "when it is paid.",
+                    True,
+                ),
+            ],
+            closed=True,
+        )
+    if past is not None:
+        wrote = past.ends_at + timedelta(days=1, hours=3)
+        _conversation(
+            member=member,
+            about=past,
+            to=Conversation.To.LEAD,
+            subject=f"Notes from {past.title}",
+            messages=[
+                (
+                    member,
+                    wrote,
+                    "Hi, I had to leave early. Could I have the notes from the second half, in "
+                    "large print if possible?",
+                    True,
+                ),
+                (
+                    lead,
+                    wrote + timedelta(hours=20),
+                    "Of course. I have added the notes to the meeting's papers, and I will post "
+                    "you a large print copy today.",
+                    False,
+                ),
+            ],
+        )
+    if coming is None:
+        return
+    _conversation(
+        member=member,
+        about=coming,
+        to=Conversation.To.LEAD,
+        subject=f"Hearing loop at {coming.title}",
+        messages=[
+            (
+                member,
+                now - timedelta(hours=5),
+                "Will there be a hearing loop in the room? I could not hear everyone last time.",
+                False,
+            )
+        ],
+    )
+    others = (
+        PanelApplication.objects.filter(
+            panel_id=coming.panel_id, status=PanelApplication.Status.ACCEPTED
+        )
+        .exclude(applicant=member)
+        .select_related("applicant")
+        .order_by("pk")[:2]
+    )
+    words = (
+        "Could someone meet me at the station? The walk from there is hard for me.",
+        "My bus may make me 15 minutes late. Is that all right?",
+    )
+    for days, (application, said) in enumerate(zip(others, words, strict=False), start=1):
+        _conversation(
+            member=application.applicant,
+            about=coming,
+            to=Conversation.To.LEAD,
+            subject=f"Getting to {coming.title}",
+            messages=[(application.applicant, now - timedelta(days=days), said, False)],
+        )

@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from wagtail.documents import get_document_model
 
+from cms.encryption import encrypt
 from cms.factories import (
     TINY_PDF,
     OfferPageFactory,
@@ -29,14 +30,20 @@ from coproduce.models import (
     AccessArrangement,
     Attendance,
     ConsentRecord,
+    ContactTask,
+    Conversation,
+    ConversationMessage,
     Expense,
     Feedback,
     InvolvementClaim,
     InvolvementProfile,
     Meeting,
     MeetingPaper,
+    MeetingReply,
     Panel,
     PanelApplication,
+    PanelMemberSignOff,
+    PayeeDetails,
     ServiceChangeIndexPage,
     ServiceChangePage,
     ServiceChangeUpdate,
@@ -170,6 +177,23 @@ class AccessArrangementFactory(factory.django.DjangoModelFactory):
     need = "bsl"
 
 
+class MeetingReplyFactory(factory.django.DjangoModelFactory):
+    """A member's answer to a meeting invitation (coming, unless told otherwise)."""
+
+    class Meta:
+        model = MeetingReply
+
+    meeting = factory.SubFactory(MeetingFactory)
+    member = factory.SubFactory(MemberFactory)
+    answer = MeetingReply.Answer.COMING
+
+    class Params:
+        not_coming = factory.Trait(
+            answer=MeetingReply.Answer.NOT_COMING, note="Sorry, I have a hospital appointment."
+        )
+        maybe = factory.Trait(answer=MeetingReply.Answer.MAYBE)
+
+
 class AttendanceFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Attendance
@@ -216,6 +240,28 @@ class InvolvementClaimFactory(factory.django.DjangoModelFactory):
             paid_at=factory.LazyFunction(timezone.now),
             payment_reference="BACS-0001",
         )
+
+
+class PayeeDetailsFactory(factory.django.DjangoModelFactory):
+    """A member's bank details, encrypted as the service keeps them (a fictional account:
+    sort code 12-34-56 is not a real bank's)."""
+
+    class Meta:
+        model = PayeeDetails
+        django_get_or_create = ("user",)
+
+    class Params:
+        name = factory.LazyAttribute(lambda o: o.user.get_full_name() or "A Member")
+        digits_sort = "123456"
+        digits_account = "00004321"
+
+    user = factory.SubFactory(MemberFactory)
+    account_name = factory.LazyAttribute(lambda o: encrypt(o.name))
+    sort_code = factory.LazyAttribute(lambda o: encrypt(o.digits_sort))
+    account_number = factory.LazyAttribute(lambda o: encrypt(o.digits_account))
+    sort_code_last_digits = factory.LazyAttribute(lambda o: o.digits_sort[-2:])
+    account_number_last_digits = factory.LazyAttribute(lambda o: o.digits_account[-4:])
+    modulus_check = PayeeDetails.ModulusCheck.NOT_CHECKED
 
 
 class ExpenseFactory(factory.django.DjangoModelFactory):
@@ -343,3 +389,95 @@ class ServiceChangePageFactory(factory.Factory):
             for day, status, note in (updates or [(today, page.status, "")])
         ]
         return add_page(service_changes_index(), page)
+
+
+def service_change_in_sign_off(*, panel, submitted_by, **fields) -> ServiceChangePage:
+    """A change for ``panel`` written by ``submitted_by`` and submitted to the sign-off
+    workflow, never published: its members are asked to answer the draft."""
+    from wagtail.models import Workflow
+
+    from coproduce.models.changes import SIGN_OFF_WORKFLOW_NAME
+
+    fields.setdefault("title", f"Change {ServiceChangePage.objects.count() + 1}")
+    fields.setdefault("slug", fields["title"].lower().replace(" ", "-"))
+    fields.setdefault("what_people_said", "<p>People said the entrance was hard to find.</p>")
+    fields.setdefault("what_changed", "<p>We will put up signs and a map on the website.</p>")
+    fields.setdefault("status", ServiceChangePage.Status.PLANNED)
+    page = ServiceChangePage(panel=panel, live=False, owner=submitted_by, **fields)
+    page.updates = [
+        ServiceChangeUpdate(date=timezone.localdate(), status=page.status, note="Agreed.")
+    ]
+    service_changes_index().add_child(instance=page)
+    page.save_revision(user=submitted_by)
+    Workflow.objects.get(name=SIGN_OFF_WORKFLOW_NAME).start(page, submitted_by)
+    return page
+
+
+class PanelMemberSignOffFactory(factory.django.DjangoModelFactory):
+    """A member's answer to the latest version of ``page``: agreed unless ``changes=True``."""
+
+    class Meta:
+        model = PanelMemberSignOff
+
+    page = factory.SubFactory(ServiceChangePageFactory)
+    revision = factory.LazyAttribute(lambda o: o.page.get_latest_revision())
+    member = factory.SubFactory(MemberFactory)
+    decision = PanelMemberSignOff.Decision.AGREE
+    comment = ""
+
+    class Params:
+        changes = factory.Trait(
+            decision=PanelMemberSignOff.Decision.CHANGES, comment="Please add the weekend hours."
+        )
+
+
+class ConversationFactory(factory.django.DjangoModelFactory):
+    """A member's message to the lead of a panel they are on, about one of its meetings,
+    waiting for an answer. ``to=Conversation.To.FINANCE`` with a ``claim`` for finance."""
+
+    class Meta:
+        model = Conversation
+        skip_postgeneration_save = True
+
+    meeting = factory.SubFactory(MeetingFactory, past=True)
+    panel = factory.SelfAttribute("meeting.panel")
+    organisation = factory.SelfAttribute("panel.organisation")
+    member = factory.SubFactory(MemberFactory)
+    to = Conversation.To.LEAD
+    subject = factory.Sequence(lambda n: f"A question about the meeting {n}")
+    last_message_at = factory.LazyFunction(timezone.now)
+    waiting_for_staff = True
+
+    @factory.post_generation
+    def body(self, create, extracted, **kwargs):
+        """The member's first message: ``body="..."`` to choose its words."""
+        if create:
+            ConversationMessage.objects.create(
+                conversation=self,
+                author=self.member,
+                body=extracted or "Will there be a hearing loop in the room?",
+            )
+
+
+class ConversationMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ConversationMessage
+
+    conversation = factory.SubFactory(ConversationFactory)
+    author = factory.SelfAttribute("conversation.member")
+    from_staff = False
+    body = "Thank you."
+
+
+class ContactTaskFactory(factory.django.DjangoModelFactory):
+    """A phone call a lead is to make, for a member who chose to be phoned."""
+
+    class Meta:
+        model = ContactTask
+
+    member = factory.SubFactory(MemberFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    kind = ContactTask.Kind.PHONE
+    notice = "meetings"
+    subject = "A new meeting of your panel"
+    body = "There is a new meeting of your panel on Tuesday at 2pm."

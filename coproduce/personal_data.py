@@ -20,12 +20,20 @@ from .models import (
     AccessArrangement,
     Attendance,
     ConsentRecord,
+    ContactTask,
+    Conversation,
+    ConversationMessage,
     Expense,
     Feedback,
     InvolvementClaim,
     InvolvementProfile,
+    MeetingReply,
     Panel,
     PanelApplication,
+    PanelMemberSignOff,
+    PayeeDetails,
+    PaymentPolicy,
+    PaymentRun,
     ServiceChangeNotice,
 )
 
@@ -162,6 +170,24 @@ register(
         on_close=Fate.KEEP,
     ),
     PersonalData(
+        model=MeetingReply,
+        owner="member",
+        data_class=DataClass.INVOLVEMENT,
+        label="Your replies to meeting invitations",
+        purpose="To know who is coming, arrange access for them, and note your apologies.",
+        basis=Basis.PUBLIC_TASK,
+        fields=("meeting", "answer", "note", "via", "replied_at"),
+        staff_links=("recorded_by",),
+        retention=Retention(
+            counted_from="meeting__starts_at",
+            years=1,
+            reason="A reply is kept for a year after the meeting, then deleted: by then "
+            "who came is in the attendance record.",
+        ),
+        on_close=Fate.DELETE,
+        shared_with="The engagement leads running the panel.",
+    ),
+    PersonalData(
         model=InvolvementClaim,
         owner="member",
         data_class=DataClass.PAYMENT,
@@ -194,7 +220,17 @@ register(
         label="Costs you claimed, with receipts",
         purpose="To pay back what taking part cost you.",
         basis=Basis.LEGAL_OBLIGATION,
-        fields=("kind", "description", "amount", "receipt", "created_at"),
+        fields=(
+            "kind",
+            "description",
+            "miles",
+            "mileage_rate",
+            "amount",
+            "receipt",
+            "approved_amount",
+            "decision_reason",
+            "created_at",
+        ),
         retention=Retention(counted_from="created_at", years=PAYMENT_YEARS, reason=PAYMENT_REASON),
         on_close=Fate.KEEP,
         shared_with="Finance, to pay you.",
@@ -252,6 +288,116 @@ register(
     ),
 )
 
+register(
+    PersonalData(
+        model=PayeeDetails,
+        owner="user",
+        data_class=DataClass.PAYMENT,
+        label="Your bank details",
+        purpose="To pay you by bank transfer, if you chose that.",
+        basis=Basis.CONTRACT,
+        # Your copy shows them as every page does: the last numbers only. The numbers are
+        # stored encrypted and read in full only by finance, to pay you.
+        fields=(
+            "sort_code_last_digits",
+            "account_number_last_digits",
+            "modulus_check",
+            "entered_by_finance",
+            "created_at",
+            "updated_at",
+        ),
+        staff_links=("entered_by",),
+        retention=Retention(
+            counted_from="updated_at",
+            years=PAYMENT_YEARS,
+            reason=(
+                "Kept while any of your claims for payment is kept, as they show where "
+                f"payments went. {PAYMENT_REASON} Then deleted."
+            ),
+            # Claims are kept 6 years: details go once no claim of theirs is left.
+            only=Q(user__involvement_claims__isnull=True),
+        ),
+        on_close=Fate.KEEP,
+        shared_with="Finance, to pay you. Everyone else sees only the last numbers.",
+    ),
+)
+
+# Messages a member sent the panel's lead or finance, and the answers.
+MESSAGES_RETENTION_YEARS = 2
+register(
+    PersonalData(
+        model=Conversation,
+        owner="member",
+        data_class=DataClass.INVOLVEMENT,
+        label="Your messages to panel leads and finance",
+        purpose="To answer your questions about panels, meetings, claims and payments.",
+        basis=Basis.PUBLIC_TASK,
+        fields=(
+            "to",
+            "organisation",
+            "panel",
+            "claim",
+            "meeting",
+            "subject",
+            "started_at",
+            "last_message_at",
+            "closed_at",
+        ),
+        retention=Retention(
+            counted_from="last_message_at",
+            years=MESSAGES_RETENTION_YEARS,
+            reason="Kept 2 years after the last message, so we can look back at what was "
+            "asked and answered. Then deleted.",
+        ),
+        on_close=Fate.DELETE,
+        shared_with="The panel's lead, or finance, whichever you wrote to.",
+    ),
+    PersonalData(
+        model=ConversationMessage,
+        owner="conversation__member",
+        data_class=DataClass.INVOLVEMENT,
+        label="What you and staff wrote in your messages",
+        purpose="To answer your questions about panels, meetings, claims and payments.",
+        basis=Basis.PUBLIC_TASK,
+        fields=("from_staff", "body", "sent_at", "read_at"),
+        staff_links=("author",),
+        retention=Retention(
+            counted_from="conversation__last_message_at",
+            years=MESSAGES_RETENTION_YEARS,
+            reason="Kept 2 years after the last message of the conversation. Then deleted.",
+        ),
+        on_close=Fate.DELETE,
+        shared_with="The panel's lead, or finance, whichever you wrote to.",
+    ),
+)
+
+register(
+    PersonalData(
+        model=PanelMemberSignOff,
+        owner="member",
+        data_class=DataClass.INVOLVEMENT,
+        label='Your answers to "You said, we did" changes your panel worked on',
+        purpose="To show that the panel agreed a change before it was published, and to "
+        "pass on what you asked to change.",
+        basis=Basis.PUBLIC_TASK,
+        fields=("page", "decision", "comment", "created_at"),
+        # Your comments go; that you agreed stays, so a published change still says truly
+        # how many members signed it off.
+        erase_fields=("comment",),
+        retention=Retention(
+            counted_from="created_at",
+            years=3,
+            reason=(
+                "Kept 3 years, so the panel's sign-off of a published change can be shown. "
+                "The published page says only how many members agreed, never who."
+            ),
+        ),
+        on_close=Fate.ANONYMISE,
+        shared_with="The panel's facilitators and the staff of the organisation that runs "
+        "the panel.",
+    ),
+)
+
 register_staff_links(
     Panel, "facilitators", why="The staff who run a panel, named so members can reach them."
 )
@@ -259,4 +405,41 @@ register_staff_links(
     AccessArrangement,
     "updated_by",
     why="Which member of staff last updated a meeting's access arrangements.",
+)
+register_staff_links(
+    PaymentPolicy,
+    "updated_by",
+    why="Which member of finance last changed an organisation's mileage rate or warning.",
+)
+register_staff_links(
+    PaymentRun,
+    "created_by",
+    "bank_file_downloaded_by",
+    "marked_paid_by",
+    why="Which members of finance built a payment run, downloaded its bank file and "
+    "marked it paid, so every payment can be traced to who made it.",
+)
+
+register(
+    PersonalData(
+        model=ContactTask,
+        owner="member",
+        data_class=DataClass.CONTACT,
+        label="Calls and letters we were to send you",
+        purpose=(
+            "To tell you what you asked to hear about by phone or letter, when you chose "
+            "that over email."
+        ),
+        basis=Basis.PUBLIC_TASK,
+        fields=("kind", "subject", "body", "created_at", "done_at", "outcome"),
+        staff_links=("done_by",),
+        retention=Retention(
+            counted_from="done_at",
+            years=1,
+            reason="Kept a year after we called or wrote, so we can answer questions about it.",
+            only=Q(done_at__isnull=False),
+        ),
+        on_close=Fate.DELETE,
+        shared_with="The engagement leads of the organisation that runs your panel.",
+    ),
 )

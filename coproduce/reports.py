@@ -11,6 +11,7 @@ boards, funders and the panels themselves; it is made in the background (see
 ``services.impact``).
 """
 
+from django.urls import reverse
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
@@ -29,12 +30,15 @@ from cms.pdf import (
     house_styles,
     variant,
 )
+from cms.site_address import absolute_url
 
 from .calendar import when_text
 from .choices import PaymentChoice
 from .models import InvolvementClaim, ServiceChangePage
 from .selectors.claims import hours_in_words, name_to_show
 from .selectors.panels import coproduction_meaning
+from .services.claims import expense_lines
+from .services.messages import contacts_for
 
 PAYMENT_METHODS = {
     PaymentChoice.PAID: "Bank transfer",
@@ -82,6 +86,7 @@ def remittance_pdf(claim: InvolvementClaim) -> bytes:
             _payment_details(doc, claim),
             *_amounts_section(doc, claim),
             *_benefits_note(doc, claim, organisation),
+            *_who_to_contact(doc, claim),
         ]
     )
 
@@ -117,23 +122,35 @@ def _amounts_section(doc: PdfDocument, claim: InvolvementClaim) -> list[Flowable
         time_words = (
             f"Your time: {hours_in_words(claim.hours)} at {pounds(claim.hourly_rate)} an hour"
         )
+    expenses = expense_lines(claim.expenses.all())
+    # Claimed and paid side by side only when the lead did not allow something in full.
+    reduced = any(line.reduced for line in expenses)
+    blank = [doc.para("")] if reduced else []
     lines = [
-        [doc.para("What for", "key"), doc.para("Amount", "money_bold")],
-        [doc.para(time_words), doc.para(pounds(claim.fee), "money")],
+        [doc.para("What for", "key")]
+        + ([doc.para("Claimed", "money_bold")] if reduced else [])
+        + [doc.para("Paid", "money_bold") if reduced else doc.para("Amount", "money_bold")],
+        [doc.para(time_words), *blank, doc.para(pounds(claim.fee), "money")],
     ]
-    for expense in claim.expenses.all():
+    for line in expenses:
+        expense = line.expense
+        what = [doc.para(f"{expense.get_kind_display()}: {expense.description}")]
+        if line.mileage:
+            what.append(doc.para(line.mileage, "small"))
+        if line.reduced:
+            what.append(doc.para(f"Not paid in full. Why: {line.reason}", "small"))
+        paid = line.allowed if line.decided else line.claimed
         lines.append(
-            [
-                doc.para(f"{expense.get_kind_display()}: {expense.description}"),
-                doc.para(pounds(expense.amount), "money"),
-            ]
+            [what]
+            + ([doc.para(pounds(line.claimed), "money")] if reduced else [])
+            + [doc.para(pounds(paid), "money")]
         )
     lines.append(
-        [doc.para("Total paid", "key"), doc.para(pounds(claim.amount_approved), "money_bold")]
+        [doc.para("Total paid", "key"), *blank]
+        + [doc.para(pounds(claim.amount_approved), "money_bold")]
     )
-    amounts = doc.table(
-        lines, doc.columns(0.75, 0.25), total=True, padding=5, rule_below_last=False
-    )
+    widths = doc.columns(0.6, 0.2, 0.2) if reduced else doc.columns(0.75, 0.25)
+    amounts = doc.table(lines, widths, total=True, padding=5, rule_below_last=False)
     return [doc.para("How the payment adds up", "heading"), Spacer(1, 2 * mm), amounts]
 
 
@@ -144,6 +161,29 @@ def _benefits_note(doc: PdfDocument, claim: InvolvementClaim, organisation: str)
             "If you get benefits, you may need to tell the office that pays them about this "
             "payment. Citizens Advice can help you check. If anything here looks wrong, "
             f"contact {organisation} and give the claim reference {claim.reference}.",
+            "small",
+        ),
+    ]
+
+
+def _who_to_contact(doc: PdfDocument, claim: InvolvementClaim) -> list[Flowable]:
+    """The panel's lead(s) and finance, by name, and where on the site to write to them
+    (a printed page cannot follow a link, so it gives the address to type)."""
+    rows = [
+        (contact.who, f"{contact.role}. {contact.what_for}")
+        for contact in contacts_for(user=None, claim=claim)
+    ]
+    claim_address = absolute_url(reverse("coproduce:claim_detail", args=[claim.pk]))
+    return [
+        Spacer(1, 6 * mm),
+        doc.para("Who to contact", "heading"),
+        Spacer(1, 2 * mm),
+        doc.details(rows, doc.columns(0.4, 0.6), padding=4),
+        Spacer(1, 2 * mm),
+        doc.para(
+            f"To send either of them a message, sign in and open this claim at {claim_address}, "
+            "then choose \u201cSend a message\u201d. Give the claim reference "
+            f"{claim.reference}.",
             "small",
         ),
     ]

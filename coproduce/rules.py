@@ -6,12 +6,15 @@ finance sees claims only once they are approved.
 """
 
 from cms.dates import day_in_words
+from cms.page_cache import public_only
 from cms.permissions import (
     has_role,
     in_organisation_scope,
     is_admin,
+    is_staff_member,
     register,
     register_visibility,
+    scope_to_organisation,
     sees_whole_partnership,
 )
 from cms.refusals import ALLOWED, refuse
@@ -94,6 +97,14 @@ def _manage_meeting(user, meeting=None):
     book access arrangements and record attendance."""
     if meeting is None or not leads_panel(user, meeting.panel):
         return refuse("Only the people running this panel can change its meetings.")
+    return ALLOWED
+
+
+@register("coproduce.reply_to_meeting")
+def _reply_to_meeting(user, meeting=None):
+    """Members of the panel say whether they are coming (the service decides until when)."""
+    if meeting is None or not is_panel_member(user, meeting.panel):
+        return refuse("Only members of this panel can reply to its meetings.")
     return ALLOWED
 
 
@@ -211,6 +222,29 @@ def _pay_claim(user, claim=None):
     return ALLOWED
 
 
+@register("coproduce.manage_payment_runs")
+def _manage_payment_runs(user, organisation=None) -> bool:
+    """Finance (or an administrator) builds, downloads, pays and cancels the payment runs
+    of an organisation in their scope. ``organisation`` is an Organisation or a run; with
+    none: whether the person works with payment runs at all."""
+    if not user.is_authenticated or not has_role(user, Role.FINANCE, Role.ADMIN):
+        return False
+    if organisation is None or is_admin(user):
+        return True
+    return in_organisation_scope(user, getattr(organisation, "organisation_id", organisation.pk))
+
+
+@register("coproduce.set_payment_policy")
+def _set_payment_policy(user, organisation=None):
+    """Finance of an organisation (or an administrator) sets its mileage rate and when an
+    unpaid claim is flagged. With no organisation: whether the person sets any at all."""
+    if not user.is_authenticated or not has_role(user, Role.FINANCE, Role.ADMIN):
+        return refuse("Only finance staff and administrators can change the payment policy.")
+    if organisation is None or in_organisation_scope(user, organisation.pk):
+        return ALLOWED
+    return refuse("You can only change the payment policy of your own organisation.")
+
+
 @register("coproduce.list_own_claims")
 def _list_own_claims(user, obj=None) -> bool:
     """Anyone signed in has a "Your claims" page: staff may take part as members too."""
@@ -226,6 +260,144 @@ def _download_remittance(user, claim=None) -> bool:
         and claim.member_id == user.pk
         and claim.status == claim.Status.PAID
     )
+
+
+# --- Payee details (bank details) ------------------------------------------------------------
+
+
+@register("coproduce.manage_payees")
+def _manage_payees(user, obj=None) -> bool:
+    """Finance (and administrators) keep the bank details of the members they pay."""
+    return has_role(user, Role.FINANCE, Role.ADMIN)
+
+
+@register("coproduce.read_payee_details")
+def _read_payee_details(user, member=None):
+    """Finance of an organisation the member has a claim with (or an administrator) may
+    read a member's bank details in full; nobody else, not even the member, who replaces
+    them instead."""
+    from .services.payees import finance_may_pay
+
+    if member is None or not finance_may_pay(user, [member.pk]):
+        return refuse(
+            "Only finance staff of an organisation this member has claims with can see "
+            "their bank details."
+        )
+    return ALLOWED
+
+
+@register("coproduce.enter_payee_details")
+def _enter_payee_details(user, member=None):
+    """Finance types in a member's bank details from a form the member sent; their own
+    details they enter in My space like any member."""
+    if member is not None and member.pk == user.pk:
+        return refuse('Enter your own bank details on the "How you are paid" page.')
+    return _read_payee_details(user, member)
+
+
+# --- Messages to the panel's lead or finance ------------------------------------------------
+
+
+def answers_conversation(user, conversation) -> bool:
+    """Staff who answer ``conversation``: for "the panel's lead", the panel's facilitators
+    (the organisation's leads when the panel has none, so no message goes unread); for
+    finance, finance staff of the organisation; admins answer every conversation."""
+    if conversation is None or not user.is_authenticated:
+        return False
+    if is_admin(user):
+        return True
+    if conversation.to == "finance":
+        return has_role(user, Role.FINANCE) and in_organisation_scope(
+            user, conversation.organisation_id
+        )
+    if not is_lead(user):
+        return False
+    panel = conversation.panel
+    if panel is not None and panel.facilitators.exists():
+        return panel.facilitators.filter(pk=user.pk).exists()
+    return in_organisation_scope(user, conversation.organisation_id)
+
+
+def conversations_answered_by(user):
+    """The same rule as ``answers_conversation``, as a filter for lists and counts."""
+    from django.db.models import Q
+
+    from .models import Panel
+
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if is_admin(user):
+        return Q(pk__isnull=False)
+    rule = Q(pk__in=[])
+    whole = sees_whole_partnership(user)
+    in_scope = Q(pk__isnull=False) if whole else Q(organisation_id=user.organisation_id)
+    if has_role(user, Role.FINANCE) and (whole or user.organisation_id):
+        rule |= Q(to="finance") & in_scope
+    if is_lead(user):
+        facilitated = Panel.objects.filter(facilitators=user).values("pk")
+        with_facilitators = Panel.objects.filter(facilitators__isnull=False).values("pk")
+        nobody_facilitates = Q(panel__isnull=True) | ~Q(panel__in=with_facilitators)
+        unowned = nobody_facilitates & in_scope if (whole or user.organisation_id) else Q(pk__in=[])
+        rule |= Q(to="lead") & (Q(panel__in=facilitated) | unowned)
+    return rule
+
+
+@register("coproduce.message_about_claim")
+def _message_about_claim(user, claim=None):
+    """A member writes to the panel's lead or finance about their own claim."""
+    if claim is None or not user.is_authenticated or claim.member_id != user.pk:
+        return refuse("You can only send a message about your own claims.")
+    return ALLOWED
+
+
+@register("coproduce.message_about_meeting")
+def _message_about_meeting(user, meeting=None):
+    """A member of the panel writes to its lead about one of its meetings."""
+    if meeting is None or not is_panel_member(user, meeting.panel):
+        return refuse("Only members of this panel can send its lead a message from here.")
+    return ALLOWED
+
+
+@register("coproduce.list_own_conversations")
+def _list_own_conversations(user, obj=None) -> bool:
+    """Anyone signed in has a "Your messages" page: staff may take part as members too."""
+    return user.is_authenticated and user.is_active
+
+
+@register("coproduce.reply_to_conversation")
+def _reply_to_conversation(user, conversation=None):
+    """The member writes again in their own conversation (a closed one opens again)."""
+    if conversation is None or not user.is_authenticated or conversation.member_id != user.pk:
+        return refuse("You can only reply to your own messages.")
+    return ALLOWED
+
+
+@register("coproduce.answer_messages")
+def _answer_messages(user, obj=None) -> bool:
+    """Leads, finance and admins have an inbox of members' messages in the admin."""
+    return has_role(user, Role.ENGAGEMENT_LEAD, Role.FINANCE, Role.ADMIN)
+
+
+@register("coproduce.answer_conversation")
+def _answer_conversation(user, conversation=None):
+    if conversation is not None and conversation.member_id == user.pk:
+        return refuse("This is your own message: another member of staff must answer it.")
+    if not answers_conversation(user, conversation):
+        return refuse("Only the staff this message was sent to can answer it.")
+    return ALLOWED
+
+
+@register("coproduce.close_conversation")
+def _close_conversation(user, conversation=None):
+    """The staff who answer a conversation close it when nothing more is needed."""
+    answering = _answer_conversation(user, conversation)
+    if not answering:
+        return answering
+    if conversation.closed_at is not None:
+        return refuse(
+            f"This conversation was already closed on {day_in_words(conversation.closed_at)}."
+        )
+    return ALLOWED
 
 
 # --- Impact reports --------------------------------------------------------------------------
@@ -354,12 +526,54 @@ def submission_refusal(user, panel) -> str | None:
     return None
 
 
+@register("coproduce.view_change_draft")
+def _view_change_draft(user, panel=None):
+    """The draft of a change waiting for its panel's sign-off (``panel`` is the panel of
+    the version under review): its members read it, and so do the staff of the
+    organisation that runs the panel and its facilitators. Nobody else."""
+    if panel is None or not user.is_authenticated or not user.is_active:
+        return refuse("Only the members of the panel that worked on a change can read its draft.")
+    if is_panel_member(user, panel) or leads_panel(user, panel):
+        return ALLOWED
+    if is_staff_member(user) and in_organisation_scope(user, panel.organisation_id):
+        return ALLOWED
+    return refuse(f"Only the members of {panel.title} can read this draft.")
+
+
+@register("coproduce.answer_change_draft")
+def _answer_change_draft(user, panel=None):
+    """Only members of the panel that worked on a change sign it off for the panel: staff
+    may read the draft, but the answer is the panel's."""
+    if panel is not None and is_panel_member(user, panel):
+        return ALLOWED
+    if panel is None:
+        return refuse("No panel is asked to sign this change off.")
+    return refuse(f"Only the members of {panel.title} can answer for the panel.")
+
+
 @register("coproduce.publish_service_change_directly")
 def _publish_service_change_directly(user, panel=None) -> bool:
     """Publishing without the sign-off workflow, for those Wagtail lets publish: only a
     change no panel worked on (or by an admin). A panel's change is published by its
     facilitator signing it off. (Wagtail's own publish permission still applies on top.)"""
     return user.is_authenticated and (panel is None or is_admin(user))
+
+
+# --- Calls and letters to members (coproduce/notices.py) -------------------------------------
+
+
+@register("coproduce.view_contact_tasks")
+def _view_contact_tasks(user, obj=None) -> bool:
+    """Leads have a list of members to call or write to."""
+    return is_lead(user)
+
+
+@register("coproduce.work_on_contact_task")
+def _work_on_contact_task(user, task=None) -> bool:
+    """The leads of the task's organisation (partnership-wide: all), or of its panel."""
+    if task is None or not is_lead(user):
+        return False
+    return in_organisation_scope(user, task.organisation_id) or leads_panel(user, task.panel)
 
 
 # --- What each person sees in lists, exports and counts --------------------------------------
@@ -384,6 +598,7 @@ def register_coproduce_visibility() -> None:
         MeetingPaper,
         Panel,
         PanelApplication,
+        PaymentRun,
     )
 
     nothing = Q(pk__in=[])
@@ -446,6 +661,12 @@ def register_coproduce_visibility() -> None:
         return rule
 
     register_visibility(InvolvementClaim)(signed_in(claims_rule))
+    # Payment runs: finance (and admins) of the organisation, nobody else.
+    register_visibility(PaymentRun)(
+        lambda user, queryset: (
+            scope_to_organisation(user, queryset) if _manage_payment_runs(user) else queryset.none()
+        )
+    )
     register_visibility(Expense)(
         signed_in(
             lambda user: Q(
@@ -457,6 +678,17 @@ def register_coproduce_visibility() -> None:
     # share on their applications.
     register_visibility(InvolvementProfile)(signed_in(lambda user: Q(user=user)))
     register_visibility(ConsentRecord)(signed_in(lambda user: Q(user=user)))
+
+    from .models import ContactTask
+
+    def contact_tasks_rule(user) -> Q:
+        if not is_lead(user):
+            return nothing
+        if sees_whole_partnership(user):
+            return everything
+        return Q(organisation_id=user.organisation_id) | led(user, "panel")
+
+    register_visibility(ContactTask)(signed_in(contact_tasks_rule))
 
     def feedback_rule(user) -> Q:
         """Members see their own feedback; leads their organisation's (partnership-wide:
@@ -471,8 +703,23 @@ def register_coproduce_visibility() -> None:
 
     register_visibility(Feedback)(signed_in(feedback_rule))
 
+    from .models import Conversation, ConversationMessage
+
+    def conversations_rule(user) -> Q:
+        """A member's own conversations, and those the person answers as staff."""
+        return Q(member=user) | conversations_answered_by(user)
+
+    register_visibility(Conversation)(signed_in(conversations_rule))
+    register_visibility(ConversationMessage)(
+        signed_in(
+            lambda user: Q(
+                conversation__in=Conversation.objects.filter(conversations_rule(user)).values("pk")
+            )
+        )
+    )
+
     from .models import ServiceChangePage
 
     # Service changes are public pages: everyone sees the published ones that are not
     # private; drafts are seen only in the Wagtail admin, by its page permissions.
-    register_visibility(ServiceChangePage)(lambda user, queryset: queryset.live().public())
+    register_visibility(ServiceChangePage)(lambda user, queryset: public_only(queryset.live()))

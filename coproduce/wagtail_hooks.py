@@ -22,7 +22,11 @@ from .admin import feedback as feedback_admin
 from .admin import home_panels as home_panels_admin
 from .admin import impact as impact_admin
 from .admin import meetings as meetings_admin
+from .admin import messages as messages_admin
 from .admin import panels as panels_admin
+from .admin import payees as payees_admin
+from .admin import payment_policy as payment_policy_admin
+from .admin import payment_runs as payment_runs_admin
 from .models import (
     Feedback,
     InvolvementClaim,
@@ -33,9 +37,13 @@ from .models import (
 from .myspace import claims as claims_panels
 from .myspace import feedback as feedback_panels
 from .myspace import meetings as meetings_panels
+from .myspace import messages as messages_panels
+from .myspace import notices as notices_panels
 from .myspace import panels as panels_panels
+from .myspace import sign_off as sign_off_panels
 from .selectors.claims import chosen_name
 from .services.meetings import PAPERS_COLLECTION
+from .views import sign_off as sign_off_views
 
 # --- Meeting papers --------------------------------------------------------------------------
 
@@ -101,8 +109,29 @@ register_snippet(feedback_admin.ThemeViewSet)
 # What waits on leads and finance, on their admin home.
 hooks.register("construct_homepage_panels", home_panels_admin.add_home_panels)
 
+# A change waiting for its panel: where the members' answers stand, above the editor, and
+# members asked again when its draft is edited.
+hooks.register("before_edit_page", sign_off_views.editor_sign_off_message)
+hooks.register("after_edit_page", sign_off_views.draft_edited)
+
 hooks.register("register_admin_urls", impact_admin.register_impact_report_url)
+hooks.register("register_admin_urls", payees_admin.register_payee_urls)
+hooks.register("register_admin_menu_item", payees_admin.register_payees_menu_item)
+
+# Members' messages to the panel's lead or finance: the inbox, its menu item, the home panel.
+hooks.register("register_admin_urls", messages_admin.register_staff_messages_urls)
+hooks.register("register_admin_menu_item", messages_admin.register_staff_messages_menu_item)
+hooks.register("construct_homepage_panels", messages_admin.add_messages_home_panel)
+# Payment runs: finance's one way to pay approved claims.
+hooks.register("register_admin_urls", payment_runs_admin.register_payment_run_urls)
+hooks.register("register_admin_menu_item", payment_runs_admin.register_payment_runs_menu_item)
 hooks.register("register_reports_menu_item", impact_admin.register_impact_report_menu_item)
+
+# Each organisation's mileage rate and unpaid-claim warning, set by its finance staff.
+hooks.register("register_admin_urls", payment_policy_admin.register_payment_policy_urls)
+hooks.register(
+    "register_settings_menu_item", payment_policy_admin.register_payment_policy_menu_item
+)
 
 
 # --- The audit log ----------------------------------------------------------------------------
@@ -119,7 +148,10 @@ def register_coproduce_log_actions(actions):
 hooks.register("construct_my_space_panels", claims_panels.add_claim_panels)
 hooks.register("construct_my_space_panels", feedback_panels.add_feedback_panels)
 hooks.register("construct_my_space_panels", meetings_panels.add_meeting_panels)
+hooks.register("construct_my_space_panels", messages_panels.add_message_panels)
+hooks.register("construct_my_space_panels", notices_panels.add_notice_panels)
 hooks.register("construct_my_space_panels", panels_panels.add_involvement_panels)
+hooks.register("construct_my_space_panels", sign_off_panels.add_sign_off_panels)
 # My space greets a member by the name they chose in their involvement profile.
 hooks.register(MY_SPACE_CHOSEN_NAME_HOOK, chosen_name)
 
@@ -135,4 +167,6 @@ def coproduce_public_content():
         "coproduce.Panel",
         "coproduce.ServiceChangeUpdate",
         "coproduce.PanelRecommendation",
+        # The public page says how many members signed a change off.
+        "coproduce.PanelMemberSignOff",
     ]

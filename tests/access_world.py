@@ -21,9 +21,10 @@ from charter.factories import (
 )
 from cms.factories import TINY_PDF
 from cms.mail import MAX_ATTEMPTS, serialise_message
-from cms.models import DataRequest, OutboundEmail, ReportJob, RetentionRun
+from cms.models import DataRequest, OutboundEmail, OutboundText, ReportJob, RetentionRun
 from cms.roles import Role
 from coproduce.factories import AttendanceFactory, MeetingPaperFactory
+from coproduce.models import ContactTask
 from coproduce.services.impact import IMPACT_REPORT
 from peers.factories import (
     JobApplicationFactory,
@@ -130,6 +131,23 @@ def build_world() -> World:
     # Approved: the state in which the most people (leads, finance) may see a claim.
     r["claim"] = InvolvementClaimFactory(attendance=attendance, approved=True)
     r["expense"] = ExpenseFactory(claim=r["claim"])
+    # A text message that could not be delivered (admins may look at it and send it again).
+    r["outbound_text"] = OutboundText.objects.create(
+        recipient=r["member"],
+        phone_number="+447700900123",
+        body="Your claim has been approved",
+        status=OutboundText.Status.FAILED,
+    )
+    # A letter the other organisation's leads are to send the member.
+    r["contact_task"] = ContactTask.objects.create(
+        member=r["member"],
+        organisation=other,
+        panel=r["panel"],
+        kind=ContactTask.Kind.LETTER,
+        notice="claims",
+        subject="Your claim has been approved",
+        body="Your claim has been approved.",
+    )
     r["feedback"] = FeedbackFactory(offer=r["offer"], author=r["member"])
     r["outcome_figures"] = OfferOutcomeFiguresFactory(offer=r["offer"])
     r["theme"] = ThemeFactory(name="Getting through the door")

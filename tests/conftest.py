@@ -90,6 +90,15 @@ def _email_through_the_queue(settings):
     settings.EMAIL_BACKEND = "cms.mail.QueuedEmailBackend"
 
 
+@pytest.fixture(autouse=True)
+def _empty_text_outbox():
+    """Text messages the locmem backend "sent" (cms.texts.outbox), like mail.outbox."""
+    from cms import texts
+
+    texts.outbox.clear()
+    yield
+
+
 @pytest.fixture
 def organisation(db):
     return OrganisationFactory(name="Northdale Health NHS Trust", nhs_trust=True)

@@ -128,6 +128,34 @@ PARTNERSHIP_OUTCOMES = "partnership-wide HR and admins only; our HR is one organ
 # those who keep outcomes may see, so to everyone else it does not exist.
 DRAFT_OUTCOMES = "a draft programme's record: not found but by those who keep outcomes"
 
+
+def _run_path(view: str):
+    """A payment run of the other organisation holding its approved claim, made inside the
+    test's savepoint (the shared world has none), and the path of its ``view``."""
+
+    def path(world) -> str:
+        from coproduce.factories import PayeeDetailsFactory
+        from coproduce.models import PaymentRun
+
+        PayeeDetailsFactory(user=world.claim.member)
+        run = PaymentRun.objects.create(organisation=world.other, created_by=world.lead)
+        type(world.claim).objects.filter(pk=world.claim.pk).update(payment_run=run)
+        return reverse(f"payment_runs:{view}", args=[run.pk])
+
+    return path
+
+
+def _change_in_sign_off(world) -> str:
+    """The draft of a change the other organisation's panel worked on, waiting for its
+    members' sign-off (made inside the test's savepoint: the shared world has none)."""
+    from coproduce.factories import service_change_in_sign_off
+
+    change = service_change_in_sign_off(
+        panel=world.panel, submitted_by=world.lead, title="Matrix draft change"
+    )
+    return reverse("coproduce:sign_off_draft", args=[change.pk])
+
+
 ROWS: dict[str, Row] = {
     # --- Public site ---------------------------------------------------------------------
     "wagtail_serve": Row(PUBLIC, path="/", note="public pages: the home page"),
@@ -241,7 +269,33 @@ ROWS: dict[str, Row] = {
         note="a member with no profile yet is sent to make it first",
     ),
     "coproduce:involvement_consent": Row(MEMBERS_ONLY),
+    # "How you are paid": the member's own, no record id (no profile yet: make it first).
+    "coproduce:payment": Row(
+        answers(403, anonymous=LOGIN, unverified=LOGIN, member="involvement_edit"),
+        note="the member of the matrix has no involvement profile yet",
+    ),
+    "coproduce:payee_details": Row(MEMBERS_ONLY),
     "coproduce:involvement_applications": Row(MEMBERS_ONLY),
+    "coproduce:notice_preferences": Row(
+        answers(403, anonymous=LOGIN, unverified=LOGIN, member="involvement_edit"),
+        note="a member with no profile yet is sent to make it first",
+    ),
+    # Calls and letters members asked for: leads only. The world's is the other
+    # organisation's letter: our lead does not find it; an admin (partnership-wide) does.
+    "coproduce:contact_task_list": Row(
+        answers(403, anonymous=LOGIN, unverified=LOGIN, engagement_lead=200, admin=200)
+    ),
+    "coproduce:contact_task_detail": Row(
+        answers(403, anonymous=LOGIN, unverified=LOGIN, engagement_lead=404, admin=200),
+        note=PARTNERSHIP_WIDE,
+    ),
+    "coproduce:contact_task_letter": Row(
+        answers(403, anonymous=LOGIN, unverified=LOGIN, engagement_lead=404, admin=200),
+        note=PARTNERSHIP_WIDE,
+    ),
+    "coproduce:contact_task_done": Row(
+        answers(405, anonymous=LOGIN, unverified=LOGIN), note="a form's target: POST only"
+    ),
     "coproduce:involvement_download": Row(
         answers("your_data", anonymous=LOGIN, unverified=LOGIN),
         note="the old address: everyone's copy of all their data is made on one page",
@@ -266,8 +320,40 @@ ROWS: dict[str, Row] = {
     "coproduce:calendar_address_reset": Row(
         answers(405, anonymous=LOGIN, unverified=LOGIN), note="a form's target: POST only"
     ),
+    # Replies: members answer from the meeting's page and My space (forms' targets, POST
+    # only; tests/coproduce/test_meeting_replies.py covers who may reply), or from the signed
+    # link in their invitation, without signing in: the link is the key, like the calendar
+    # feed's. The world's member is not yet accepted onto its panel, so their link finds
+    # nothing for anybody (the calendar file through it would be gone anyway: the meeting is
+    # over).
+    "coproduce:meeting_reply": Row(
+        answers(405, anonymous=LOGIN, unverified=LOGIN), note="a form's target: POST only"
+    ),
+    "coproduce:meeting_reply_quick": Row(
+        answers(405, anonymous=LOGIN, unverified=LOGIN), note="a form's target: POST only"
+    ),
+    "coproduce:meeting_reply_link": Row(
+        answers(404),
+        path=lambda world: reply_link(world),
+        note="a link signed for a member who is not on the panel: nothing",
+    ),
+    "coproduce:meeting_reply_link_answer": Row(
+        answers(404),
+        path=lambda world: reply_link(world) + "coming/",
+        note="a link signed for a member who is not on the panel: nothing",
+    ),
+    "coproduce:meeting_reply_link_calendar": Row(
+        answers(404),
+        path=lambda world: reply_link(world) + "calendar.ics",
+        note="a link signed for a member who is not on the panel: nothing",
+    ),
     "coproduce:calendar_feed": Row(
         PUBLIC, note="the other member's secret address: whoever holds it reads the feed"
+    ),
+    # A change's draft waiting for its panel's sign-off: its members, its facilitators and
+    # the staff of the organisation running the panel read it; to anyone else it is not found.
+    "coproduce:sign_off_draft": Row(
+        NOT_THEIRS_BUT_ADMINS, path=_change_in_sign_off, note=PARTNERSHIP_WIDE
     ),
     # --- Co-production: claims ---------------------------------------------------------------
     # Everyone signed in has a "Your claims" page (staff may take part as members too); a
@@ -283,6 +369,18 @@ ROWS: dict[str, Row] = {
     "coproduce:claim_receipt": Row(NOT_THEIRS_BUT_ADMINS, note=PARTNERSHIP_WIDE),
     "coproduce:claim_submit": Row(ONLY_THE_CLAIMANT),
     "coproduce:claim_remittance": Row(ONLY_THE_CLAIMANT),
+    # Messages: a member writes only about their own claim, or a meeting of their panel (an
+    # admin sees the world's claim and meeting, but they are not theirs to write about), and
+    # reads only their own conversations; staff answer in the admin.
+    "coproduce:claim_message_lead": Row(ONLY_THE_CLAIMANT),
+    "coproduce:claim_message_finance": Row(ONLY_THE_CLAIMANT),
+    "coproduce:meeting_message": Row(ONLY_THE_CLAIMANT, note="their panel's members only"),
+    "coproduce:message_list": Row(SIGNED_IN_ONLY),
+    "coproduce:message_thread": Row(
+        answers(404, anonymous=LOGIN, unverified=LOGIN),
+        path=lambda world: reverse("coproduce:message_thread", args=[_conversation(world).pk]),
+        note="the other organisation's member's conversation: theirs alone on the site",
+    ),
     # --- Co-production: feedback -------------------------------------------------------------
     # Anyone, with or without an account, gives feedback on a listed offer and reads its
     # published comments (a missing or unlisted offer is a 404). Everyone signed in has a
@@ -440,6 +538,17 @@ ROWS: dict[str, Row] = {
     "redirects_results_safe": Row(ADMINS),
     # Co-production: leads ask for the panel impact report on their own organisation's panels.
     "panel_impact_report": Row(LEADS),
+    # Members' messages: leads and finance answer those sent to them; the world's is the other
+    # organisation's member's, to finance there, so only an admin may open it.
+    "staff_messages": Row(in_admin(ADMIN_HOME, **roles([E, F, AD], 200))),
+    "staff_message_thread": Row(
+        in_admin(ADMIN_HOME, engagement_lead=404, finance=404, admin=200),
+        path=lambda world: reverse("staff_message_thread", args=[_conversation(world).pk]),
+    ),
+    "staff_message_close": Row(
+        in_admin(ADMIN_HOME, engagement_lead=404, finance=404, admin=200),
+        path=lambda world: reverse("staff_message_close", args=[_conversation(world).pk]),
+    ),
     # Charter: HR and charter leads keep their own organisation's charter (admins every one);
     # the world's charter is the other organisation's, so our HR gets a 404. The board report
     # is a form's target (POST only).
@@ -512,6 +621,10 @@ ROWS: dict[str, Row] = {
     "outbound_mail:index_results": Row(ADMINS),
     "outbound_mail:inspect": Row(ADMINS),
     "outbound_mail:send_again": Row(ADMINS),
+    "outbound_texts:index": Row(ADMINS),
+    "outbound_texts:index_results": Row(ADMINS),
+    "outbound_texts:inspect": Row(ADMINS),
+    "outbound_texts:send_again": Row(ADMINS),
     # Requests about personal data received by letter or phone: admins only. The world's is
     # an access request, so closing the account sends an admin back to the request's page.
     "data_requests:index": Row(ADMINS),
@@ -540,8 +653,35 @@ ROWS: dict[str, Row] = {
     "claims:history": Row(OTHERS_RECORD),
     "claims:history_results": Row(OTHERS_RECORD),
     "claims:review": Row(in_admin(404, admin="inspect")),
-    "claims:pay": Row(OTHERS_RECORD),
-    "claims:pay_many": Row(in_admin(ADMIN_HOME, **roles([F, AD], 200))),
+    # The old "mark paid" addresses lead finance on to payment runs; nothing is paid there.
+    "claims:pay": Row(in_admin(ADMIN_HOME, finance=404, admin="build")),
+    "claims:pay_many": Row(in_admin(ADMIN_HOME, **roles([F, AD], "build"))),
+    # Payment policy: finance sets their own organisation's (the list sends them straight
+    # there); admins pick any organisation. The world's is the other organisation's.
+    "payment_policy": Row(in_admin(ADMIN_HOME, finance="payment_policy_edit", admin=200)),
+    "payment_policy_edit": Row(in_admin(ADMIN_HOME, finance=404, admin=200)),
+    # Members' bank details: finance of an organisation the member has claims with, and
+    # admins. The world's member claims only at the other organisation.
+    "payees_index": Row(in_admin(ADMIN_HOME, **roles([F, AD], 200))),
+    "payees_member": Row(in_admin(ADMIN_HOME, finance=404, admin=200), note=PARTNERSHIP_WIDE),
+    # Payment runs: finance (and admins) only. The world's run is the other organisation's,
+    # open: our finance get a 404, an admin reaches it; marking paid is a form's target.
+    "payment_runs:index": Row(in_admin(ADMIN_HOME, **roles([F, AD], 200))),
+    "payment_runs:build": Row(in_admin(ADMIN_HOME, **roles([F, AD], 200))),
+    "payment_runs:detail": Row(
+        in_admin(ADMIN_HOME, finance=404, admin=200), path=_run_path("detail")
+    ),
+    "payment_runs:bank_file": Row(
+        in_admin(ADMIN_HOME, finance=404, admin=200), path=_run_path("bank_file")
+    ),
+    "payment_runs:mark_paid": Row(
+        in_admin(ADMIN_HOME, finance=404, admin=405),
+        path=_run_path("mark_paid"),
+        note="a form's target: POST only",
+    ),
+    "payment_runs:cancel": Row(
+        in_admin(ADMIN_HOME, finance=404, admin=200), path=_run_path("cancel")
+    ),
     # Feedback: leads (and admins) moderate their own organisation's feedback.
     "feedback:index": Row(LEADS),
     "feedback:index_results": Row(LEADS),
@@ -565,6 +705,7 @@ ROWS: dict[str, Row] = {
     "meetings:cancel": Row(in_admin(404, admin="inspect")),
     "meetings:papers": Row(OTHERS_RECORD),
     "meetings:paper_remove": Row(in_admin(404, admin=405), note="a form's target: POST only"),
+    "meetings:replies": Row(OTHERS_RECORD),
     "meetings:access": Row(OTHERS_RECORD),
     "meetings:attendance": Row(OTHERS_RECORD),
     # Panels and applications: leads (and admins) work on the panels they run; applications
@@ -795,6 +936,14 @@ ADMIN_SAMPLES = {
 }
 
 
+def reply_link(world: World) -> str:
+    """The reply link the other organisation's member would get for its meeting."""
+    from coproduce.services.meetings import meeting_reply_token
+
+    token = meeting_reply_token(meeting_id=world.meeting.pk, member_id=world.member.pk)
+    return f"/panels/meetings/reply/{token}/"
+
+
 def row_for(key: str) -> Row | None:
     if key in ROWS:
         return ROWS[key]
@@ -808,13 +957,18 @@ def row_for(key: str) -> Row | None:
 # URL belongs to. Values the paths carry besides ``pk`` and ``slug`` come from KWARG_RECORDS.
 RECORD_FOR_URL = {
     "coproduce:meeting_detail": "meeting",
+    "coproduce:meeting_message": "meeting",
     "coproduce:meeting_calendar": "meeting",
     "coproduce:meeting_paper": "meeting",
+    "coproduce:meeting_reply": "meeting",
+    "coproduce:meeting_reply_quick": "meeting",
     "coproduce:panel_detail": "panel",
     "coproduce:panel_apply": "panel",
     "coproduce:panel_application": "panel",
     "coproduce:panel_application_withdraw": "panel",
     "coproduce:claim_*": "claim",
+    "coproduce:contact_task_*": "contact_task",
+    "payees_member": "member",
     "peers:session_*": "session",
     "peers:concern_raise": "session",
     "peers:concern_detail": "concern",
@@ -847,6 +1001,29 @@ KWARG_RECORDS = {
     "term_id": lambda world: oruk_need_id(world.need),
     "service_at_location_id": lambda world: _oruk_place(world.offer),
 }
+
+
+def _conversation(world):
+    """The other organisation's member's message to finance about their claim (made here,
+    inside the test's savepoint: the shared world has none)."""
+    from coproduce.models import Conversation, ConversationMessage
+
+    conversation, made = Conversation.objects.get_or_create(
+        member=world.member,
+        claim=world.claim,
+        defaults={
+            "to": Conversation.To.FINANCE,
+            "organisation": world.other,
+            "panel": world.panel,
+            "subject": "When will I be paid?",
+            "last_message_at": world.claim.approved_at,
+        },
+    )
+    if made:
+        ConversationMessage.objects.create(
+            conversation=conversation, author=world.member, body="Has it been paid?"
+        )
+    return conversation
 
 
 def _oruk_place(offer) -> str:

@@ -164,11 +164,6 @@ def _claim_review(w):
     return Case(reverse("claims:review", args=[claim.pk]), w["lead"], claim.member)
 
 
-def _claim_pay(w):
-    claim = _claim(w, approved=True)
-    return Case(reverse("claims:pay", args=[claim.pk]), w["finance"], claim.member)
-
-
 def _feedback(w):
     feedback = FeedbackFactory(offer__provider=w["organisation"])
     return Case(reverse("feedback:inspect", args=[feedback.pk]), w["lead"], feedback.author)
@@ -211,7 +206,6 @@ CASES: dict[str, Callable] = {
     "receipt on a claim, by the panel's lead": _receipt,
     "payment claim in the admin, by finance": _claim_in_admin,
     "claim to approve, by the panel's lead": _claim_review,
-    "claim to pay, by finance": _claim_pay,
     "feedback, by the lead who moderates it": _feedback,
     "feedback's moderation page, by the lead": _feedback_moderation,
     "panel application, by the panel's lead": _panel_application,

@@ -61,6 +61,7 @@ from coproduce.models import (
     InvolvementClaim,
     Meeting,
     PanelSignOffTask,
+    PaymentPolicy,
     ServiceChangePage,
 )
 from peers.factories import JobApplicationFactory
@@ -225,10 +226,21 @@ CASES: dict[str, Case] = {
     "outcome_comparisons:edit": Case(records=_record("comparison")),
     "outcome_targets:edit": Case(records=_record("outcome_target")),
     # --- The site: a person's own records ------------------------------------------------------
+    "payment_policy_edit": Case(
+        records=lambda world: [
+            PaymentPolicy.objects.get_or_create(
+                organisation=world.other, defaults={"mileage_rate": Decimal("0.40")}
+            )[0]
+        ],
+        path=lambda world: reverse("payment_policy_edit", args=[world.other.slug]),
+    ),
     "coproduce:involvement_edit": Case(
         records=_record("profile"), person=lambda world: world.member
     ),
     "coproduce:involvement_equality": Case(
+        records=_record("profile"), person=lambda world: world.member
+    ),
+    "coproduce:notice_preferences": Case(
         records=_record("profile"), person=lambda world: world.member
     ),
     "peers:session_edit": Case(records=_record("session"), person=lambda world: world.worker.user),
@@ -382,6 +394,7 @@ def _fill_the_world(world: World) -> None:
     profile = r["profile"]
     profile.phone = "07700 900123"
     profile.contact_preference = "text"
+    profile.notices_declined = ["changes"]
     profile.access_needs = [AccessNeed.EASY_READ, AccessNeed.LANGUAGE]
     profile.interpreter_language = "Urdu"
     profile.lived_experience = [LivedExperience.ANXIETY_DEPRESSION, LivedExperience.TRAUMA]

@@ -1,7 +1,7 @@
 """Models of the site shell, split by topic."""
 
 from .jobs import ReportJob
-from .mail import OutboundEmail
+from .mail import OutboundEmail, OutboundText
 from .offers import Area, Closure, Location, Need, OfferPage, OffersIndexPage, OpeningTime
 from .organisations import Organisation
 from .pages import ContentPage, HomePage
@@ -27,6 +27,7 @@ __all__ = [
     "HomePage",
     "Organisation",
     "OutboundEmail",
+    "OutboundText",
     "ReportJob",
     "RetentionRun",
     "User",

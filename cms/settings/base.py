@@ -271,6 +271,13 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Lived Experience Platform <norep
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_QUEUE_ON_COMMIT = True
 
+# --- Text messages ----------------------------------------------------------------------
+# Queued like email (cms/texts.py); TEXT_BACKEND sends them. GOV.UK Notify in production
+# (cms.texts.NotifyTextBackend, with a text message template whose content is ((body))).
+TEXT_BACKEND = env("TEXT_BACKEND", "cms.texts.ConsoleTextBackend")
+NOTIFY_API_KEY = env("NOTIFY_API_KEY")
+NOTIFY_SMS_TEMPLATE_ID = env("NOTIFY_SMS_TEMPLATE_ID")
+
 # --- Background work ------------------------------------------------------------------
 # The ORM broker is used everywhere: a task a dying worker held is handed out again after
 # `retry` seconds. `timeout` is longer than the slowest report at the benchmark scale and

@@ -10,8 +10,11 @@ from .base import (
     CSRF_TRUSTED_ORIGINS,
     DEFAULT_SITE_URL,
     INSECURE_SECRET_KEY,
+    NOTIFY_API_KEY,
+    NOTIFY_SMS_TEMPLATE_ID,
     SECRET_KEY,
     SITE_URL,
+    TEXT_BACKEND,
     env,
     env_bool,
     env_int,
@@ -44,6 +47,17 @@ if SITE_URL == DEFAULT_SITE_URL or _site.scheme != "https" or not _site.hostname
     )
 # The site's own host name is always allowed, and trusted for forms sent over HTTPS.
 ALLOWED_HOSTS = [*ALLOWED_HOSTS, _site.hostname]
+
+# Texts through GOV.UK Notify need its key and template. (The console backend is allowed,
+# for sites that do not send texts yet; the dashboard warns while members who chose texts
+# are not getting them.)
+if TEXT_BACKEND == "cms.texts.NotifyTextBackend" and not (
+    NOTIFY_API_KEY and NOTIFY_SMS_TEMPLATE_ID
+):
+    raise ImproperlyConfigured(
+        "Set NOTIFY_API_KEY and NOTIFY_SMS_TEMPLATE_ID to send text messages through GOV.UK "
+        "Notify, or set TEXT_BACKEND to another backend."
+    )
 CSRF_TRUSTED_ORIGINS = [*CSRF_TRUSTED_ORIGINS, f"https://{_site.netloc}"]
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -22,6 +22,8 @@ Q_CLUSTER = {
 }
 
 EMAIL_QUEUE_ON_COMMIT = False
+# Text messages are kept in cms.texts.outbox (emptied between tests by tests/conftest.py).
+TEXT_BACKEND = "cms.texts.LocmemTextBackend"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "private": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

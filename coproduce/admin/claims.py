@@ -1,5 +1,5 @@
 """Involvement claims in the Wagtail admin: leads approve or return their panels' claims,
-finance exports approved ones and marks them paid.
+finance exports approved ones and pays them in payment runs (``admin.payment_runs``).
 
 The viewset lists and inspects claims through ``visible_to`` (``ScopedModelViewSet``), so a
 lead sees their organisation's panels' claims and finance only approved and paid ones.
@@ -16,8 +16,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.views.generic import FormView
+from django.views.generic import FormView, View
 from django_filters import ChoiceFilter, ModelChoiceFilter
 from wagtail.admin import messages
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
@@ -35,16 +36,17 @@ from cms.permissions import can, has_role, visible_to, why_not
 from cms.roles import Role
 from cms.viewsets import ScopedModelViewSet
 
-from ..forms.claims import BulkPaymentForm, PaymentForm, ReturnClaimForm
-from ..models import InvolvementClaim, Panel
+from ..forms.claims import ApproveClaimForm, ReturnClaimForm
+from ..models import InvolvementClaim, Panel, PaymentRun
 from ..reports import PAYMENT_METHODS
 from ..rules import FINANCE_STATUSES, leads_panel
 from ..selectors import claims as selectors
+from ..selectors import payment_runs as run_selectors
 from ..services import Refused
 from ..services import claims as services
+from ..services.payees import payee_summary
 
 Status = InvolvementClaim.Status
-BULK_PAYMENT_LIMIT = 200
 # The model's labels speak to the member ("Waiting for you to check"); staff read whose
 # move it is.
 STAFF_STATUS_LABELS = {
@@ -132,7 +134,16 @@ def _amount(claim) -> str:
 
 
 def _staff_status(claim) -> str:
-    return STAFF_STATUS_LABELS[claim.status]
+    label = STAFF_STATUS_LABELS[claim.status]
+    if run_selectors.is_overdue(claim):
+        # In words, not only colour: finance sees how long it has waited.
+        days = run_selectors.days_unpaid(claim)
+        return format_html(
+            '{} <span class="w-status w-status--label">Unpaid {} days: overdue</span>',
+            label,
+            days,
+        )
+    return label
 
 
 def _meeting_day(claim) -> str:
@@ -164,6 +175,9 @@ def claim_export_row(claim: InvolvementClaim) -> dict:
     index view makes every value spreadsheet-safe on the way out.)"""
     meeting = claim.attendance.meeting
     total = claim.amount_approved if claim.amount_approved is not None else claim.total
+    # Once approved, the expenses are what was allowed (a lead may allow part of a line),
+    # so fee + expenses = total on every row.
+    expenses = total - claim.fee if claim.amount_approved is not None else claim.expenses_total
     return {
         "reference": claim.reference,
         "member": claim.member.get_full_name() or claim.member.email,
@@ -174,7 +188,7 @@ def claim_export_row(claim: InvolvementClaim) -> dict:
         "hours": f"{claim.hours:.2f}",
         "hourly_rate": f"{claim.hourly_rate:.2f}",
         "fee": f"{claim.fee:.2f}",
-        "expenses": f"{claim.expenses_total:.2f}",
+        "expenses": f"{expenses:.2f}",
         "total": f"{total:.2f}",
         "payment_method": PAYMENT_METHODS.get(claim.payment_choice, ""),
         "status": STAFF_STATUS_LABELS[claim.status],
@@ -199,6 +213,7 @@ class ClaimIndexView(ScopedModelViewSet.index_view_class):
             .get_base_queryset()
             .select_related("member", "panel__organisation", "attendance__meeting")
             .prefetch_related("expenses")
+            .annotate(warning_days=run_selectors.warning_days_expression())
         )
 
     def to_row_dict(self, item):
@@ -239,7 +254,9 @@ class ClaimIndexView(ScopedModelViewSet.index_view_class):
                 )
             )
             buttons.append(
-                HeaderButton("Mark claims paid", url=reverse("claims:pay_many"), icon_name="tick")
+                HeaderButton(
+                    "Build a payment run", url=reverse("payment_runs:build"), icon_name="tick"
+                )
             )
         return buttons
 
@@ -263,15 +280,6 @@ class ClaimIndexView(ScopedModelViewSet.index_view_class):
                 ListingButton(
                     "Approve or return",
                     url=_with_next(reverse("claims:review", args=[instance.pk]), self.listing_url),
-                    icon_name="tick",
-                    priority=5,
-                )
-            )
-        if instance.status == Status.APPROVED and can(user, "coproduce.pay_claim", instance):
-            buttons.append(
-                ListingButton(
-                    "Mark paid",
-                    url=_with_next(reverse("claims:pay", args=[instance.pk]), self.listing_url),
                     icon_name="tick",
                     priority=5,
                 )
@@ -347,12 +355,15 @@ class ClaimInspectView(ScopedModelViewSet.inspect_view_class):
         context.update(
             {
                 "claim": claim,
-                "expenses": list(claim.expenses.all()),
+                "expenses": services.expense_lines(claim.expenses.all()),
                 "history": selectors.claim_staff_history(claim),
+                "payee": payee_summary(claim.member),
+                "can_see_payee": can(user, "coproduce.manage_payees"),
                 "can_review": can(user, "coproduce.approve_claim", claim),
-                "can_pay": can(user, "coproduce.pay_claim", claim),
+                "can_pay": claim.payment_run_id is None and can(user, "coproduce.pay_claim", claim),
+                "run": _run_of(user, claim),
                 "review_url": _with_next(reverse("claims:review", args=[claim.pk]), next_url),
-                "pay_url": _with_next(reverse("claims:pay", args=[claim.pk]), next_url),
+                "pay_url": _builder_url(claim),
             }
         )
         return context
@@ -420,11 +431,15 @@ class _ClaimActionView(WagtailAdminTemplateMixin, FormView):
             {
                 "claim": claim,
                 "meeting": claim.attendance.meeting,
-                "expenses": list(claim.expenses.all()),
+                "expenses": services.expense_lines(self.expenses),
                 "next": _next_if_given(self.request),
             }
         )
         return context
+
+    @cached_property
+    def expenses(self):
+        return list(self.claim.expenses.all())
 
     def refused(self, form, refusal: Refused):
         form.add_error(None, refusal.message)
@@ -435,7 +450,10 @@ class _ClaimActionView(WagtailAdminTemplateMixin, FormView):
 
 
 class ClaimReviewView(_ClaimActionView):
-    """A lead approves a submitted claim, or returns it to the member with a reason."""
+    """A lead approves a submitted claim, deciding on each expense line (all of it, part or
+    none, with a reason whenever less is allowed), or returns it to the member with a
+    reason. Every line starts as "allow in full", so approving a claim as sent is one click.
+    """
 
     page_title = "Approve or return"
     template_name = "coproduce/admin/claims/review.html"
@@ -448,19 +466,43 @@ class ClaimReviewView(_ClaimActionView):
             return PermissionDenied
         return why_not(user, "coproduce.approve_claim", self.claim)
 
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("approve_form", ApproveClaimForm(expenses=self.expenses))
+        context = super().get_context_data(**kwargs)
+        context["deciding"] = True
+        return context
+
     def post(self, request, *args, **kwargs):
         if request.POST.get("action") == "approve":
-            try:
-                claim = services.claim_approve(claim=self.claim, user=request.user)
-            except Refused as refusal:
-                return self.refused(self.get_form_class()(), refusal)
-            messages.success(
-                request,
-                f"Claim {claim.reference} approved: £{claim.amount_approved:,.2f}. "
-                "The member has been emailed.",
-            )
-            return redirect(self.back_to_list)
+            return self.approve(ApproveClaimForm(request.POST, expenses=self.expenses))
         return super().post(request, *args, **kwargs)
+
+    def approve(self, approve_form):
+        if approve_form.is_valid():
+            try:
+                claim = services.claim_approve(
+                    claim=self.claim,
+                    user=self.request.user,
+                    decisions=approve_form.cleaned_data["decisions"],
+                )
+            except Refused as refusal:
+                approve_form.add_error(None, refusal.message)
+            else:
+                reduced = sum(1 for e in claim.expenses.all() if e.approved_amount < e.amount)
+                less = (
+                    f" {reduced} expense{'s' if reduced != 1 else ''} not allowed in full, "
+                    "with your reasons."
+                    if reduced
+                    else ""
+                )
+                messages.success(
+                    self.request,
+                    f"Claim {claim.reference} approved: £{claim.amount_approved:,.2f}.{less} "
+                    "The member has been told.",
+                )
+                return redirect(self.back_to_list)
+        context = self.get_context_data(form=self.get_form_class()(), approve_form=approve_form)
+        return self.render_to_response(context, status=400)
 
     def form_valid(self, form):
         try:
@@ -476,98 +518,65 @@ class ClaimReviewView(_ClaimActionView):
         return redirect(self.back_to_list)
 
 
-class ClaimPayView(_ClaimActionView):
-    """Finance records the payment of one approved claim."""
+class ClaimPayRedirectView(View):
+    """Where "mark this claim paid" was before payment runs, kept for old links and
+    bookmarks: finance go on to the run that pays the claim, or to the run builder of its
+    organisation; nothing is paid here."""
 
-    page_title = "Mark paid"
-    template_name = "coproduce/admin/claims/pay.html"
-    audit_reason = "Finance opened a member's approved claim to pay it"
-    form_class = PaymentForm
+    http_method_names = ["get", "post", "head"]
 
-    def refusal(self):
-        user = self.request.user
+    def get(self, request, pk):
+        user = request.user
         if not can(user, "coproduce.pay_claims"):
-            return PermissionDenied
-        return why_not(user, "coproduce.pay_claim", self.claim)
+            return permission_denied(request)
+        claim = get_object_or_404(visible_to(user, InvolvementClaim).select_related("panel"), pk=pk)
+        run = _run_of(user, claim)
+        if run is not None:
+            messages.info(request, f"Claim {claim.reference} is in payment run {run.reference}.")
+            return redirect("payment_runs:detail", run.pk)
+        if claim.status == Status.APPROVED:
+            messages.info(request, PAID_IN_RUNS)
+            return redirect(_builder_url(claim))
+        messages.info(request, why_not(user, "coproduce.pay_claim", claim) or PAID_IN_RUNS)
+        return redirect("claims:inspect", claim.pk)
 
-    def form_valid(self, form):
-        try:
-            claim = services.claim_mark_paid(
-                claim=self.claim,
-                user=self.request.user,
-                payment_reference=form.cleaned_data["payment_reference"],
-            )
-        except Refused as refusal:
-            return self.refused(form, refusal)
-        messages.success(
-            self.request,
-            f"Claim {claim.reference} marked paid (£{claim.amount_approved:,.2f}). "
-            "The member has been emailed.",
-        )
-        return redirect(self.back_to_list)
+    post = get
 
 
-class ClaimBulkPayView(WagtailAdminTemplateMixin, FormView):
-    """Finance marks many approved claims paid with one payment reference."""
+class ClaimBulkPayRedirectView(View):
+    """Where finance marked many claims paid before payment runs: on to the run builder."""
 
-    page_title = "Mark approved claims paid"
-    header_icon = "tick"
-    template_name = "coproduce/admin/claims/pay_many.html"
-    form_class = BulkPaymentForm
+    http_method_names = ["get", "post", "head"]
 
-    def dispatch(self, request, *args, **kwargs):
+    def get(self, request):
         if not can(request.user, "coproduce.pay_claims"):
             return permission_denied(request)
-        return super().dispatch(request, *args, **kwargs)
+        messages.info(request, PAID_IN_RUNS)
+        return redirect("payment_runs:build")
 
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [
-            {"url": reverse("claims:index"), "label": "Involvement claims"},
-            {"url": "", "label": self.page_title},
-        ]
+    post = get
 
-    @cached_property
-    def approved(self):
-        return list(selectors.claims_to_pay_listing(self.request.user)[:BULK_PAYMENT_LIMIT])
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        # Paid ones stay valid choices, so a claim paid by someone else meanwhile is
-        # reported by the service ("already marked paid on …"), not as a bad choice.
-        kwargs["claims"] = visible_to(self.request.user, InvolvementClaim).filter(
-            status__in=[Status.APPROVED, Status.PAID]
-        )
-        return kwargs
+PAID_IN_RUNS = (
+    "Approved claims are now paid in payment runs: build a run, download its bank file, "
+    "pay it, then mark the run paid."
+)
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["approved"] = self.approved
-        context["limit"] = BULK_PAYMENT_LIMIT
-        context["selected"] = {str(pk) for pk in self.request.POST.getlist("claims")}
-        return context
 
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+def _run_of(user, claim: InvolvementClaim) -> PaymentRun | None:
+    """The payment run holding ``claim``, if ``user`` may see it."""
+    if claim.payment_run_id is None:
+        return None
+    return visible_to(user, PaymentRun).filter(pk=claim.payment_run_id).first()
 
-    def form_valid(self, form):
-        try:
-            run = services.claims_mark_paid(
-                claim_ids=[claim.pk for claim in form.cleaned_data["claims"]],
-                user=self.request.user,
-                payment_reference=form.cleaned_data["payment_reference"],
-            )
-        except Refused as refusal:
-            form.add_error(None, refusal.message)
-            return self.form_invalid(form)
-        if run.paid:
-            messages.success(
-                self.request,
-                f"{len(run.paid)} claim{'s' if len(run.paid) != 1 else ''} marked paid "
-                f"(£{run.total_paid:,.2f}). The members have been emailed.",
-            )
-        for reference, why in run.refused:
-            messages.warning(self.request, f"{reference}: {why}")
-        return redirect("claims:index")
+
+def _builder_url(claim: InvolvementClaim) -> str:
+    """The run builder, showing the claims of ``claim``'s organisation."""
+    return (
+        reverse("payment_runs:build")
+        + "?"
+        + urlencode({"organisation": claim.panel.organisation_id})
+    )
 
 
 class ClaimViewSet(ScopedModelViewSet):
@@ -648,8 +657,9 @@ class ClaimViewSet(ScopedModelViewSet):
             path("history/<int:pk>/", self.history_view, name="history"),
             path("history-results/<int:pk>/", self.history_results_view, name="history_results"),
             path("review/<int:pk>/", ClaimReviewView.as_view(), name="review"),
-            path("pay/<int:pk>/", ClaimPayView.as_view(), name="pay"),
-            path("pay/", ClaimBulkPayView.as_view(), name="pay_many"),
+            # Old "mark paid" addresses: finance now pay in payment runs.
+            path("pay/<int:pk>/", ClaimPayRedirectView.as_view(), name="pay"),
+            path("pay/", ClaimBulkPayRedirectView.as_view(), name="pay_many"),
         ]
 
 

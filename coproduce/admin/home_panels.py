@@ -165,7 +165,8 @@ def lead_work_panel(user, *, now) -> WorkPanel:
 
 
 def claims_to_pay_section(user) -> Section:
-    to_pay = claim_selectors.claims_to_pay(user)
+    # Claims already in an open payment run are on their way: count those waiting for one.
+    to_pay = claim_selectors.claims_to_pay(user).filter(payment_run__isnull=True)
     totals = to_pay.aggregate(
         count=Count("pk"),
         total=Coalesce(
@@ -176,21 +177,23 @@ def claims_to_pay_section(user) -> Section:
     )
     count = totals["count"]
     first = list(
-        claim_selectors.claims_to_pay_listing(user).prefetch_related("expenses")[:ROWS_SHOWN]
+        claim_selectors.claims_to_pay_listing(user)
+        .filter(payment_run__isnull=True)
+        .prefetch_related("expenses")[:ROWS_SHOWN]
     )
     total = f"£{Decimal(totals['total']):,.2f}"
     return Section(
         heading="Claims to pay",
         count=count,
         count_text=counted(count, "approved claim is", "approved claims are")
-        + f" waiting for payment, {total} in all",
-        none_text="No approved claims are waiting for payment.",
-        list_url=reverse("claims:pay_many"),
-        list_text="Mark approved claims paid",
+        + f" waiting for a payment run, {total} in all",
+        none_text="No approved claims are waiting for a payment run.",
+        list_url=reverse("payment_runs:build"),
+        list_text="Build a payment run",
         rows=[
             _claim_row(
                 claim,
-                url=reverse("claims:pay", args=[claim.pk]),
+                url=reverse("claims:inspect", args=[claim.pk]),
                 when=claim.approved_at or claim.updated_at,
                 verb="approved",
             )

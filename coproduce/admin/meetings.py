@@ -1,10 +1,11 @@
 """Wagtail admin for meetings: leads schedule, change and cancel their panels' meetings,
-attach papers, book access arrangements and record attendance.
+attach papers, see who is coming (and record a reply a member gave by phone), book access
+arrangements for those who may come and record attendance, which starts from the replies.
 
 The viewset shows each lead only the meetings of panels they run (``ScopedModelViewSet``);
 every save goes through ``coproduce.services.meetings``, so the admin and the services can
 never disagree about what is allowed. The extra pages (cancel, papers, access, attendance)
-each check ``coproduce.manage_meeting`` for the meeting in hand.
+each check ``coproduce.manage_meeting`` for the meeting in hand, as do the replies page.
 """
 
 import django_filters
@@ -34,6 +35,7 @@ from ..forms.meetings import (
     CancelMeetingForm,
     MeetingForm,
     PaperForm,
+    StaffReplyForm,
 )
 from ..models import Meeting
 from ..rules import panels_led_by
@@ -51,6 +53,7 @@ def _url(name: str, meeting) -> str:
 def _actions_for(meeting, *, now) -> list[tuple[str, str, str]]:
     """(label, url, icon) of the meeting pages that make sense for it now."""
     actions = [
+        ("Replies", _url("replies", meeting), "group"),
         ("Papers", _url("papers", meeting), "doc-full"),
         ("Access arrangements", _url("access", meeting), "user"),
     ]
@@ -201,6 +204,8 @@ class MeetingInspectView(ScopedModelViewSet.inspect_view_class):
 
     LABELS = {
         "when": "When (UK time)",
+        "replies": "Replies",
+        "apologies": "Apologies",
         "papers": "Papers",
         "access": "Access needs",
         "reminder_sent_at": "Reminder emailed",
@@ -222,7 +227,7 @@ class MeetingInspectView(ScopedModelViewSet.inspect_view_class):
             fields.append("location")
         if meeting.mode != Meeting.Mode.IN_PERSON:
             fields.append("joining_link")
-        return fields + ["agenda", "papers", "access", "reminder_sent_at"]
+        return fields + ["agenda", "replies", "apologies", "papers", "access", "reminder_sent_at"]
 
     def setup(self, request, *args, **kwargs):
         # The object is needed to choose the fields, so it is loaded first.
@@ -243,6 +248,21 @@ class MeetingInspectView(ScopedModelViewSet.inspect_view_class):
         sent = self.object.reminder_sent_at
         return when_text(sent) if sent else "Not yet"
 
+    @cached_property
+    def reply_summary(self):
+        return selectors.reply_summary(self.object)
+
+    def get_replies_display_value(self):
+        if not self.reply_summary.members:
+            return "The panel has no members yet."
+        return self.reply_summary.text
+
+    def get_apologies_display_value(self):
+        apologies = self.reply_summary.apologies
+        if not apologies:
+            return "None"
+        return "; ".join(f"{row.name}: “{row.reply.note}”" for row in apologies)
+
     def get_papers_display_value(self):
         papers = selectors.meeting_papers(self.object)
         return "; ".join(p.title for p in papers) or "None yet"
@@ -250,9 +270,10 @@ class MeetingInspectView(ScopedModelViewSet.inspect_view_class):
     def get_access_display_value(self):
         needs = selectors.meeting_access_needs(self.object)
         if not needs:
-            return "No member has told us about an access need."
+            return "No member who may come has told us about an access need."
         return "; ".join(
-            f"{s.label} — {s.count} {'person' if s.count == 1 else 'people'}: {s.status_label}"
+            f"{s.label} — {s.count} {'person' if s.count == 1 else 'people'}: "
+            + ("no longer needed" if s.no_longer_needed else s.status_label)
             for s in needs
         )
 
@@ -405,6 +426,53 @@ class PaperRemoveView(MeetingPageView):
         return HttpResponseRedirect(_url("papers", self.meeting))
 
 
+class RepliesView(MeetingPageView):
+    """Who is coming, by answer, with their notes and apologies; the lead records a reply a
+    member gave by phone, in person or by letter."""
+
+    page_title = "Replies"
+    template_name = "coproduce/admin/meetings/replies.html"
+
+    def _render(self, form=None, status=200):
+        summary = selectors.reply_summary(self.meeting)
+        closed = services.meeting_reply_refusal(self.meeting, now=timezone.now(), by_staff=True)
+        if form is None and not closed:
+            form = StaffReplyForm(members=summary.members)
+        return self.render(
+            summary=summary, form=None if closed else form, closed=closed, status=status
+        )
+
+    def get(self, request):
+        return self._render()
+
+    def post(self, request):
+        summary_members = selectors.panel_members(self.meeting.panel_id)
+        form = StaffReplyForm(request.POST, members=summary_members)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                reply = services.meeting_reply_record(
+                    user=request.user,
+                    meeting=self.meeting,
+                    member_id=data["member"],
+                    answer=data["answer"],
+                    note=data["note"],
+                )
+            except Refused as error:
+                if error.field is None:
+                    messages.warning(request, error.message)
+                    return HttpResponseRedirect(_url("replies", self.meeting))
+                form.add_refusal(error)
+            else:
+                name = next(m.name for m in summary_members if m.user_id == reply.member_id)
+                messages.success(
+                    request, f"Reply saved: {name}, {reply.get_answer_display().lower()}."
+                )
+                return HttpResponseRedirect(_url("replies", self.meeting))
+        messages.validation_error(request, "The reply was not saved.", form)
+        return self._render(form=form, status=400)
+
+
 class AccessArrangementsView(MeetingPageView):
     page_title = "Access arrangements"
     template_name = "coproduce/admin/meetings/access.html"
@@ -543,6 +611,7 @@ class MeetingViewSet(ScopedModelViewSet):
                 self._page_view(PaperRemoveView),
                 name="paper_remove",
             ),
+            path("replies/<int:pk>/", self._page_view(RepliesView), name="replies"),
             path("access/<int:pk>/", self._page_view(AccessArrangementsView), name="access"),
             path("attendance/<int:pk>/", self._page_view(AttendanceView), name="attendance"),
         ]

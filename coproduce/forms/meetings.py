@@ -1,5 +1,6 @@
-"""Forms for meetings: the lead's meeting, cancellation, papers, access arrangements and
-attendance forms in the Wagtail admin, and the member's calendar address reset.
+"""Forms for meetings: the lead's meeting, cancellation, papers, access arrangements,
+replies and attendance forms in the Wagtail admin, and the member's reply and calendar
+address reset.
 
 Forms only read and check what was typed, with messages in plain English; the rules
 (overlaps, times in the past, claims already submitted) are the services' to apply. When a
@@ -16,12 +17,13 @@ from wagtail.documents import get_document_model
 from cms.dates import UK, uk_time
 from cms.forms import ClearRequiredMessages
 
-from ..models import AccessArrangement, Attendance, Meeting
+from ..models import AccessArrangement, Attendance, Meeting, MeetingReply
 from ..rules import panels_led_by
 from ..selectors.meetings import paper_documents_for
 from ..services.meetings import (
     PAPER_MAX_BYTES,
     PAPERS_COLLECTION,
+    REPLY_NOTE_MAX,
     ArrangementEntry,
     AttendanceEntry,
     MeetingDetails,
@@ -296,7 +298,8 @@ class AttendanceForm(ClearRequiredMessages, RefusalMixin, forms.Form):
                 label=f"Attendance for {row.name}",
                 choices=choices,
                 required=recorded is not None,
-                initial=recorded.status if recorded else self.NOT_RECORDED,
+                # Not recorded yet: start from what they replied; the lead confirms.
+                initial=recorded.status if recorded else row.status_from_reply,
                 widget=forms.RadioSelect,
                 error_messages={"required": f"Choose whether {row.name} came"},
             )
@@ -340,3 +343,78 @@ class CalendarResetForm(ClearRequiredMessages, forms.Form):
     """Carries the address the person was looking at, so a double click resets it once."""
 
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+REPLY_ERRORS = {
+    "required": "Choose whether you are coming",
+    "invalid_choice": "Choose coming, not coming or maybe",
+}
+NOTE_ERRORS = {"max_length": f"The note must be {REPLY_NOTE_MAX} characters or fewer"}
+
+
+class MeetingReplyForm(ClearRequiredMessages, RefusalMixin, forms.Form):
+    """A member's answer to a meeting invitation, with an optional note for the lead.
+
+    One reply per member and meeting, updated in place: sending it twice changes nothing.
+    """
+
+    answer = forms.ChoiceField(
+        label="Are you coming?",
+        choices=MeetingReply.Answer.choices,
+        widget=forms.RadioSelect,
+        error_messages=REPLY_ERRORS,
+    )
+    note = forms.CharField(
+        label="Anything the people running the panel should know (optional)",
+        help_text="For example, your apologies, or that you may be late. "
+        f"Up to {REPLY_NOTE_MAX} characters.",
+        required=False,
+        max_length=REPLY_NOTE_MAX,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages=NOTE_ERRORS,
+    )
+
+
+class QuickReplyForm(ClearRequiredMessages, forms.Form):
+    """The answer alone, from the buttons on My space; the note, if any, is kept."""
+
+    answer = forms.ChoiceField(choices=MeetingReply.Answer.choices, error_messages=REPLY_ERRORS)
+
+
+class StaffReplyForm(ClearRequiredMessages, RefusalMixin, forms.Form):
+    """A lead records the answer a member gave by phone, in person or by letter."""
+
+    member = forms.TypedChoiceField(
+        label="Member",
+        coerce=int,
+        error_messages={
+            "required": "Choose the member who replied",
+            "invalid_choice": "Choose a member of this panel",
+        },
+    )
+    answer = forms.ChoiceField(
+        label="Their answer",
+        choices=MeetingReply.Answer.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose whether they are coming",
+            "invalid_choice": "Choose coming, not coming or maybe",
+        },
+    )
+    note = forms.CharField(
+        label="What they said (optional)",
+        help_text="Their apologies, or anything else they asked you to note. Members see "
+        "this on the meeting's page.",
+        required=False,
+        max_length=REPLY_NOTE_MAX,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages=NOTE_ERRORS,
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = [("", "Choose a member")] + [
+            (m.user_id, m.name) for m in members
+        ]

@@ -8,15 +8,10 @@ apply the same rules again before saving, because a service never trusts its cal
 from django import forms
 
 from cms.forms import ClearRequiredMessages, OnceOnlyForm
+from cms.texts import NOT_A_MOBILE, is_uk_mobile
 
-from ..choices import AccessNeed, Community, ContactPreference, LivedExperience, PaymentChoice
+from ..choices import AccessNeed, Community, ContactPreference, LivedExperience
 from ..consent import ConsentPurpose, current_statement
-
-PAYMENT_HINT = (
-    "Some people choose not to be paid for their time, for example because a payment could "
-    "affect their benefits. Whatever you choose, you can still claim back expenses such as "
-    "travel or care costs."
-)
 
 
 class AccessNeedsForm(ClearRequiredMessages, forms.Form):
@@ -102,8 +97,9 @@ class AccessNeedsForm(ClearRequiredMessages, forms.Form):
 
 
 class ProfileForm(OnceOnlyForm, AccessNeedsForm):
-    """The involvement profile: how to address and reach the member, what they need to
-    take part, and how they would like to be paid."""
+    """The involvement profile: how to address and reach the member and what they need to
+    take part. How they would like to be paid is chosen on "How you are paid"
+    (``coproduce.forms.payees``), the one place it is changed."""
 
     field_order = [
         "display_name",
@@ -114,7 +110,6 @@ class ProfileForm(OnceOnlyForm, AccessNeedsForm):
         "access_needs_other",
         "interpreter_language",
         "agree_to_access_needs",
-        "payment_choice",
     ]
 
     display_name = forms.CharField(
@@ -149,13 +144,6 @@ class ProfileForm(OnceOnlyForm, AccessNeedsForm):
         error_messages={"max_length": "Enter a phone number of 30 characters or fewer."},
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
-    payment_choice = forms.ChoiceField(
-        label="How would you like to be paid for your time?",
-        help_text=PAYMENT_HINT,
-        choices=PaymentChoice.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose how you would like to be paid."},
-    )
 
     def clean(self):
         cleaned = super().clean()
@@ -164,6 +152,10 @@ class ProfileForm(OnceOnlyForm, AccessNeedsForm):
             and not (cleaned.get("phone") or "").strip()
         ):
             self.add_error("phone", "Enter a phone number, so we can call or text you.")
+        elif cleaned.get("contact_preference") == ContactPreference.TEXT and not is_uk_mobile(
+            cleaned.get("phone") or ""
+        ):
+            self.add_error("phone", NOT_A_MOBILE)
         return cleaned
 
 

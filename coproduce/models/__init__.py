@@ -3,6 +3,7 @@ meetings and attendance, involvement claims, feedback on offers and the service 
 ("You said, we did") that answer it."""
 
 from .changes import (
+    PanelMemberSignOff,
     PanelRecommendation,
     PanelSignOffTask,
     ServiceChangeIndexPage,
@@ -12,24 +13,35 @@ from .changes import (
 )
 from .claims import Expense, InvolvementClaim
 from .feedback import Feedback, Theme
-from .meetings import AccessArrangement, Attendance, Meeting, MeetingPaper
+from .meetings import AccessArrangement, Attendance, Meeting, MeetingPaper, MeetingReply
+from .messages import Conversation, ConversationMessage
+from .notices import ContactTask
 from .panels import Panel, PanelApplication
+from .payments import PayeeDetails, PaymentPolicy, PaymentRun
 from .profiles import ConsentRecord, InvolvementProfile
 
 __all__ = [
     "AccessArrangement",
     "Attendance",
     "ConsentRecord",
+    "ContactTask",
+    "Conversation",
+    "ConversationMessage",
     "Expense",
     "Feedback",
     "InvolvementClaim",
     "InvolvementProfile",
     "Meeting",
     "MeetingPaper",
+    "MeetingReply",
     "Panel",
     "PanelApplication",
+    "PanelMemberSignOff",
     "PanelRecommendation",
     "PanelSignOffTask",
+    "PayeeDetails",
+    "PaymentPolicy",
+    "PaymentRun",
     "ServiceChangeIndexPage",
     "ServiceChangeNotice",
     "ServiceChangePage",

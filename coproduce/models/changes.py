@@ -2,9 +2,10 @@
 they touched, the feedback and panel recommendations behind them, and the panel that
 co-produced them.
 
-Leads draft changes and submit them to the "Service change sign-off" workflow; the
-facilitator of the panel that co-produced a change signs it off (after the panel has seen
-it), which publishes it. A change no panel worked on is approved by an editor.
+Leads draft changes and submit them to the "Service change sign-off" workflow; the members
+of the panel that co-produced a change read the draft and agree it or ask for changes
+(``coproduce/services/sign_off.py``), and once enough agreed, the panel's facilitator signs
+it off, which publishes it. A change no panel worked on is approved by an editor.
 """
 
 from contextvars import ContextVar
@@ -27,6 +28,7 @@ from wagtail.models import Orderable, Page, PagePermissionTester, Task, TaskStat
 from wagtail.search import index
 
 from cms.admin_dates import page_settings_panels
+from cms.models.mixins import ViewRestrictionsFromMemory
 from cms.sanitise import ALLOWED_RICHTEXT_FEATURES
 
 from ..choices import CoproductionLevel
@@ -40,7 +42,7 @@ SUMMARY_WORDS = 40
 _signing_off: ContextVar[int | None] = ContextVar("service_change_signing_off", default=None)
 
 
-class ServiceChangeIndexPage(RoutablePageMixin, Page):
+class ServiceChangeIndexPage(ViewRestrictionsFromMemory, RoutablePageMixin, Page):
     """The list of service changes with filters, and its Atom feed (views in
     coproduce/views/changes.py)."""
 
@@ -151,7 +153,7 @@ class ServiceChangePageForm(WagtailAdminPageForm):
             self.add_error("status", "Add a step to the timeline with the date the change was done")
 
 
-class ServiceChangePage(Page):
+class ServiceChangePage(ViewRestrictionsFromMemory, Page):
     """One change made because people spoke."""
 
     class Status(models.TextChoices):
@@ -313,14 +315,37 @@ class ServiceChangeNotice(models.Model):
 # --- Panel sign-off -------------------------------------------------------------------------
 
 
-class PanelSignOffForm(TaskStateCommentForm):
-    """Signing off says the panel has seen the change: the facilitator must tick it."""
+class PanelMemberSignOff(models.Model):
+    """A panel member's answer to the draft of a change: they agree it says what the panel
+    said, or they ask for changes and say what. An answer is about one revision: once the
+    draft changes, members are asked again, and the facilitator can publish only when
+    enough members agreed the version that would go live (``Panel.sign_offs_needed``)."""
 
-    panel_has_seen = forms.BooleanField(
-        label="The panel has seen this change as it will be published",
-        required=True,
-        error_messages={"required": "Confirm that the panel has seen this change"},
+    class Decision(models.TextChoices):
+        AGREE = "agree", "Agreed"
+        CHANGES = "changes", "Asked for changes"
+
+    page = models.ForeignKey(
+        ServiceChangePage, on_delete=models.CASCADE, related_name="member_sign_offs"
     )
+    revision = models.ForeignKey("wagtailcore.Revision", on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="change_sign_offs"
+    )
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["revision", "member"], name="coproduce_one_sign_off_per_revision"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.member} {self.get_decision_display().lower()} {self.page}"
 
 
 class AskForChangesForm(TaskStateCommentForm):
@@ -355,9 +380,10 @@ def panel_under_review(obj):
 
 
 class PanelSignOffTask(Task):
-    """A service change co-produced by a panel is approved by that panel's facilitator,
-    after the panel has seen it, before it is published. Changes no panel worked on are
-    approved by editors instead."""
+    """A service change co-produced by a panel is signed off by that panel's facilitator
+    once enough of the panel's members agreed the version that would be published, and
+    none asked for changes to it. Changes no panel worked on are approved by editors
+    instead."""
 
     admin_form_fields = Task.admin_form_fields
 
@@ -374,17 +400,20 @@ class PanelSignOffTask(Task):
 
     def get_actions(self, obj, user):
         from ..rules import sign_off_refusal
+        from ..services.sign_off import sign_off_progress
 
         panel = panel_under_review(obj)
         if sign_off_refusal(user, obj, panel):
             return []
         if panel is None:
             return [(REJECT, "Ask for changes", True), (APPROVE, "Approve and publish", True)]
+        if not sign_off_progress(obj).ready:
+            # Until enough members agreed, and none asked for changes, the facilitator can
+            # only send it back; the editor says what the panel is waiting for.
+            return [(REJECT, "Ask for changes", True)]
         return [(REJECT, "Ask for changes", True), (SIGN_OFF, "Sign off for the panel", True)]
 
     def get_form_for_action(self, action):
-        if action == SIGN_OFF:
-            return PanelSignOffForm
         if action == REJECT:
             return AskForChangesForm
         return TaskStateCommentForm
@@ -402,9 +431,17 @@ class PanelSignOffTask(Task):
             task_state.reject(user=user, comment=comment)
             return None
         if action_name == SIGN_OFF:
-            if not kwargs.get("panel_has_seen"):
-                raise PermissionDenied("Confirm that the panel has seen this change")
-            comment = "The panel has seen this change." + (f" {comment}" if comment else "")
+            from ..services.sign_off import sign_off_progress
+
+            # Checked again under the page's lock: an answer may have come in since.
+            ServiceChangePage.objects.select_for_update().filter(pk=page.pk).first()
+            progress = sign_off_progress(page)
+            if not progress.ready:
+                raise PermissionDenied(progress.waiting_words)
+            agreed = f"{progress.agreed} member{'s' if progress.agreed != 1 else ''}"
+            comment = f"Signed off for the panel: {agreed} agreed." + (
+                f" {comment}" if comment else ""
+            )
         token = _signing_off.set(page.pk)
         try:
             task_state.approve(user=user, comment=comment)
@@ -449,7 +486,10 @@ class PanelSignOffTask(Task):
 
     @classmethod
     def get_description(cls):
-        return "The facilitator of the panel that co-produced the change signs it off"
+        return (
+            "Members of the panel that co-produced the change agree it, then its "
+            "facilitator signs it off"
+        )
 
     class Meta:
         verbose_name = "panel sign-off task"

@@ -57,6 +57,13 @@ class InvolvementClaim(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     payment_reference = models.CharField(max_length=60, blank=True)
+    payment_run = models.ForeignKey(
+        "coproduce.PaymentRun",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -110,7 +117,8 @@ class Expense(models.Model):
 
     class Kind(models.TextChoices):
         TRAVEL = "travel", "Travel (bus, train, taxi)"
-        MILEAGE = "mileage", "Mileage or parking"
+        MILEAGE = "mileage", "Mileage (miles you drove)"
+        PARKING = "parking", "Parking"
         CARE = "care", "Care or childcare cover"
         MEALS = "meals", "Food and drink"
         OTHER = "other", "Something else"
@@ -121,7 +129,20 @@ class Expense(models.Model):
     amount = models.DecimalField(
         max_digits=7, decimal_places=2, validators=[MinValueValidator(PENNY)]
     )
-    receipt = models.FileField(storage=receipt_storage, upload_to="receipts/%Y/%m/")
+    # Mileage needs no receipt: its amount is miles times the rate fixed when it was added.
+    receipt = models.FileField(storage=receipt_storage, upload_to="receipts/%Y/%m/", blank=True)
+    miles = models.DecimalField(
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.1"))],
+    )
+    mileage_rate = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
+    # The lead's decision on this line: empty until the claim is approved, then the amount
+    # allowed (all, part or none of it) and, when less than claimed, why.
+    approved_amount = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    decision_reason = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -129,7 +150,21 @@ class Expense(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(amount__gt=0), name="coproduce_expense_amount_positive"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(approved_amount__isnull=True)
+                | (
+                    models.Q(approved_amount__gte=0)
+                    & models.Q(approved_amount__lte=models.F("amount"))
+                ),
+                name="coproduce_expense_approved_within_claimed",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="mileage")
+                | models.Q(miles__isnull=True)
+                | models.Q(mileage_rate__isnull=False),
+                name="coproduce_mileage_has_rate",
+            ),
         ]
 
     def __str__(self):

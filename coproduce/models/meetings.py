@@ -161,3 +161,41 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.member} at {self.meeting}: {self.get_status_display()}"
+
+
+class MeetingReply(models.Model):
+    """A member's answer to a meeting invitation: coming, not coming (their apologies) or
+    maybe. The latest answer counts; the lead's attendance list starts from these."""
+
+    class Answer(models.TextChoices):
+        COMING = "coming", "Coming"
+        NOT_COMING = "not_coming", "Not coming"
+        MAYBE = "maybe", "Maybe"
+
+    class Via(models.TextChoices):
+        EMAIL = "email", "From the invitation email"
+        MY_SPACE = "my_space", "In My space"
+        STAFF = "staff", "Recorded by staff"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="replies")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meeting_replies"
+    )
+    answer = models.CharField(max_length=12, choices=Answer.choices)
+    # Anything the member wants the lead to know: their apologies, or why they may not come.
+    note = models.CharField(max_length=500, blank=True)
+    via = models.CharField(max_length=10, choices=Via.choices, default=Via.MY_SPACE)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    replied_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "member"], name="coproduce_one_reply_per_member"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.member} to {self.meeting}: {self.get_answer_display()}"

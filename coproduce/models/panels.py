@@ -7,7 +7,7 @@ story (applied, decided, by whom, why) in one place.
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
@@ -70,6 +70,13 @@ class Panel(models.Model):
         max_length=200, blank=True, help_text="For example, 2 hours a month for 6 months."
     )
     applications_close_on = models.DateField(null=True, blank=True)
+    sign_offs_needed = models.PositiveSmallIntegerField(
+        "Members needed to sign off a change",
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text='How many panel members must agree a "You said, we did" change before '
+        "it can be published. If the panel has fewer members, all of them must agree.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -35,6 +35,8 @@ class InvolvementProfile(models.Model):
     payment_choice = models.CharField(
         max_length=10, choices=PaymentChoice.choices, default=PaymentChoice.PAID
     )
+    # The notices (``coproduce.notices`` names them) the member asked not to be sent.
+    notices_declined = models.JSONField(default=list, blank=True)
     # A secret address for the member's calendar app, which cannot sign in.
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
     created_at = models.DateTimeField(auto_now_add=True)

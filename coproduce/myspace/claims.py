@@ -12,6 +12,7 @@ from cms.permissions import can, has_role
 from cms.roles import Role
 
 from ..selectors import claims as selectors
+from ..selectors import payment_runs as run_selectors
 
 
 class PaymentsPanel(MySpacePanel):
@@ -51,7 +52,8 @@ class ClaimsToApprovePanel(MySpacePanel):
 
 
 class ClaimsToPayPanel(MySpacePanel):
-    """For finance: how many approved claims wait to be paid, and the way to them."""
+    """For finance: how many approved claims wait for a payment run, how many of them have
+    waited too long, and the way to pay them."""
 
     name = "claims_to_pay"
     heading = "Approved claims to pay"
@@ -62,10 +64,13 @@ class ClaimsToPayPanel(MySpacePanel):
         return can(request.user, "coproduce.pay_claims")
 
     def get_context_data(self, request) -> dict:
+        waiting, overdue = run_selectors.claims_to_pay_counts(request.user)
         return {
-            "count": selectors.claims_to_pay(request.user).count(),
+            "count": waiting,
+            "overdue": overdue,
             "url": reverse("claims:index") + "?status=approved",
-            "pay_url": reverse("claims:pay_many"),
+            "pay_url": reverse("payment_runs:build"),
+            "runs_url": reverse("payment_runs:index"),
         }
 
 

@@ -1,5 +1,6 @@
-"""My space panels for meetings: a member's next few meetings, and for leads the coming
-meetings where a member's access need is not booked yet.
+"""My space panels for meetings: a member's next few meetings, with their reply and buttons
+to give or change it, and for leads the coming meetings where the access need of a member
+who may come is not booked yet (or a booking is no longer needed).
 
 Each panel reads a fixed number of rows with a fixed number of queries, so My space costs
 the same with 3 meetings or 30.
@@ -13,15 +14,17 @@ from cms.permissions import can, has_role
 from cms.roles import Role
 
 from ..calendar import meeting_when
-from ..models import PanelApplication
+from ..models import MeetingReply, PanelApplication
 from ..selectors import meetings as selectors
+from ..services.meetings import meeting_reply_refusal
 
 NEXT_MEETINGS_SHOWN = 3
 MEETINGS_NEEDING_ACCESS_SHOWN = 5
 
 
 class NextMeetingsPanel(MySpacePanel):
-    """For members on a panel: their next meetings, each linking to its page."""
+    """For members on a panel: their next meetings, each linking to its page, with their
+    answer and a button for each answer (one click, changed until the meeting starts)."""
 
     name = "next_meetings"
     heading = "Your next meetings"
@@ -41,12 +44,16 @@ class NextMeetingsPanel(MySpacePanel):
         )
 
     def get_context_data(self, request) -> dict:
-        meetings = selectors.meetings_next(
-            request.user, now=timezone.now(), limit=NEXT_MEETINGS_SHOWN
-        )
+        now = timezone.now()
+        meetings = selectors.meetings_next(request.user, now=now, limit=NEXT_MEETINGS_SHOWN)
         for meeting in meetings:
             meeting.when_text = meeting_when(meeting)
-        return {"meetings": meetings, "list_url": reverse("coproduce:meeting_list")}
+            meeting.replies_open = meeting_reply_refusal(meeting, now=now) is None
+        return {
+            "meetings": meetings,
+            "answers": MeetingReply.Answer.choices,
+            "list_url": reverse("coproduce:meeting_list"),
+        }
 
 
 class AccessToBookPanel(MySpacePanel):
@@ -70,6 +77,7 @@ class AccessToBookPanel(MySpacePanel):
                     "meeting": item.meeting,
                     "when": meeting_when(item.meeting),
                     "needs": item.unsettled,
+                    "unneeded": item.unneeded,
                     "url": reverse("meetings:access", args=[item.meeting.pk]),
                 }
                 for item in items

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from cms.models import OfferPage
+from cms.page_cache import public_only
 from cms.permissions import can, visible_to
 
 from ..choices import CoproductionLevel
@@ -95,7 +96,7 @@ def changes_listed(
     return _newest_first(changes).prefetch_related(
         Prefetch(
             "offers",
-            queryset=OfferPage.objects.live().public().order_by("title"),
+            queryset=public_only(OfferPage.objects.live()).order_by("title"),
             to_attr="shown_offers",
         ),
         "themes",
@@ -114,8 +115,7 @@ class FilterChoices:
 def filter_choices(user, *, index: ServiceChangeIndexPage) -> FilterChoices:
     published = changes_published(user, index=index)
     offers = (
-        OfferPage.objects.live()
-        .public()
+        public_only(OfferPage.objects.live())
         .filter(pk__in=published.values("offers"))
         .order_by("title")
         .values_list("slug", "title")
@@ -131,7 +131,7 @@ def filter_choices(user, *, index: ServiceChangeIndexPage) -> FilterChoices:
 
 def changes_index() -> ServiceChangeIndexPage | None:
     """The published "You said, we did" index, for links from elsewhere."""
-    return ServiceChangeIndexPage.objects.live().public().first()
+    return public_only(ServiceChangeIndexPage.objects.live()).first()
 
 
 def changes_for_offer(user, offer: OfferPage) -> list[ServiceChangePage]:
@@ -261,7 +261,7 @@ def change_page_parts(user, page: ServiceChangePage) -> ChangePageParts:
     recommendations, offers and themes are not yet in the database."""
     offer_ids = [offer.pk for offer in page.offers.all()]
     offers = (
-        list(OfferPage.objects.live().public().filter(pk__in=offer_ids).order_by("title"))
+        list(public_only(OfferPage.objects.live()).filter(pk__in=offer_ids).order_by("title"))
         if offer_ids
         else []
     )

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from cms.disclosure import enough_to_break_down, total_shown
 from cms.models import OfferPage
+from cms.page_cache import public_only
 from cms.permissions import visible_to
 
 from ..choices import AccessNeed, Community, CoproductionLevel, LivedExperience
@@ -110,7 +111,7 @@ def panel_for_page(user, slug: str) -> Panel:
         .prefetch_related(
             Prefetch(
                 "offers",
-                queryset=OfferPage.objects.live().public().order_by("title"),
+                queryset=public_only(OfferPage.objects.live()).order_by("title"),
                 to_attr="live_offers",
             )
         )

@@ -3,11 +3,10 @@
 One row per person and panel holds the whole story. Applying twice (or a form sent twice)
 returns the application already made. Decisions on one panel are taken one at a time: the
 panel's row is locked while seats are counted, so two leads accepting the last seat at the
-same moment cannot both succeed. The member hears every decision by email, through the
-task queue, in plain English.
+same moment cannot both succeed. The member hears every decision in plain English, by the
+channel they chose (``coproduce.notices.notify``).
 """
 
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -22,6 +21,7 @@ from cms.sanitise import plain_text
 from .. import audit_actions
 from ..consent import ConsentPurpose
 from ..models import InvolvementProfile, Panel, PanelApplication
+from ..notices import notify
 from ..selectors.panels import has_current_consent, panel_is_open_for_applications
 from . import Refused
 from .profiles import access_needs_may_be_kept, clean_access_needs, consent_give
@@ -218,7 +218,7 @@ SUBJECTS = {
 
 
 def _email(application: PanelApplication, kind: str, *, panel: Panel | None = None) -> None:
-    """Tell the applicant, in plain English; the mail backend queues it for the worker."""
+    """Tell the applicant, in plain English, by the channel they chose (``notify``)."""
     panel = panel or application.panel
     base_url = site_address.site_url()
     context = {
@@ -231,9 +231,11 @@ def _email(application: PanelApplication, kind: str, *, panel: Panel | None = No
         "panels_url": base_url + reverse("coproduce:panel_list"),
     }
     subject = " ".join(SUBJECTS[kind].format(panel=panel.title).split())
-    send_mail(
+    notify(
+        application.applicant,
+        "applications",
         subject=subject,
-        message=render_to_string(f"coproduce/email/application_{kind}.txt", context),
-        from_email=None,
-        recipient_list=[application.applicant.email],
+        body=render_to_string(f"coproduce/email/application_{kind}.txt", context),
+        panel=panel,
+        link=reverse("coproduce:panel_application", kwargs={"slug": panel.slug}),
     )

@@ -12,7 +12,6 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils.html import strip_tags
@@ -27,6 +26,7 @@ from cms.permissions import visible_to
 from .. import audit_actions
 from ..models import ServiceChangeNotice, ServiceChangePage
 from ..models.changes import PanelSignOffTask, panel_under_review
+from ..notices import notify
 from ..selectors.changes import people_to_tell, people_who_sign_off
 
 logger = logging.getLogger(__name__)
@@ -99,11 +99,13 @@ def _email(page: ServiceChangePage, person) -> None:
         "what_changed": page.summary or strip_tags(page.what_changed),
         "url": url,
     }
-    send_mail(
+    notify(
+        person.user,
+        "changes",
         subject=SUBJECTS[page.status],
-        message=render_to_string(f"coproduce/email/service_change_{page.status}.txt", context),
-        from_email=None,
-        recipient_list=[person.user.email],
+        body=render_to_string(f"coproduce/email/service_change_{page.status}.txt", context),
+        panel=page.panel if page.panel_id else None,
+        link=url,
     )
 
 

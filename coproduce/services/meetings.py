@@ -1,10 +1,17 @@
 """Meetings from scheduling to attendance: schedule, change, cancel, papers, access
-arrangements, reminders, the member's calendar address, and who came.
+arrangements, replies (coming or not), reminders, the member's calendar address, and who
+came.
 
 Each change is checked here (the admin and front-end views only ask first, to show a kind
 page), logged in Wagtail's audit log and guarded so that a double submission, a second
 worker or a second browser tab changes nothing twice. Members hear about new meetings,
-changes, cancellations and the coming meeting by email, through the task queue.
+changes, cancellations and the coming meeting through ``coproduce.notices.notify``, by the
+channel they chose; each notice carries that member's own reply links.
+
+Reply links work without signing in (many members find signing in hard): each is signed
+for one member and one meeting (``django.core.signing``, so it cannot be altered or made
+up), and stops taking replies when the meeting starts. Opening one changes nothing (mail
+scanners follow links): the page asks the member to confirm.
 """
 
 import os
@@ -12,8 +19,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Max
 from django.template.loader import render_to_string
@@ -43,9 +50,12 @@ from ..models import (
     InvolvementProfile,
     Meeting,
     MeetingPaper,
+    MeetingReply,
     Panel,
 )
 from ..models.profiles import new_calendar_token
+from ..notices import notify
+from ..rules import is_panel_member
 from ..selectors import meetings as selectors
 from . import Refused
 from .claims import claim_create_for_attendance
@@ -167,7 +177,7 @@ def meeting_schedule(*, user, details: MeetingDetails) -> Meeting:
         reminder_sent_at=now if _within_reminder_window(details.starts_at, now) else None,
     )
     log(meeting, "wagtail.create", user=user)
-    _email_members(
+    _notify_members(
         meeting,
         kind="new",
         subject=f"New panel meeting: {meeting.title}, {meeting_day(meeting)}",
@@ -207,7 +217,7 @@ def meeting_update(*, user, meeting: Meeting, details: MeetingDetails) -> Meetin
     meeting.save()
     log(meeting, "wagtail.edit", user=user, data={"changed": changed})
     if tell_members:
-        _email_members(meeting, kind="changed", subject=f"Meeting changed: {meeting.title}")
+        _notify_members(meeting, kind="changed", subject=f"Meeting changed: {meeting.title}")
     return meeting
 
 
@@ -217,7 +227,7 @@ def _within_reminder_window(starts_at, now) -> bool:
 
 @transaction.atomic
 def meeting_cancel(*, user, meeting: Meeting, reason: str) -> Meeting:
-    """Cancel a meeting that has not started; every member is emailed, once."""
+    """Cancel a meeting that has not started; every member is told, once."""
     require(user, "coproduce.manage_meeting", meeting)
     reason = plain_text(reason)
     if not reason:
@@ -243,7 +253,7 @@ def meeting_cancel(*, user, meeting: Meeting, reason: str) -> Meeting:
         raise Refused("This meeting has already been cancelled, and members were told then.")
     meeting.refresh_from_db()
     log(meeting, audit_actions.MEETING_CANCEL, user=user, data={"reason": reason})
-    _email_members(
+    _notify_members(
         meeting,
         kind="cancelled",
         subject=f"Meeting cancelled: {meeting.title}, {meeting_day(meeting)}",
@@ -528,7 +538,8 @@ def _adjust_claim(claim: InvolvementClaim, *, user, name: str, status: str, hour
 
 
 def meeting_reminders_send(*, now: datetime | None = None) -> int:
-    """Remind each member of every meeting starting within two days; returns emails sent."""
+    """Remind each member of every meeting starting within two days (except those who said
+    they are not coming); returns how many were reminded."""
     now = now or timezone.now()
     return sum(
         meeting_remind(meeting_id=meeting_id, now=now)
@@ -550,10 +561,12 @@ def meeting_remind(*, meeting_id: int, now: datetime | None = None) -> int:
     if not claimed:
         return 0
     meeting = Meeting.objects.select_related("panel").get(pk=meeting_id)
-    sent = _email_members(
+    # Members who said they are not coming are not reminded: they have told us already.
+    sent = _notify_members(
         meeting,
         kind="reminder",
         subject=f"Reminder: {meeting.title} on {meeting_day(meeting)}",
+        skip_not_coming=True,
     )
     log(meeting, audit_actions.MEETING_REMIND, user=None, data={"emails": sent})
     return sent
@@ -580,31 +593,203 @@ def calendar_address_reset(*, user, current_token: str) -> InvolvementProfile:
     return profile
 
 
-# --- Email -------------------------------------------------------------------------------------
+# --- Telling members ---------------------------------------------------------------------------
+
+# What a text message says for each notice: short (texts are paid for by the fragment), the
+# meeting and the link, never the agenda or the address.
+SHORT_TEXTS = {
+    "new": "New panel meeting: {title}, {day}. Are you coming? Reply here: {reply_url}",
+    "changed": "Panel meeting changed: {title} is now {when}. Can you still come? {reply_url}",
+    "reminder": "Reminder: {title}, {when}. {replied}{reply_url}",
+    "cancelled": "Meeting cancelled: {title}, {day}. You do not need to do anything.",
+}
 
 
-def _email_members(meeting: Meeting, *, kind: str, subject: str) -> int:
-    """Email each accepted member their own copy (nobody sees who else is on the panel),
-    with the meeting attached for their calendar app."""
-    members = selectors.panel_members(meeting.panel_id)
+def _notify_members(
+    meeting: Meeting, *, kind: str, subject: str, skip_not_coming: bool = False
+) -> int:
+    """Tell each accepted member, each with their own copy (nobody sees who else is on the
+    panel) carrying their own reply links, by the channel they chose. Returns how many
+    were told. ``skip_not_coming`` leaves out those who said they are not coming."""
+    members = selectors.panel_member_accounts(meeting.panel_id)
     if not members:
         return 0
+    replies = {r.member_id: r for r in meeting.replies.all()}
     context = {
         "meeting": meeting,
         "when": meeting_when(meeting),
         "page_url": meeting_page_url(meeting),
         "meetings_url": site_url(reverse("coproduce:meeting_list")),
     }
-    attachment = meetings_calendar([meeting])
-    sent = 0
-    for member in members:
-        if not member.email:
+    # The meeting for their calendar app, with the email; none once it is cancelled (the
+    # calendar feed drops it).
+    calendar = (
+        ()
+        if kind == "cancelled"
+        else (("meeting.ics", meetings_calendar([meeting]), "text/calendar"),)
+    )
+    told = 0
+    for member, name in members:
+        reply = replies.get(member.pk)
+        if skip_not_coming and reply and reply.answer == MeetingReply.Answer.NOT_COMING:
             continue
+        links = meeting_reply_links(meeting, member_id=member.pk)
         body = render_to_string(
-            f"coproduce/email/meeting_{kind}.txt", {**context, "name": member.name}
+            f"coproduce/email/meeting_{kind}.txt",
+            {**context, **links, "name": name, "reply": reply},
         )
-        message = EmailMessage(subject=subject, body=body, to=[member.email])
-        message.attach("meeting.ics", attachment, "text/calendar")
-        message.send()
-        sent += 1
-    return sent
+        text = SHORT_TEXTS[kind].format(
+            title=meeting.title,
+            day=meeting_day(meeting),
+            when=context["when"],
+            reply_url=links["reply_url"],
+            replied=f"You said: {reply.get_answer_display().lower()}. To change it: "
+            if reply
+            else "Are you coming? Reply here: ",
+        )
+        delivery = notify(
+            member, "meetings", subject=subject, body=body, text=text, attachments=calendar
+        )
+        if delivery != "none":
+            told += 1
+    return told
+
+
+# --- Replies: coming, not coming, maybe ---------------------------------------------------------
+
+REPLY_SALT = "coproduce.meeting-reply"
+REPLY_NOTE_MAX = 500
+
+
+@dataclass(frozen=True)
+class ReplyLink:
+    """Whose reply link it is: one member, one meeting."""
+
+    meeting_id: int
+    member_id: int
+
+
+def meeting_reply_token(*, meeting_id: int, member_id: int) -> str:
+    """The signed key in a member's reply links for one meeting (short, for text messages)."""
+    return signing.Signer(salt=REPLY_SALT).sign(f"{meeting_id}.{member_id}")
+
+
+def meeting_reply_token_read(token: str) -> ReplyLink | None:
+    """Whose link this is, or None if it was altered, made up or cut short."""
+    try:
+        value = signing.Signer(salt=REPLY_SALT).unsign(token or "")
+    except signing.BadSignature:
+        return None
+    meeting_id, _, member_id = value.partition(".")
+    if not all(part.isascii() and part.isdigit() for part in (meeting_id, member_id)):
+        return None
+    return ReplyLink(meeting_id=int(meeting_id), member_id=int(member_id))
+
+
+def meeting_reply_links(meeting: Meeting, *, member_id: int) -> dict[str, str]:
+    """The addresses a notice gives one member: reply (with each answer chosen) and the
+    meeting's calendar file."""
+    token = meeting_reply_token(meeting_id=meeting.pk, member_id=member_id)
+    links = {"reply_url": site_url(reverse("coproduce:meeting_reply_link", args=[token]))}
+    for answer in MeetingReply.Answer.values:
+        links[f"{answer}_url"] = site_url(
+            reverse("coproduce:meeting_reply_link_answer", args=[token, answer])
+        )
+    links["calendar_url"] = site_url(reverse("coproduce:meeting_reply_link_calendar", args=[token]))
+    return links
+
+
+def meeting_reply_refusal(meeting: Meeting, *, now, by_staff: bool = False) -> str | None:
+    """Why a reply cannot be given now, or None. Members may change their mind until the
+    meeting starts; staff may note a reply (a phone call on the day) until it ends."""
+    if meeting.is_cancelled:
+        return "This meeting has been cancelled, so there is nothing to reply to."
+    if meeting.ends_at <= now:
+        if by_staff:
+            return "This meeting has finished. Record who came on its attendance page instead."
+        return "This meeting has finished, so it no longer takes replies."
+    if meeting.starts_at <= now and not by_staff:
+        return "This meeting has already started, so replies have closed."
+    return None
+
+
+@transaction.atomic
+def meeting_reply(
+    *,
+    member,
+    meeting: Meeting,
+    answer: str,
+    note: str = "",
+    via: str = MeetingReply.Via.MY_SPACE,
+    now: datetime | None = None,
+) -> MeetingReply:
+    """A member says whether they are coming (from My space, the meeting's page or a reply
+    link). The latest answer counts; the same answer and note again changes nothing."""
+    now = now or timezone.now()
+    meeting = Meeting.objects.select_related("panel").get(pk=meeting.pk)
+    if refusal := meeting_reply_refusal(meeting, now=now):
+        raise Refused(refusal)
+    if not member.is_active or not is_panel_member(member, meeting.panel):
+        raise Refused("Only members of this panel can reply to its meetings.")
+    return _reply_save(meeting=meeting, member=member, answer=answer, note=note, via=via, by=member)
+
+
+@transaction.atomic
+def meeting_reply_record(
+    *,
+    user,
+    meeting: Meeting,
+    member_id: int,
+    answer: str,
+    note: str = "",
+    now: datetime | None = None,
+) -> MeetingReply:
+    """A lead records the answer a member gave them by phone, in person or by letter."""
+    require(user, "coproduce.manage_meeting", meeting)
+    now = now or timezone.now()
+    meeting = Meeting.objects.select_related("panel").get(pk=meeting.pk)
+    if refusal := meeting_reply_refusal(meeting, now=now, by_staff=True):
+        raise Refused(refusal)
+    member = next(
+        (m for m, _ in selectors.panel_member_accounts(meeting.panel_id) if m.pk == member_id),
+        None,
+    )
+    if member is None:
+        raise Refused("Choose a member of this panel", field="member")
+    return _reply_save(
+        meeting=meeting,
+        member=member,
+        answer=answer,
+        note=note,
+        via=MeetingReply.Via.STAFF,
+        by=user,
+        recorded_by=user,
+    )
+
+
+def _reply_save(
+    *, meeting, member, answer: str, note: str, via: str, by, recorded_by=None
+) -> MeetingReply:
+    if answer not in MeetingReply.Answer.values:
+        raise Refused("Choose whether you are coming", field="answer")
+    note = plain_text(note)
+    if len(note) > REPLY_NOTE_MAX:
+        raise Refused(f"The note must be {REPLY_NOTE_MAX} characters or fewer", field="note")
+    current = (
+        MeetingReply.objects.select_for_update().filter(meeting=meeting, member=member).first()
+    )
+    if current is not None and (current.answer, current.note) == (answer, note):
+        return current
+    reply, created = MeetingReply.objects.update_or_create(
+        meeting=meeting,
+        member=member,
+        defaults={"answer": answer, "note": note, "via": via, "recorded_by": recorded_by},
+    )
+    # The note may say why someone is unwell: it stays out of the audit log.
+    log(
+        reply,
+        "wagtail.create" if created else "wagtail.edit",
+        user=by,
+        data={"answer": answer, "via": via},
+    )
+    return reply

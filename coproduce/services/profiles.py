@@ -89,7 +89,7 @@ def profile_save(
     access_needs: list[str],
     access_needs_other: str = "",
     interpreter_language: str = "",
-    payment_choice: str,
+    payment_choice: str | None = None,
     agree_to_access_needs: bool = False,
 ) -> InvolvementProfile:
     """Create or update the member's own profile; saving the same details twice is
@@ -108,15 +108,17 @@ def profile_save(
     phone = _limited(phone, 30, "Enter a phone number of 30 characters or fewer.")
     if contact_preference in (ContactPreference.PHONE, ContactPreference.TEXT) and not phone:
         raise Refused("Enter a phone number, so we can call or text you.")
-    if payment_choice not in PaymentChoice.values:
+    # Chosen on "How you are paid" (services.payees); a new profile starts at the default.
+    if payment_choice is not None and payment_choice not in PaymentChoice.values:
         raise Refused("Choose how you would like to be paid.")
     details = {
         "display_name": display_name,
         "pronouns": _limited(pronouns, 40, "Keep your pronouns to 40 characters or fewer."),
         "contact_preference": contact_preference,
         "phone": phone,
-        "payment_choice": payment_choice,
     }
+    if payment_choice is not None:
+        details["payment_choice"] = payment_choice
     if access_needs_may_be_kept(user, agreeing=agree_to_access_needs):
         needs, other, language = clean_access_needs(
             access_needs=access_needs,

@@ -18,10 +18,12 @@ from django.utils.html import escape
 from django.utils.http import urlencode
 
 from cms import params
+from cms.page_cache import public_only
 
 from ..forms.changes import ChangeFilterForm
 from ..models import ServiceChangeIndexPage, ServiceChangePage
 from ..selectors import changes as selectors
+from ..services import sign_off
 
 PAGE_SIZE = 10
 FEED_SIZE = 50
@@ -65,8 +67,10 @@ def index_view(request, *, index_page: ServiceChangeIndexPage):
         selectors.changes_listed(request.user, index=index_page, filters=filters),
         PAGE_SIZE,
     )
+    signed_off = sign_off.signed_off_counts(changes)
     for change in changes:
         change.status_tag = STATUS_TAGS.get(change.status, "")
+        change.signed_off_by = signed_off.get(change.pk, 0)
     index_url = index_page.get_url(request)
     query = _query(form)
     feed_url = index_url + index_page.reverse_subpage("feed")
@@ -141,5 +145,6 @@ def service_change_context(page: ServiceChangePage, request) -> dict:
     return {
         "parts": parts,
         "status_tag": STATUS_TAGS.get(page.status, ""),
-        "breadcrumbs": list(page.get_ancestors().live().public().filter(depth__gt=1)),
+        "panel_sign_off": sign_off.public_sign_off(page),
+        "breadcrumbs": list(public_only(page.get_ancestors().live().filter(depth__gt=1))),
     }

@@ -30,6 +30,7 @@ from ..reports import remittance_pdf
 from ..selectors import claims as selectors
 from ..services import Refused
 from ..services import claims as services
+from ..services.payment_policy import mileage_rate_for
 
 PAGE_SIZE = 10
 
@@ -71,6 +72,7 @@ def claim_list(request):
 def claim_detail(request, pk):
     claim = _claim_for(request, pk)
     user = request.user
+    lines = services.expense_lines(claim.expenses.all())
     _audit_staff_look(
         request, claim, claim, "Panel lead or finance opened a member's payment claim"
     )
@@ -81,7 +83,11 @@ def claim_detail(request, pk):
             "claim": claim,
             "meeting": claim.attendance.meeting,
             "hours": selectors.hours_in_words(claim.hours),
-            "expenses": list(claim.expenses.all()),
+            "expenses": lines,
+            "reduced": [line for line in lines if line.reduced],
+            "expenses_allowed": services.expenses_allowed(lines)
+            if claim.amount_approved is not None
+            else None,
             "history": selectors.claim_history(claim),
             "is_owner": claim.member_id == user.pk,
             "can_edit": can(user, "coproduce.edit_claim", claim),
@@ -117,24 +123,37 @@ def _release_receipt(request, claim) -> None:
         request.session[HELD_RECEIPTS_KEY] = held
 
 
+def _expense_form_page(request, claim, form, held_receipt: str = ""):
+    return render(
+        request,
+        "coproduce/claims/expense_form.html",
+        {
+            "claim": claim,
+            "form": form,
+            "held_receipt": held_receipt,
+            "mileage_rate": services.rate_in_words(mileage_rate_for(claim.panel.organisation_id)),
+        },
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def expense_add(request, pk):
-    """Add an expense. When something else on the form needs fixing, a receipt that was
-    fine is kept (for this person and claim only) so they need not upload it again."""
+    """Add an expense: mileage as miles, anything else as an amount with its receipt. When
+    something else on the form needs fixing, a receipt that was fine is kept (for this
+    person and claim only) so they need not upload it again."""
     claim, elsewhere = _claim_to_change(request, pk)
     if elsewhere:
         return elsewhere
     if request.method == "GET":
         _release_receipt(request, claim)
-        return render(
-            request, "coproduce/claims/expense_form.html", {"claim": claim, "form": ExpenseForm()}
-        )
+        return _expense_form_page(request, claim, ExpenseForm())
     held = _held_receipt(request, claim)
     form = ExpenseForm(request.POST, request.FILES, held_receipt=held["filename"] if held else "")
     upload = request.FILES.get("receipt")
     if form.is_valid():
-        kept = None if upload else services.receipt_held(held and held["name"])
+        mileage = form.cleaned_data["kind"] == Expense.Kind.MILEAGE
+        kept = None if upload or mileage else services.receipt_held(held and held["name"])
         try:
             expense = submit_once(
                 form=form,
@@ -145,16 +164,21 @@ def expense_add(request, pk):
                     kind=form.cleaned_data["kind"],
                     description=form.cleaned_data["description"],
                     amount=form.cleaned_data["amount"],
+                    miles=form.cleaned_data["miles"],
                     receipt=form.cleaned_data["receipt"] or kept,
                 ),
             ).record
         except Refused as refusal:
-            form.add_error(None, refusal.message)
+            form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
         else:
             _release_receipt(request, claim)
             if expense is not None:
+                words = services.mileage_in_words(expense)
                 messages.success(
-                    request, f"Expense added: {expense.description}, £{expense.amount}."
+                    request,
+                    f"Expense added: {expense.description}, "
+                    + (words if words else f"£{expense.amount}")
+                    + ".",
                 )
             return redirect("coproduce:claim_detail", pk=claim.pk)
         finally:
@@ -167,11 +191,7 @@ def expense_add(request, pk):
         else:
             _hold_receipt(request, claim, upload)
     held = _held_receipt(request, claim)
-    return render(
-        request,
-        "coproduce/claims/expense_form.html",
-        {"claim": claim, "form": form, "held_receipt": held["filename"] if held else ""},
-    )
+    return _expense_form_page(request, claim, form, held["filename"] if held else "")
 
 
 @login_required
@@ -227,7 +247,7 @@ def claim_submit(request, pk):
             "claim": claim,
             "meeting": claim.attendance.meeting,
             "hours": selectors.hours_in_words(claim.hours),
-            "expenses": list(claim.expenses.all()),
+            "expenses": services.expense_lines(claim.expenses.all()),
             "form": form,
         },
     )
@@ -239,7 +259,7 @@ def claim_submit(request, pk):
 def receipt(request, pk, expense_id):
     claim = _claim_for(request, pk)
     expense = get_object_or_404(
-        visible_to(request.user, Expense).filter(claim=claim), pk=expense_id
+        visible_to(request.user, Expense).filter(claim=claim).exclude(receipt=""), pk=expense_id
     )
     _audit_staff_look(
         request, expense, claim, "Panel lead or finance opened a receipt on a member's claim"

@@ -6,13 +6,15 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from coproduce.factories import InvolvementClaimFactory, MemberFactory
+from cms.roles import Role
+from coproduce.factories import InvolvementClaimFactory, MemberFactory, PayeeDetailsFactory
 from coproduce.models import InvolvementClaim
-from coproduce.services import claims as services
+from coproduce.services import payment_runs as runs
 from tests.coproduce.test_claims import png_bytes
-from tests.factories import DEMO_PASSWORD
+from tests.factories import DEMO_PASSWORD, UserFactory
 
 # The roles' groups come from data migrations, which a transactional test's flush would
 # remove: serialized_rollback puts them back before each test.
@@ -92,10 +94,12 @@ def test_member_checks_adds_an_expense_sends_and_later_downloads_the_remittance(
     InvolvementClaim.objects.filter(pk=claim.pk).update(
         status=InvolvementClaim.Status.APPROVED, amount_approved=claim.total
     )
-    finance = MemberFactory(roles=[])
-    finance.is_superuser = True
-    finance.save()
-    services.claim_mark_paid(claim=claim, user=finance, payment_reference="BACS-0099")
+    finance = UserFactory(roles=[Role.FINANCE], organisation=claim.panel.organisation)
+    PayeeDetailsFactory(user=member)
+    run = runs.payment_run_build(
+        user=finance, organisation=claim.panel.organisation, claim_ids=[claim.pk]
+    ).run
+    runs.payment_run_mark_paid(run=run, user=finance, paid_on=timezone.localdate())
 
     page.goto(live_server.url + "/claims/")
     expect(heading(page, "Your claims")).to_be_visible()

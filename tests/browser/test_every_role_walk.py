@@ -54,7 +54,9 @@ from coproduce.factories import (
     MemberFactory,
     PanelApplicationFactory,
     PanelFactory,
+    PayeeDetailsFactory,
 )
+from coproduce.services.payment_runs import payment_run_build
 from peers.factories import (
     PeerWorkerFactory,
     SafeguardingConcernFactory,
@@ -257,13 +259,23 @@ def walk_finance(organisation):
     claim = InvolvementClaimFactory(
         approved=True, attendance__meeting__panel__organisation=organisation
     )
+    in_run = InvolvementClaimFactory(
+        approved=True, attendance__meeting__panel__organisation=organisation
+    )
+    PayeeDetailsFactory(user=in_run.member)
+    run = payment_run_build(user=finance, organisation=organisation, claim_ids=[in_run.pk]).run
     return finance, [
         Step("my-space", reverse("my_space")),
         Step("admin-home", reverse("wagtailadmin_home")),
         Step("claims", reverse("claims:index") + "?status=approved"),
         Step("claim", reverse("claims:inspect", args=[claim.pk])),
-        Step("payments", reverse("claims:pay_many")),
-        Step("pay-errors", reverse("claims:pay", args=[claim.pk]), submit="Mark paid"),
+        Step("payment-run-builder", reverse("payment_runs:build")),
+        Step("payment-runs", reverse("payment_runs:index")),
+        Step(
+            "mark-paid-errors",
+            reverse("payment_runs:detail", args=[run.pk]),
+            submit="Mark the run paid",
+        ),
     ]
 
 

@@ -30,7 +30,7 @@ from charter import factories as charter_factories
 from cms import audit, data_registry, erasure
 from cms import factories as cms_factories
 from cms.data_registry import Fate
-from cms.models import DataRequest, FormSubmission, ReportJob, User
+from cms.models import DataRequest, FormSubmission, Need, ReportJob, User
 from cms.roles import Role
 from coproduce import factories as coproduce_factories
 from peers import factories as peers_factories
@@ -130,6 +130,18 @@ def _induction_item(person):
 
 # Records no factory makes, or that a factory cannot aim at one kind (by the entry's key,
 # then by model). Every other kind is made by its model's factory, pointed at the person.
+def _session_with_topic_and_offer(person):
+    """A session log with a topic and an offer signposted to: its day's totals follow."""
+    from peers.models import PeerWorker
+
+    worker = PeerWorker.objects.filter(user=person).first() or peers_factories.PeerWorkerFactory(
+        user=person
+    )
+    session = peers_factories.SessionLogFactory(worker=worker)
+    session.topics.add(Need.objects.order_by("pk").first())
+    session.signposted_to.add(all_factories.OfferPageFactory())
+
+
 MAKERS = {
     "mfa.authenticator": lambda person: (
         Authenticator.objects.filter(user=person).exists()
@@ -188,6 +200,15 @@ MAKERS = {
         lambda application: application.checks.get_or_create(kind="dbs")
     ),
     "peers.equalitymonitoring": _on_each_application(_equality),
+    **dict.fromkeys(
+        (
+            "peers.activityday",
+            "peers.activitypersonday",
+            "peers.activitytopicday",
+            "peers.activitysignpostday",
+        ),
+        _session_with_topic_and_offer,
+    ),
 }
 
 

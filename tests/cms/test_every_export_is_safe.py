@@ -231,6 +231,19 @@ def seed_worker_sessions(make_person, organisation):
     return worker.user, reverse("peers:worker_sessions_export", args=[worker.pk])
 
 
+def seed_bank_file(make_person, organisation):
+    from coproduce.factories import PayeeDetailsFactory
+    from coproduce.models import PaymentRun
+
+    claim = InvolvementClaimFactory(
+        approved=True, attendance__meeting__panel__organisation=organisation
+    )
+    PayeeDetailsFactory(user=claim.member, name=FORMULA)
+    run = PaymentRun.objects.create(organisation=organisation)
+    type(claim).objects.filter(pk=claim.pk).update(payment_run=run)
+    return make_person("finance"), reverse("payment_runs:bank_file", args=[run.pk])
+
+
 # URL name -> (seeder, formats offered). Names are those the site answers with (Wagtail's
 # own reports are answered by the project's spreadsheet-safe copies, named "..._safe").
 EXPORTS = {
@@ -254,6 +267,9 @@ EXPORTS = {
     "outcome_comparisons:index": (seed_outcome_comparisons, ("csv", "xlsx")),
     "peers:sessions_export": (seed_own_sessions, ("file",)),
     "peers:worker_sessions_export": (seed_worker_sessions, ("file",)),
+    # A bank's importer reads it, not a spreadsheet: text is cut to the Bacs character set
+    # (no "=", "+", "@", quotes) and starts with a letter or digit, not made inert with "'".
+    "payment_runs:bank_file": (seed_bank_file, ("bank",)),
 }
 # Exports checked field by field only (below), with the reason a download is not seeded.
 CHECKED_BY_FIELD_ONLY = {
@@ -324,11 +340,15 @@ def test_formula_shaped_text_comes_out_inert(client, make_person, organisation, 
     person, path = seeder(make_person, organisation)
     sign_in(client, person)
     for export_format in formats:
-        url = path if export_format == "file" else f"{path}?export={export_format}"
+        url = path if export_format in ("file", "bank") else f"{path}?export={export_format}"
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
         content = b"".join(response.streaming_content) if response.streaming else response.content
-        if export_format == "xlsx":
+        if export_format == "bank":
+            cells = _formula_cells(_cells_in_csv(content))
+            assert cells, f"{url}: the seeded value is not in the export"
+            assert all(cell[:1].isalnum() and '"' not in cell for cell in cells), (url, cells)
+        elif export_format == "xlsx":
             sheet = openpyxl.load_workbook(io.BytesIO(content)).active
             cells = _formula_cells(cell for row in sheet.iter_rows() for cell in row)
             assert cells, f"{url}: the seeded value is not in the export"

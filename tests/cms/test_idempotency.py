@@ -44,7 +44,14 @@ from coproduce.factories import (
     MemberFactory,
     PanelFactory,
 )
-from coproduce.models import Expense, Feedback, InvolvementProfile, PanelApplication
+from coproduce.models import (
+    Conversation,
+    ConversationMessage,
+    Expense,
+    Feedback,
+    InvolvementProfile,
+    PanelApplication,
+)
 from peers import wellbeing_scale as scale
 from peers.factories import (
     CompetenceEvidenceFactory,
@@ -275,6 +282,49 @@ def expense_case():
     )
 
 
+def _conversation_world():
+    """A member of a panel, its facilitator (who answers), and a conversation between them."""
+    from coproduce.factories import ConversationFactory, MeetingFactory, PanelApplicationFactory
+
+    organisation = OrganisationFactory()
+    lead = UserFactory(organisation=organisation, roles=[Role.ENGAGEMENT_LEAD], mfa=True)
+    panel = PanelFactory(organisation=organisation, facilitators=[lead])
+    member = MemberFactory()
+    PanelApplicationFactory(panel=panel, applicant=member, accepted=True)
+    meeting = MeetingFactory(panel=panel)
+    return lead, member, ConversationFactory(member=member, meeting=meeting)
+
+
+def message_case():
+    claim = InvolvementClaimFactory()
+    return Case(
+        who=claim.member,
+        url=reverse("coproduce:claim_message_lead", kwargs={"pk": claim.pk}),
+        typed={"body": "Can I claim for a taxi next time?"},
+        count=Conversation.objects.count,
+    )
+
+
+def message_reply_case():
+    _, member, conversation = _conversation_world()
+    return Case(
+        who=member,
+        url=reverse("coproduce:message_thread", kwargs={"pk": conversation.pk}),
+        typed={"body": "Thank you, that helps."},
+        count=ConversationMessage.objects.count,
+    )
+
+
+def staff_answer_case():
+    lead, _, conversation = _conversation_world()
+    return Case(
+        who=lead,
+        url=reverse("staff_message_thread", kwargs={"pk": conversation.pk}),
+        typed={"body": "Yes, there will be a hearing loop."},
+        count=ConversationMessage.objects.count,
+    )
+
+
 def profile_case():
     return Case(
         who=MemberFactory(),
@@ -323,6 +373,9 @@ CASES: dict[str, Callable[[], Case]] = {
     "coproduce.ApplicationForm": panel_application_case,
     "coproduce.ExpenseForm": expense_case,
     "coproduce.ProfileForm": profile_case,
+    "coproduce.MessageForm": message_case,
+    "coproduce.MessageReplyForm": message_reply_case,
+    "coproduce.MessageAnswerForm": staff_answer_case,
     "cms.YourDataForm": your_data_case,
     "cms.ProduceForm": produce_case,
 }
@@ -338,10 +391,15 @@ NOT_CREATING = {
     "peers.forms.workers.ActivityFilterForm": "filters worker activity",
     "coproduce.forms.feedback.ModerationSection": "a section of the moderation page",
     # Changes to one existing record: a repeat sets the same values again.
+    "coproduce.forms.messages.CloseConversationForm": "closes a conversation; a repeat is refused",
     "coproduce.forms.claims.SubmitClaimForm": "sends a draft claim; sent claims refuse it",
+    "coproduce.forms.notices.NoticePreferencesForm": "sets the member's choices in place",
+    "coproduce.forms.notices.ContactTaskDoneForm": "marks a call or letter done; a repeat "
+    "changes nothing",
     "coproduce.forms.claims.ReturnClaimForm": "returns a claim (admin)",
-    "coproduce.forms.claims.PaymentForm": "marks a claim paid (admin)",
-    "coproduce.forms.claims.BulkPaymentForm": "marks claims paid (admin)",
+    "coproduce.forms.claims.ApproveClaimForm": "approves a sent claim line by line (admin)",
+    "coproduce.admin.payment_policy.PaymentPolicyForm": "sets the one policy of an organisation",
+    "coproduce.admin.payment_runs.MarkPaidForm": "marks one run paid; a repeat is refused (admin)",
     "coproduce.forms.feedback.TriageForm": "changes a feedback's status (admin)",
     "coproduce.forms.feedback.HideForm": "hides a feedback (admin)",
     "coproduce.forms.feedback.QuoteForm": "edits the words to publish (admin)",
@@ -351,10 +409,19 @@ NOT_CREATING = {
     "coproduce.forms.meetings.AccessArrangementsForm": "updates arrangements (admin)",
     "coproduce.forms.meetings.AttendanceForm": "records attendance, one row per member (admin)",
     "coproduce.forms.meetings.CalendarResetForm": "replaces the calendar address",
+    "coproduce.forms.meetings.MeetingReplyForm": "one reply per member and meeting, in place",
+    "coproduce.forms.meetings.QuickReplyForm": "one reply per member and meeting, in place",
+    "coproduce.forms.meetings.StaffReplyForm": "one reply per member and meeting (admin)",
+    "coproduce.forms.sign_off.SignOffAnswerForm": "one answer per member and version of a "
+    "change: a repeat sets the same answer again",
     "coproduce.forms.panels.DecisionForm": "decides an application (admin)",
     "coproduce.forms.profiles.AccessNeedsForm": "a base of ProfileForm and ApplicationForm",
     "coproduce.forms.profiles.EqualityForm": "updates answers on the one profile",
     "coproduce.forms.profiles.ConsentChoiceForm": "one agreement in force, kept by the service",
+    "coproduce.forms.payees.PaymentChoiceForm": "sets the choice on the one profile",
+    "coproduce.forms.payees.BankDetailsForm": "replaces the one set of bank details; the "
+    "same details again change nothing and tell nobody",
+    "coproduce.forms.payees.RevealForm": "shows the details (admin); saves only the audit entry",
     "peers.forms.recruitment.EqualityForm": "one set of answers per application",
     "peers.forms.recruitment.WithdrawForm": "withdraws an application",
     "peers.forms.recruitment.InterviewForm": "moves an application on (admin)",
@@ -381,7 +448,6 @@ NOT_CREATING = {
     "coproduce.forms.meetings.MeetingForm": "Wagtail admin: meetings",
     "coproduce.forms.meetings.PaperForm": "Wagtail admin: meeting papers",
     "coproduce.models.changes.AskForChangesForm": "Wagtail admin: page workflow",
-    "coproduce.models.changes.PanelSignOffForm": "Wagtail admin: page workflow",
     "coproduce.models.changes.ServiceChangePageForm": "Wagtail admin: pages",
     "peers.admin.recruitment.reports.PeriodForm": "Wagtail admin: report period (GET)",
     "peers.admin.recruitment.vacancies.VacancyForm": "Wagtail admin: vacancies",

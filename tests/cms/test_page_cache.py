@@ -35,6 +35,7 @@ from charter.factories import (
 )
 from cms import page_cache
 from cms.models import Closure, Location
+from coproduce.factories import PanelMemberSignOffFactory
 from coproduce.models import PanelRecommendation
 from peers.factories import OfferOutcomeFiguresFactory, SessionLogFactory, VacancyFactory
 from tests.cms.test_no_server_errors import _route_paths, _tree_paths
@@ -136,6 +137,9 @@ def public_everything(db):
     SessionLogFactory(worker__team=team, offer=offer)
     OfferOutcomeFiguresFactory(offer=offer)
     PanelRecommendation.objects.create(page=change, text="Put up signs")
+    if change.get_latest_revision() is None:
+        change.save_revision()
+    PanelMemberSignOffFactory(page=change)
     get_image_model().objects.create(title="Logo", file=SimpleUploadedFile("a.png", png_bytes()))
     PageViewRestriction.objects.create(
         page=ContentPageFactory(title="Staff only"), restriction_type=PageViewRestriction.LOGIN

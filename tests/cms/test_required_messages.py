@@ -16,7 +16,8 @@ from wagtail.users.forms import UserCreationForm, UserEditForm
 from charter.factories import CharterFactory, MeasureFactory
 from cms.forms import DJANGO_REQUIRED, ClearRequiredMessages, required_message
 from cms.models import Area, Need, OfferPage, Organisation
-from coproduce.models import InvolvementClaim, ServiceChangePage, Theme
+from coproduce.factories import ExpenseFactory
+from coproduce.models import ServiceChangePage, Theme
 from coproduce.selectors.changes import FilterChoices
 from tests.cms.test_idempotency import _project_forms
 from tests.factories import UserFactory
@@ -51,7 +52,6 @@ def _kwargs(name: str) -> dict:
         "DirectoryFilterForm": lambda: {"needs": Need.objects.all(), "areas": Area.objects.all()},
         "CloseAccountForm": lambda: {"person": person},
         "ChangeFilterForm": lambda: {"choices": FilterChoices(offers=[], themes=[], years=[])},
-        "BulkPaymentForm": lambda: {"claims": InvolvementClaim.objects.all()},
         "coproduce.forms.feedback.FeedbackForm": lambda: {
             "themes": Theme.objects.all(),
             "on_behalf_allowed": True,
@@ -65,6 +65,9 @@ def _kwargs(name: str) -> dict:
         "LinkChangeForm": lambda: {"changes": ServiceChangePage.objects.all()},
         "AccessArrangementsForm": lambda: {"needs": []},
         "AttendanceForm": lambda: {"rows": [], "default_hours": 2},
+        # A line to decide on, so the form has its fields.
+        "ApproveClaimForm": lambda: {"expenses": [ExpenseFactory()]},
+        "StaffReplyForm": lambda: {"members": []},
         "PaperForm": lambda: {"user": person},
         "ApplicationForm": lambda: {"needs_consent": True, "consent_text": "I agree"},
         "ImpactReportForm": lambda: {

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from bs4 import BeautifulSoup
 
+from coproduce.models import InvolvementClaim, PaymentRun
 from tests.conftest import sign_in
 from tests.factories import (
     FeedbackFactory,
@@ -143,13 +144,18 @@ def test_finance_see_approved_claims_to_pay_with_the_total(finance_client, organ
     )
     InvolvementClaimFactory(submitted=True, attendance__meeting__panel=panel)
     InvolvementClaimFactory(paid=True, attendance__meeting__panel=panel)
+    # One already in an open payment run is on its way, not waiting.
+    in_run = InvolvementClaimFactory(approved=True, attendance__meeting__panel=panel)
+    run = PaymentRun.objects.create(organisation=organisation)
+    InvolvementClaim.objects.filter(pk=in_run.pk).update(payment_run=run)
     text = home_text(finance_client)
     assert "Payments" in text
-    assert "2 approved claims are waiting for payment, £75.00 in all" in text
+    assert "2 approved claims are waiting for a payment run, £75.00 in all" in text
+    assert in_run.reference not in text
     assert f"{first.reference}:" in text
     links = home_links(finance_client)
-    assert "/admin/claims/pay/" in links
-    assert f"/admin/claims/pay/{first.pk}/" in links
+    assert "/admin/payment-runs/build/" in links
+    assert f"/admin/claims/inspect/{first.pk}/" in links
     assert "Your panels" not in text
 
 

@@ -248,6 +248,7 @@ def test_the_feed_issues_the_same_queries_for_3_or_30_meetings(client, member_wi
 
     for day in range(3):
         MeetingFactory(panel=panel, starts_at=at((2027, 1, 1 + day), 10))
+    count()  # the first request of a process learns the site; later ones remember it
     few = count()
     for day in range(3, 30):
         MeetingFactory(panel=panel, starts_at=at((2027, 1, 1 + day), 10))

@@ -4,9 +4,10 @@ page is the reason the service refuses with, for every state a claim can be in."
 import pytest
 
 from cms.permissions import why_not
-from coproduce.models import InvolvementClaim
+from coproduce.models import InvolvementClaim, PaymentRun
 from coproduce.services import Refused
 from coproduce.services import claims as services
+from coproduce.services import payment_runs as run_services
 from tests.conftest import sign_in
 from tests.coproduce.test_claims import claim_in, page_text
 
@@ -34,35 +35,25 @@ def test_the_lead_reads_the_reason_the_approval_service_gives(
 
 
 @pytest.mark.parametrize("state", ["submitted", "returned", "paid"])
-def test_finance_reads_the_reason_the_payment_service_gives(
-    client, make_person, organisation, state
-):
-    """Finance sees only approved and paid claims: of the others, the page is not found and
-    the service refuses without saying more."""
+def test_finance_reads_the_reason_a_payment_run_gives(client, make_person, organisation, state):
+    """Finance sees only approved and paid claims: a paid one is refused a place in a run
+    with the payment rule's own reason, which the old "mark paid" address shows too; of the
+    others, the page is not found and the run refuses without naming them."""
     finance = make_person("finance")
     claim = claim_in(organisation, **{state: True})
     reason = why_not(finance, "coproduce.pay_claim", claim)
     assert reason
     with pytest.raises(Refused) as refused:
-        services.claim_mark_paid(claim=claim, user=finance, payment_reference="BACS-1")
+        run_services.payment_run_build(
+            user=finance, organisation=organisation, claim_ids=[claim.pk]
+        )
     sign_in(client, finance)
     page = client.get(f"/admin/claims/pay/{claim.pk}/", follow=True)
     if state == "paid":
-        assert refused.value.message == reason
+        assert f"{claim.reference}: {reason}" in refused.value.message
         assert reason in page_text(page)
     else:
         assert page.status_code == 404
-        assert refused.value.message == (
-            "Only finance staff for this organisation can mark its claims paid."
-        )
+        assert claim.reference not in refused.value.message
     assert InvolvementClaim.objects.get(pk=claim.pk).status == claim.status
-
-
-def test_a_member_reads_why_their_sent_claim_cannot_change(client, make_person, organisation):
-    member = make_person("member")
-    claim = claim_in(organisation, member=member, submitted=True)
-    reason = why_not(member, "coproduce.edit_claim", claim)
-    assert reason == "You have already sent this claim. It is waiting for approval."
-    with pytest.raises(Refused) as refused:
-        services.claim_submit(claim=claim, user=member, declaration=True)
-    assert refused.value.message == reason
+    assert not PaymentRun.objects.exists()

@@ -12,6 +12,7 @@ from bs4 import BeautifulSoup
 from django.core import mail
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
 from wagtail.models import ModelLogEntry
 
@@ -25,10 +26,13 @@ from coproduce.factories import (
     InvolvementProfileFactory,
     MeetingFactory,
     PanelFactory,
+    PayeeDetailsFactory,
 )
 from coproduce.models import Expense, InvolvementClaim
+from coproduce.selectors import payment_runs as run_selectors
 from coproduce.services import Refused
 from coproduce.services import claims as services
+from coproduce.services import payment_runs as runs
 from coproduce.storage import receipt_storage
 
 pytestmark = pytest.mark.django_db
@@ -403,121 +407,183 @@ def test_a_claim_is_not_returned_without_a_reason(make_person, organisation):
 # --- Paying ----------------------------------------------------------------------------------
 
 
-def test_finance_marks_an_approved_claim_paid_and_the_member_is_emailed(make_person, organisation):
+def payable_in(organisation, **kwargs):
+    """An approved claim of ``organisation`` whose member has given bank details."""
+    claim = claim_in(organisation, approved=True, **kwargs)
+    PayeeDetailsFactory(user=claim.member)
+    return claim
+
+
+def pay_in_a_run(claims, *, user, organisation):
+    """Build a run of ``claims`` and mark it paid today: finance's one way to pay."""
+    run = runs.payment_run_build(
+        user=user, organisation=organisation, claim_ids=[c.pk for c in claims]
+    ).run
+    return runs.payment_run_mark_paid(run=run, user=user, paid_on=timezone.localdate())
+
+
+def test_finance_pay_an_approved_claim_in_a_run_and_the_member_is_emailed(
+    make_person, organisation
+):
     finance = make_person("finance")
-    claim = claim_in(organisation, approved=True)
-    claim = services.claim_mark_paid(claim=claim, user=finance, payment_reference=" BACS-77 ")
+    claim = payable_in(organisation)
+    run = pay_in_a_run([claim], user=finance, organisation=organisation)
+    claim.refresh_from_db()
     assert claim.status == Status.PAID
     assert claim.paid_by == finance
-    assert claim.payment_reference == "BACS-77"
-    assert claim.paid_at is not None
+    assert claim.payment_reference == run.reference
+    assert timezone.localdate(claim.paid_at) == timezone.localdate()
     entry = ModelLogEntry.objects.for_instance(claim).get(action=audit_actions.CLAIM_PAY)
-    assert entry.data["payment_reference"] == "BACS-77"
-    assert "has been paid" in mail.outbox[0].subject
-    assert "BACS-77" in mail.outbox[0].body
+    assert entry.data["payment_reference"] == run.reference
+    assert "has been paid" in mail.outbox[-1].subject
+    assert run.reference in mail.outbox[-1].body
 
 
 def test_a_claim_is_never_paid_twice(make_person, organisation):
     finance = make_person("finance")
-    claim = claim_in(organisation, approved=True)
-    services.claim_mark_paid(claim=claim, user=finance, payment_reference="BACS-1")
+    claim = payable_in(organisation)
+    run = pay_in_a_run([claim], user=finance, organisation=organisation)
+    sent = len(mail.outbox)
     with pytest.raises(Refused, match="already marked paid on"):
-        services.claim_mark_paid(claim=claim, user=finance, payment_reference="BACS-2")
+        runs.payment_run_build(user=finance, organisation=organisation, claim_ids=[claim.pk])
+    with pytest.raises(Refused, match="was marked paid on"):
+        runs.payment_run_mark_paid(run=run, user=finance, paid_on=timezone.localdate())
     claim.refresh_from_db()
-    assert claim.payment_reference == "BACS-1"
+    assert claim.payment_reference == run.reference
     assert actions_logged(claim).count(audit_actions.CLAIM_PAY) == 1
-    assert len(mail.outbox) == 1
+    assert len(mail.outbox) == sent
 
 
-def test_two_finance_staff_paying_at_the_same_moment_pay_once(
+def test_two_finance_staff_marking_a_run_paid_at_the_same_moment_pay_once(
     make_person, organisation, monkeypatch
 ):
-    """The second person's checks pass on what they read, then the first person's payment
+    """The second person's checks pass on what they read, then the first person's marking
     lands just before their update: the conditional update changes nothing and they are
     told when it was paid.
 
-    In the test both payments share the test's transaction, so the refusal rolls the
-    first one back too; in real life it was committed on its own connection. What matters
-    is what the second person did: no second update, no second email.
+    In the test both share the test's transaction, so the refusal rolls the first one back
+    too; in real life it was committed on its own connection. What matters is what the
+    second person did: no second update, no second email.
     """
     first, second = make_person("finance"), make_person("finance")
-    claim = claim_in(organisation, approved=True)
-    real_require = services.require
+    claim = payable_in(organisation)
+    run = runs.payment_run_build(user=first, organisation=organisation, claim_ids=[claim.pk]).run
+    mail.outbox.clear()
+    real_require = runs.require
     raced = []
 
     def require_while_the_other_pays(user, name, obj=None):
         real_require(user, name, obj)
-        if name == "coproduce.pay_claim" and not raced:
+        if user == second and not raced:
             raced.append(True)
-            services.claim_mark_paid(claim=claim, user=first, payment_reference="BACS-FIRST")
+            runs.payment_run_mark_paid(run=run, user=first, paid_on=timezone.localdate())
 
-    monkeypatch.setattr(services, "require", require_while_the_other_pays)
-    with pytest.raises(Refused, match="already marked paid on"):
-        services.claim_mark_paid(claim=claim, user=second, payment_reference="BACS-SECOND")
+    monkeypatch.setattr(runs, "require", require_while_the_other_pays)
+    with pytest.raises(Refused, match="was marked paid on"):
+        runs.payment_run_mark_paid(run=run, user=second, paid_on=timezone.localdate())
     assert raced
     assert len(mail.outbox) == 1
-    assert "BACS-FIRST" in mail.outbox[0].body
-    assert not InvolvementClaim.objects.filter(payment_reference="BACS-SECOND").exists()
+    assert not InvolvementClaim.objects.filter(paid_by=second).exists()
 
 
-def test_a_lead_cannot_mark_a_claim_paid(make_person, organisation):
-    claim = claim_in(organisation, approved=True)
-    with pytest.raises(Refused, match="Only finance staff"):
-        services.claim_mark_paid(
-            claim=claim, user=make_person("engagement_lead"), payment_reference="X"
-        )
+def test_two_runs_built_at_the_same_moment_take_each_claim_once(
+    make_person, organisation, monkeypatch
+):
+    """Both builders read the claims as free; the first run takes one of them just before
+    the second's conditional update, which then takes only the other, and says so."""
+    first, second = make_person("finance"), make_person("finance")
+    raced_claim, free_claim = payable_in(organisation), payable_in(organisation)
+    real_claims_for_a_run = runs.claims_for_a_run
+    raced = []
+
+    def read_while_the_other_builds(user, organisation):
+        found = list(real_claims_for_a_run(user, organisation))
+        if user == second and not raced:
+            raced.append(True)
+            runs.payment_run_build(
+                user=first, organisation=organisation, claim_ids=[raced_claim.pk]
+            )
+        return found
+
+    monkeypatch.setattr(runs, "claims_for_a_run", read_while_the_other_builds)
+    result = runs.payment_run_build(
+        user=second, organisation=organisation, claim_ids=[raced_claim.pk, free_claim.pk]
+    )
+    assert raced
+    assert list(result.run.claims.all()) == [free_claim]
+    assert result.left_out == [
+        (raced_claim.reference, "Someone else put it in another run, or paid it, just now.")
+    ]
+    raced_claim.refresh_from_db()
+    assert raced_claim.payment_run.created_by == first
+
+
+def test_a_lead_cannot_pay_claims(make_person, organisation):
+    lead = make_person("engagement_lead")
+    claim = payable_in(organisation)
+    with pytest.raises(Refused):
+        runs.payment_run_build(user=lead, organisation=organisation, claim_ids=[claim.pk])
+    run = runs.payment_run_build(
+        user=make_person("finance"), organisation=organisation, claim_ids=[claim.pk]
+    ).run
+    with pytest.raises(Refused):
+        runs.payment_run_mark_paid(run=run, user=lead, paid_on=timezone.localdate())
+    claim.refresh_from_db()
+    assert claim.status == Status.APPROVED
 
 
 def test_finance_cannot_pay_a_claim_that_is_not_approved(make_person, organisation):
     claim = claim_in(organisation, submitted=True)
+    PayeeDetailsFactory(user=claim.member)
     with pytest.raises(Refused):
-        services.claim_mark_paid(claim=claim, user=make_person("finance"), payment_reference="X")
+        runs.payment_run_build(
+            user=make_person("finance"), organisation=organisation, claim_ids=[claim.pk]
+        )
     claim.refresh_from_db()
-    assert claim.status == Status.SUBMITTED
+    assert claim.status == Status.SUBMITTED and claim.payment_run is None
 
 
-def test_finance_of_another_organisation_cannot_pay(make_person, other_organisation):
-    claim = claim_in(other_organisation, approved=True)
-    with pytest.raises(Refused, match="for this organisation"):
-        services.claim_mark_paid(claim=claim, user=make_person("finance"), payment_reference="X")
-
-
-def test_nobody_marks_their_own_claim_paid(make_person, organisation):
+def test_finance_of_another_organisation_cannot_pay(make_person, organisation, other_organisation):
+    claim = payable_in(other_organisation)
     finance = make_person("finance")
-    claim = claim_in(organisation, member=finance, approved=True)
-    with pytest.raises(Refused, match="your own claim"):
-        services.claim_mark_paid(claim=claim, user=finance, payment_reference="X")
+    for chosen_for in (organisation, other_organisation):
+        with pytest.raises(Refused):
+            runs.payment_run_build(user=finance, organisation=chosen_for, claim_ids=[claim.pk])
+    claim.refresh_from_db()
+    assert claim.payment_run is None
 
 
-def test_a_payment_needs_a_reference(make_person, organisation):
-    claim = claim_in(organisation, approved=True)
-    with pytest.raises(Refused, match="Enter the payment reference"):
-        services.claim_mark_paid(claim=claim, user=make_person("finance"), payment_reference="")
+def test_nobody_pays_their_own_claim(make_person, organisation):
+    finance = make_person("finance")
+    claim = payable_in(organisation, member=finance)
+    with pytest.raises(Refused, match="None of the chosen claims"):
+        runs.payment_run_build(user=finance, organisation=organisation, claim_ids=[claim.pk])
+    assert claim not in run_selectors.claims_for_a_run(finance, organisation)
 
 
-def test_finance_pays_many_claims_at_once_and_hears_which_were_already_paid(
+def test_finance_pay_many_claims_at_once_and_hear_which_were_already_paid(
     make_person, organisation, other_organisation
 ):
     finance = make_person("finance")
-    fresh = [claim_in(organisation, approved=True) for _ in range(3)]
+    fresh = [payable_in(organisation) for _ in range(3)]
     already = claim_in(organisation, paid=True)
-    elsewhere = claim_in(other_organisation, approved=True)
-    run = services.claims_mark_paid(
-        claim_ids=[c.pk for c in [*fresh, already, elsewhere]],
+    elsewhere = payable_in(other_organisation)
+    result = runs.payment_run_build(
         user=finance,
-        payment_reference="BACS-RUN-9",
+        organisation=organisation,
+        claim_ids=[c.pk for c in [*fresh, already, elsewhere]],
     )
-    assert sorted(c.pk for c in run.paid) == sorted(c.pk for c in fresh)
-    assert run.refused == [(already.reference, run.refused[0][1])]
-    assert "already marked paid" in run.refused[0][1]
-    assert run.total_paid == sum((c.amount_approved for c in fresh), Decimal("0"))
+    assert set(result.run.claims.all()) == set(fresh)
+    assert result.left_out == [(already.reference, result.left_out[0][1])]
+    assert "already marked paid" in result.left_out[0][1]
+    run = runs.payment_run_mark_paid(run=result.run, user=finance, paid_on=timezone.localdate())
     elsewhere.refresh_from_db()
     assert elsewhere.status == Status.APPROVED  # not theirs: untouched, not even named
     assert set(
         InvolvementClaim.objects.filter(pk__in=[c.pk for c in fresh]).values_list(
             "payment_reference", flat=True
         )
-    ) == {"BACS-RUN-9"}
+    ) == {run.reference}
     assert len(mail.outbox) == 3
 
 

@@ -255,11 +255,19 @@ def test_leads_cannot_pay_or_export(client, lead, organisation):
     assert client.get(f"/admin/claims/pay/{claim.pk}/")["Location"] == "/admin/"
     response = client.post(f"/admin/claims/pay/{claim.pk}/", {"payment_reference": "X"})
     assert response["Location"] == "/admin/"
+    assert client.get("/admin/claims/pay/")["Location"] == "/admin/"
+    assert client.get("/admin/payment-runs/build/")["Location"] == "/admin/"
+    response = client.post(
+        "/admin/payment-runs/build/", {"organisation": organisation.pk, "claims": [claim.pk]}
+    )
+    assert response["Location"] == "/admin/"
     assert client.get("/admin/claims/?export=csv")["Location"] == "/admin/"
     listing = page_text(client.get("/admin/claims/"))
-    assert "Export approved" not in listing and "Mark claims paid" not in listing
+    assert "Export approved" not in listing and "Build a payment run" not in listing
+    inspect = page_text(client.get(f"/admin/claims/inspect/{claim.pk}/"))
+    assert "Pay it in a payment run" not in inspect
     claim.refresh_from_db()
-    assert claim.status == Status.APPROVED
+    assert claim.status == Status.APPROVED and claim.payment_run is None
 
 
 def test_an_administrator_and_a_partnership_wide_lead_see_every_organisations_claims(

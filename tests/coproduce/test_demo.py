@@ -14,6 +14,7 @@ from coproduce.models import (
     MeetingPaper,
     Panel,
     PanelApplication,
+    PaymentRun,
 )
 
 pytestmark = pytest.mark.django_db
@@ -69,6 +70,25 @@ def _paid_demo_claims_were_paid_the_amount_approved():
         assert claim.submitted_at <= claim.approved_at <= claim.paid_at
 
 
+def _the_demo_has_a_paid_and_an_open_payment_run_with_coherent_dates():
+    paid = PaymentRun.objects.get(status="paid")
+    assert paid.created_at < paid.bank_file_downloaded_at < paid.marked_paid_at
+    assert timezone.localdate(paid.created_at) <= paid.paid_on < timezone.localdate()
+    claims = list(paid.claims.all())
+    assert claims
+    for claim in claims:
+        assert claim.status == "paid" and claim.payment_reference == paid.reference
+        assert claim.approved_at <= paid.created_at
+        assert timezone.localdate(claim.paid_at) == paid.paid_on
+    open_run = PaymentRun.objects.get(status="open")
+    assert open_run.created_at <= timezone.now()
+    for claim in open_run.claims.all():
+        assert claim.status == "approved" and claim.approved_at <= open_run.created_at
+    # The run builder still has claims to show.
+    waiting = InvolvementClaim.objects.filter(status="approved", payment_run=None)
+    assert waiting.filter(panel__organisation=paid.organisation).exists()
+
+
 def _the_demo_member_is_on_a_panel_and_waiting_to_hear_from_another():
     sam = PanelApplication.objects.filter(applicant__email="member@example.org")
     assert set(sam.values_list("status", flat=True)) == {"accepted", "pending"}
@@ -81,6 +101,7 @@ def test_the_demo_shows_co_production_at_every_stage(demo):
     _the_demo_has_past_and_future_meetings_with_papers_and_arrangements()
     _the_demo_has_applications_and_claims_at_every_stage()
     _paid_demo_claims_were_paid_the_amount_approved()
+    _the_demo_has_a_paid_and_an_open_payment_run_with_coherent_dates()
     _the_demo_member_is_on_a_panel_and_waiting_to_hear_from_another()
 
 

@@ -1,6 +1,6 @@
 """Finance in the Wagtail admin: they see approved and paid claims of their organisation
-and nothing earlier, export approved claims for payment (audit-logged), and mark claims
-paid one at a time or in a payment run, never twice."""
+and nothing earlier, export approved claims for payment (audit-logged), and pay them in
+payment runs (the old "mark paid" addresses lead there), never twice."""
 
 import csv
 import io
@@ -16,11 +16,11 @@ from wagtail.models import ModelLogEntry
 
 from cms import audit
 from coproduce.choices import PaymentChoice
-from coproduce.factories import ExpenseFactory, MemberFactory
-from coproduce.models import InvolvementClaim
+from coproduce.factories import ExpenseFactory, MemberFactory, PayeeDetailsFactory
+from coproduce.models import InvolvementClaim, PaymentRun
+from coproduce.services import payment_runs as run_services
 from tests.conftest import sign_in
 from tests.coproduce.test_claims import claim_in, page_text
-from tests.queries import queries_for
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,7 @@ def test_finance_see_only_approved_and_paid_claims_of_their_organisation(
     text = page_text(client.get("/admin/claims/"))
     assert approved.reference in text and paid.reference in text
     assert "Export approved (CSV)" in text
-    assert "Mark claims paid" in text
+    assert "Build a payment run" in text
     for claim in hidden:
         assert claim.reference not in text
     assert "Waiting for approval" not in text  # not even a filter choice
@@ -129,85 +129,128 @@ def test_the_export_costs_the_same_queries_with_3_or_30_claims(client, finance, 
     assert count() == few
 
 
-def test_finance_mark_one_claim_paid_with_a_reference(client, finance, organisation):
-    claim = claim_in(organisation, approved=True)
-    page = client.get(f"/admin/claims/pay/{claim.pk}/")
-    assert page.status_code == 200
-    assert "Pay £30.00" in page_text(page)
-    response = client.post(
-        f"/admin/claims/pay/{claim.pk}/", {"payment_reference": "BACS-0412"}, follow=True
+def payable_in(organisation, **kwargs):
+    """An approved claim of ``organisation`` whose member has given bank details."""
+    claim = claim_in(organisation, approved=True, **kwargs)
+    PayeeDetailsFactory(user=claim.member)
+    return claim
+
+
+def today_typed() -> str:
+    return timezone.localdate().strftime("%d/%m/%Y")
+
+
+def test_finance_pay_a_claim_from_its_page_through_a_payment_run(client, finance, organisation):
+    claim = payable_in(organisation)
+    inspect = BeautifulSoup(client.get(f"/admin/claims/inspect/{claim.pk}/").content, "html.parser")
+    builder = next(
+        a["href"]
+        for a in inspect.select("main a[href]")
+        if a.get_text(strip=True) == "Pay it in a payment run"
     )
-    assert f"Claim {claim.reference} marked paid (£30.00)" in page_text(response)
+    page = BeautifulSoup(client.get(builder).content, "html.parser")
+    assert page.select_one(f"#claim-{claim.pk}").has_attr("checked")
+    response = client.post(
+        "/admin/payment-runs/build/", {"organisation": organisation.pk, "claims": [claim.pk]}
+    )
+    run = PaymentRun.objects.get()
+    assert response["Location"] == f"/admin/payment-runs/{run.pk}/"
+    response = client.post(
+        f"/admin/payment-runs/{run.pk}/mark-paid/", {"paid_on": today_typed()}, follow=True
+    )
+    assert f"Payment run {run.reference} marked paid" in page_text(response)
     claim.refresh_from_db()
     assert claim.status == Status.PAID
-    assert claim.payment_reference == "BACS-0412"
+    assert claim.payment_reference == run.reference
     assert claim.paid_by == finance
-    assert len(mail.outbox) == 1
+    assert len(mail.outbox) == 1 and "has been paid" in mail.outbox[0].subject
+    inspect = page_text(client.get(f"/admin/claims/inspect/{claim.pk}/"))
+    assert f"payment run {run.reference} (paid)" in inspect
 
 
-def test_paying_from_the_approved_list_goes_back_to_that_list(client, finance, organisation):
-    claim = claim_in(organisation, approved=True)
-    approved_list = "/admin/claims/?status=approved"
-    page = BeautifulSoup(client.get(approved_list).content, "html.parser")
-    pay = next(
-        a["href"]
-        for a in page.select("a[href]")
-        if a["href"].startswith(f"/admin/claims/pay/{claim.pk}/")
+def test_the_old_mark_paid_addresses_lead_to_payment_runs(client, finance, organisation):
+    claim = payable_in(organisation)
+    assert client.get("/admin/claims/pay/")["Location"] == "/admin/payment-runs/build/"
+    response = client.get(f"/admin/claims/pay/{claim.pk}/", follow=True)
+    assert response.redirect_chain[0][0] == (
+        f"/admin/payment-runs/build/?organisation={organisation.pk}"
     )
-    form = BeautifulSoup(client.get(pay).content, "html.parser")
-    assert form.select_one("form input[name=next]")["value"] == approved_list
-    response = client.post(pay, {"payment_reference": "BACS-7", "next": approved_list})
-    assert response["Location"] == approved_list
+    assert "Approved claims are now paid in payment runs" in page_text(response)
+    # An old form sent there pays nothing.
+    client.post(f"/admin/claims/pay/{claim.pk}/", {"payment_reference": "BACS-1"})
+    claim.refresh_from_db()
+    assert claim.status == Status.APPROVED and claim.payment_reference == ""
+    run = run_services.payment_run_build(
+        user=finance, organisation=organisation, claim_ids=[claim.pk]
+    ).run
+    assert client.get(f"/admin/claims/pay/{claim.pk}/")["Location"] == (
+        f"/admin/payment-runs/{run.pk}/"
+    )
 
 
-def test_a_payment_without_a_reference_asks_for_one(client, finance, organisation):
-    claim = claim_in(organisation, approved=True)
-    response = client.post(f"/admin/claims/pay/{claim.pk}/", {"payment_reference": ""})
+def test_marking_a_run_paid_without_a_date_asks_for_one(client, finance, organisation):
+    claim = payable_in(organisation)
+    run = run_services.payment_run_build(
+        user=finance, organisation=organisation, claim_ids=[claim.pk]
+    ).run
+    response = client.post(f"/admin/payment-runs/{run.pk}/mark-paid/", {"paid_on": ""})
     assert response.status_code == 400
-    assert "Enter the payment reference" in page_text(response)
+    assert "Enter the date the money was sent" in page_text(response)
     claim.refresh_from_db()
     assert claim.status == Status.APPROVED
+    assert mail.outbox == []
 
 
-def test_paying_a_claim_twice_says_when_it_was_paid(client, finance, organisation):
-    claim = claim_in(organisation, approved=True)
-    client.post(f"/admin/claims/pay/{claim.pk}/", {"payment_reference": "BACS-1"})
+def test_marking_a_run_paid_twice_says_when_it_was_paid(client, finance, organisation):
+    claim = payable_in(organisation)
+    run = run_services.payment_run_build(
+        user=finance, organisation=organisation, claim_ids=[claim.pk]
+    ).run
+    client.post(f"/admin/payment-runs/{run.pk}/mark-paid/", {"paid_on": today_typed()})
     response = client.post(
-        f"/admin/claims/pay/{claim.pk}/", {"payment_reference": "BACS-2"}, follow=True
+        f"/admin/payment-runs/{run.pk}/mark-paid/", {"paid_on": today_typed()}, follow=True
     )
-    assert "This claim was already marked paid on" in page_text(response)
+    assert f"Payment run {run.reference} was marked paid on" in page_text(response)
     claim.refresh_from_db()
-    assert claim.payment_reference == "BACS-1"
+    assert claim.payment_reference == run.reference
     assert len(mail.outbox) == 1
+    paid = ModelLogEntry.objects.for_instance(claim).filter(action="coproduce.claim.pay")
+    assert paid.count() == 1
 
 
 def test_finance_cannot_pay_a_claim_they_cannot_see(client, finance, organisation):
     submitted = claim_in(organisation, submitted=True)
-    response = client.post(f"/admin/claims/pay/{submitted.pk}/", {"payment_reference": "X"})
-    assert response.status_code == 404
+    PayeeDetailsFactory(user=submitted.member)
+    assert client.get(f"/admin/claims/pay/{submitted.pk}/").status_code == 404
+    response = client.post(
+        "/admin/payment-runs/build/", {"organisation": organisation.pk, "claims": [submitted.pk]}
+    )
+    assert response.status_code == 400
     submitted.refresh_from_db()
-    assert submitted.status == Status.SUBMITTED
+    assert submitted.status == Status.SUBMITTED and submitted.payment_run is None
+    assert not PaymentRun.objects.exists()
 
 
-def test_finance_pay_a_run_of_claims_and_hear_about_one_paid_meanwhile(
-    client, finance, organisation, make_person
-):
-    claims = [claim_in(organisation, approved=True) for _ in range(3)]
-    page = client.get("/admin/claims/pay/")
+def test_finance_build_a_run_and_hear_about_one_paid_meanwhile(client, finance, organisation):
+    claims = [payable_in(organisation) for _ in range(3)]
+    page = page_text(client.get("/admin/payment-runs/build/"))
     for claim in claims:
-        assert claim.reference in page_text(page)
+        assert claim.reference in page
     # Someone else pays one after the page was shown.
     InvolvementClaim.objects.filter(pk=claims[0].pk).update(
         status=Status.PAID, paid_at=claims[0].approved_at, payment_reference="EARLIER"
     )
     response = client.post(
-        "/admin/claims/pay/",
-        {"claims": [str(c.pk) for c in claims], "payment_reference": "BACS-RUN-7"},
+        "/admin/payment-runs/build/",
+        {"organisation": organisation.pk, "claims": [c.pk for c in claims]},
         follow=True,
     )
     text = page_text(response)
-    assert "2 claims marked paid (£60.00)" in text
-    assert f"{claims[0].reference}: This claim was already marked paid on" in text
+    run = PaymentRun.objects.get()
+    assert f"Payment run {run.reference} built with 2 claims" in text
+    assert f"{claims[0].reference} was left out. This claim was already marked paid on" in text
+    assert set(run.claims.all()) == set(claims[1:])
+    client.post(f"/admin/payment-runs/{run.pk}/mark-paid/", {"paid_on": today_typed()})
     references = dict(
         InvolvementClaim.objects.filter(pk__in=[c.pk for c in claims]).values_list(
             "pk", "payment_reference"
@@ -215,79 +258,60 @@ def test_finance_pay_a_run_of_claims_and_hear_about_one_paid_meanwhile(
     )
     assert references == {
         claims[0].pk: "EARLIER",
-        claims[1].pk: "BACS-RUN-7",
-        claims[2].pk: "BACS-RUN-7",
+        claims[1].pk: run.reference,
+        claims[2].pk: run.reference,
     }
     assert len(mail.outbox) == 2
 
 
-def test_a_payment_run_needs_claims_and_a_reference_and_keeps_what_was_chosen(
-    client, finance, organisation
-):
-    claim = claim_in(organisation, approved=True)
-    response = client.post("/admin/claims/pay/", {"claims": [str(claim.pk)]})
+def test_a_run_that_cannot_be_built_keeps_what_was_chosen(client, finance, organisation):
+    kept, gone = payable_in(organisation), payable_in(organisation)
+    InvolvementClaim.objects.filter(pk=gone.pk).update(
+        status=Status.PAID, paid_at=gone.approved_at, payment_reference="EARLIER"
+    )
+    response = client.post(
+        "/admin/payment-runs/build/", {"organisation": organisation.pk, "claims": [gone.pk]}
+    )
     assert response.status_code == 400
-    assert "Enter the payment reference" in page_text(response)
-    box = BeautifulSoup(response.content, "html.parser").select_one(f"#claim-{claim.pk}")
-    assert box.has_attr("checked")
-    response = client.post("/admin/claims/pay/", {"payment_reference": "BACS-1"})
-    assert response.status_code == 400
-    assert "Select the claims you have paid." in page_text(response)
-    claim.refresh_from_db()
-    assert claim.status == Status.APPROVED
-
-
-def test_the_payment_run_page_offers_the_export_as_a_button_big_enough_to_tap(
-    client, finance, organisation
-):
-    claim = claim_in(organisation, approved=True)
-    page = BeautifulSoup(client.get("/admin/claims/pay/").content, "html.parser")
-    export = page.select_one('main a[href*="export=csv"]')
-    assert export.get_text(" ", strip=True) == "Export approved claims (CSV)"
-    # Wagtail's button is 42 pixels high (a bare link was one 16-pixel line of text).
-    assert "button" in export["class"]
-    rows = exported_rows(client.get(export["href"]))
-    assert [row["Reference"] for row in rows] == [claim.reference]
+    assert "None of the chosen claims can be paid in a run now" in page_text(response)
+    box = BeautifulSoup(response.content, "html.parser").select_one(f"#claim-{kept.pk}")
+    assert not box.has_attr("checked")  # not chosen, so not ticked again behind their back
+    assert not PaymentRun.objects.exists()
 
 
 def test_a_payment_run_cannot_reach_claims_finance_cannot_see(
     client, finance, organisation, other_organisation
 ):
     submitted = claim_in(organisation, submitted=True)
-    elsewhere = claim_in(other_organisation, approved=True)
+    elsewhere = payable_in(other_organisation)
+    chosen = {"claims": [submitted.pk, elsewhere.pk]}
     response = client.post(
-        "/admin/claims/pay/",
-        {"claims": [str(submitted.pk), str(elsewhere.pk)], "payment_reference": "X"},
+        "/admin/payment-runs/build/", {"organisation": organisation.pk, **chosen}
     )
     assert response.status_code == 400
+    assert elsewhere.reference not in page_text(response)  # not theirs: not even named
+    response = client.post(
+        "/admin/payment-runs/build/", {"organisation": other_organisation.pk, **chosen}
+    )
+    assert response["Location"] == "/admin/"
     for claim in (submitted, elsewhere):
         claim.refresh_from_db()
-        assert claim.status != Status.PAID
-
-
-def test_the_payment_run_page_costs_the_same_queries_with_3_or_30_claims(
-    client, finance, organisation
-):
-    def count():
-        return queries_for(client, "/admin/claims/pay/")
-
-    for _ in range(3):
-        claim_in(organisation, approved=True)
-    count()
-    few = count()
-    for _ in range(27):
-        claim_in(organisation, approved=True)
-    assert count() == few
+        assert claim.status != Status.PAID and claim.payment_run is None
+    assert not PaymentRun.objects.exists()
 
 
 def test_an_administrator_may_pay_any_organisations_approved_claims(
     client, make_person, other_organisation
 ):
-    sign_in(client, make_person("admin"))
-    claim = claim_in(other_organisation, approved=True)
+    admin = make_person("admin")
+    sign_in(client, admin)
+    claim = payable_in(other_organisation)
     response = client.post(
-        "/admin/claims/pay/", {"claims": [str(claim.pk)], "payment_reference": "BACS-ADM"}
+        "/admin/payment-runs/build/",
+        {"organisation": other_organisation.pk, "claims": [claim.pk]},
     )
     assert response.status_code == 302
+    run = PaymentRun.objects.get()
+    client.post(f"/admin/payment-runs/{run.pk}/mark-paid/", {"paid_on": today_typed()})
     claim.refresh_from_db()
     assert claim.status == Status.PAID

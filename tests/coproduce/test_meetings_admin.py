@@ -1,12 +1,15 @@
 """Leads schedule, change, cancel and delete their panels' meetings in the Wagtail admin, in
 UK time, and every refusal is a clear message that saves nothing and keeps what was typed."""
 
+import re
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import pytest
 import time_machine
 from bs4 import BeautifulSoup
 from django.core import mail
+from django.test import Client
 from wagtail.models import ModelLogEntry
 
 from cms.dates import UK
@@ -80,6 +83,12 @@ def at(day, hour, minute=0):
 # --- Scheduling --------------------------------------------------------------------------------
 
 
+def calendar_link(body: str) -> str:
+    """The path of the calendar file link in a meeting notice."""
+    (url,) = re.findall(r"https?://\S+/calendar\.ics", body)
+    return urlsplit(url).path
+
+
 def test_a_lead_schedules_a_meeting_in_uk_time_and_the_panel_is_emailed(
     admin_client, panel, member
 ):
@@ -94,7 +103,11 @@ def test_a_lead_schedules_a_meeting_in_uk_time_and_the_panel_is_emailed(
     (email,) = mail.outbox
     assert email.to == ["sam@example.org"]
     assert "Tuesday 6 April 2027, 10am to 12pm" in email.body
+    # The calendar file is attached to the email, and linked for those who read it elsewhere.
     assert email.attachments[0][0] == "meeting.ics"
+    calendar = Client().get(calendar_link(email.body))
+    assert calendar["Content-Type"].startswith("text/calendar")
+    assert "Are you coming?" in email.body
 
 
 def test_the_panel_choice_offers_only_panels_the_lead_runs(admin_client, panel):
@@ -421,6 +434,8 @@ def test_a_lead_cancels_with_a_reason_and_each_member_is_emailed_once(admin_clie
     assert sorted(email.to[0] for email in mail.outbox) == ["alex@example.org", "sam@example.org"]
     assert "The venue <b>flooded</b>." in mail.outbox[0].body  # a plain-text email
     assert "STATUS:CANCELLED" in mail.outbox[0].attachments[0][1]
+    assert "STATUS:CANCELLED" in Client().get(calendar_link(mail.outbox[0].body)).content.decode()
+    assert "Are you coming?" not in mail.outbox[0].body
     assert (
         ModelLogEntry.objects.filter(
             action=audit_actions.MEETING_CANCEL, object_id=str(meeting.pk)

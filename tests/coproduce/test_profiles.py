@@ -76,8 +76,10 @@ def test_the_profile_form_starts_with_the_members_first_name(client, member):
 def test_the_payment_question_says_people_may_choose_not_to_be_paid_and_still_claim_expenses(
     client, member
 ):
-    page = text(client.get("/involvement/profile/"))
-    assert "Some people choose not to be paid for their time" in page
+    # The choice is made on "How you are paid", once the profile exists.
+    client.post("/involvement/profile/", GOOD)
+    page = text(client.get("/involvement/payment/"))
+    assert "You do not have to be paid" in page
     assert "benefits" in page
     assert "you can still claim back expenses" in page
     assert "Not paid for my time (expenses only)" in page
@@ -90,11 +92,12 @@ def test_a_member_makes_their_profile_and_sees_it(client, member):
     profile = InvolvementProfile.objects.get(user=member)
     assert profile.display_name == "Sam"
     assert profile.access_needs == ["bsl", "quiet_space"]
-    assert profile.payment_choice == PaymentChoice.VOUCHER
+    # Chosen on "How you are paid" (tests/coproduce/test_payees.py): the default until then.
+    assert profile.payment_choice == PaymentChoice.PAID
     page = text(client.get("/involvement/"))
     assert "Your involvement profile is saved." in page
     assert "A British Sign Language (BSL) interpreter" in page
-    assert "Shopping vouchers" in page
+    assert "Paid by bank transfer" in page
 
 
 def test_saving_the_profile_twice_keeps_one_profile_with_the_latest_details(client, member):
@@ -138,7 +141,6 @@ def test_changing_the_profile_is_logged(client, member):
             "interpreter_language",
             "Tell us which language you need an interpreter for.",
         ),
-        ({"payment_choice": ""}, "payment_choice", "Choose how you would like to be paid."),
         ({"access_needs": ["teleport"]}, "access_needs", "Select a valid choice."),
     ],
 )

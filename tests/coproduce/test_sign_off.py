@@ -1,8 +1,9 @@
 """Panel sign-off, through the real Wagtail admin: leads draft service changes and submit
-them; the facilitator of the panel that co-produced a change is asked to sign it off,
-must confirm the panel has seen it, and signing off publishes it. Nobody else can sign it
-off, and nobody can publish a panel's change around its sign-off. A change no panel worked
-on is approved by an editor."""
+them; the facilitator of the panel that co-produced a change is asked to sign it off, can
+do so once enough of the panel's members agreed it (tests/coproduce/test_panel_sign_off.py
+covers the members' side), and signing off publishes it. Nobody else can sign it off, and
+nobody can publish a panel's change around its sign-off. A change no panel worked on is
+approved by an editor."""
 
 import json
 
@@ -12,10 +13,18 @@ from django.core import mail
 from wagtail.models import Page, TaskState, Workflow, WorkflowState
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
+from coproduce.factories import PanelMemberSignOffFactory
 from coproduce.models import PanelSignOffTask, ServiceChangePage
 from coproduce.models.changes import SIGN_OFF_WORKFLOW_NAME
 from tests.conftest import sign_in
-from tests.factories import PanelFactory, ServiceChangePageFactory, service_changes_index
+from tests.factories import (
+    MemberFactory,
+    PanelApplicationFactory,
+    PanelFactory,
+    ServiceChangePageFactory,
+    service_changes_index,
+)
+from tests.forms_as_sent import as_sent
 
 pytestmark = pytest.mark.django_db
 
@@ -82,6 +91,16 @@ def submitted_change(client, lead, *, panel) -> ServiceChangePage:
     return ServiceChangePage.objects.get(slug="evening-opening")
 
 
+def panel_agrees(page, panel, *, members: int = 2, of: int = 2) -> None:
+    """``members`` of ``of`` members of ``panel`` agree the latest version of ``page``
+    (the panel's side of sign-off, which the facilitator waits for)."""
+    for number in range(of):
+        member = MemberFactory()
+        PanelApplicationFactory(panel=panel, applicant=member, accepted=True)
+        if number < members:
+            PanelMemberSignOffFactory(page=page, member=member, revision=page.get_latest_revision())
+
+
 def task_state_of(page) -> TaskState:
     return TaskState.objects.get(
         workflow_state__object_id=str(page.pk), status=TaskState.STATUS_IN_PROGRESS
@@ -133,7 +152,7 @@ def test_the_facilitator_is_asked_to_sign_off_by_email(client, lead, panel, faci
         "Please sign off a change for Crisis café panel: Evening opening at the café"
     )
     assert "Hello Fran," in message.body
-    assert "show the panel the change as it will be published" in message.body
+    assert "members of the panel are asked to read it" in message.body
     assert f"http://testserver/admin/pages/{change.pk}/edit/" in message.body
     assert f"/admin/pages/workflow/preview/{change.pk}/" in message.body
     assert not [message for message in mail.outbox if message.to == [lead.email]]
@@ -161,8 +180,11 @@ def test_leads_add_pages_only_under_you_said_we_did(client, lead):
 # --- Facilitators sign off ------------------------------------------------------------------------
 
 
-def test_the_facilitator_sees_sign_off_for_the_panel(client, lead, panel, facilitator):
+def test_the_facilitator_sees_sign_off_for_the_panel_once_it_agreed(
+    client, lead, panel, facilitator
+):
     change = submitted_change(client, lead, panel=panel)
+    panel_agrees(change, panel)
     sign_in(client, facilitator)
     response = client.get(f"/admin/pages/{change.pk}/edit/")
     assert response.status_code == 200
@@ -170,17 +192,18 @@ def test_the_facilitator_sees_sign_off_for_the_panel(client, lead, panel, facili
     assert "Sign off for the panel" in html
     assert "Ask for changes" in html
     form = client.get(action_url(change, "sign_off"), **XHR)
-    assert "The panel has seen this change as it will be published" in form.content.decode()
+    assert form.status_code == 200
+    assert "The panel has seen this change" not in form.content.decode()
 
 
-def test_signing_off_needs_the_tick_that_the_panel_has_seen_it(client, lead, panel, facilitator):
+def test_signing_off_needs_the_panels_agreement(client, lead, panel, facilitator):
     change = submitted_change(client, lead, panel=panel)
+    panel_agrees(change, panel, members=1, of=2)
     sign_in(client, facilitator)
-    response = client.post(action_url(change, "sign_off"), {"comment": "Looks good."}, **XHR)
-    body = json.loads(response.content)
-    assert body["step"] == "action"
-    assert "Confirm that the panel has seen this change" in body["html"]
-    # Sent without the modal's script, the missing tick changes nothing either.
+    assert (
+        "Sign off for the panel"
+        not in client.get(f"/admin/pages/{change.pk}/edit/").content.decode()
+    )
     client.post(action_url(change, "sign_off"), {"comment": "Looks good."})
     change.refresh_from_db()
     assert not change.live
@@ -189,18 +212,17 @@ def test_signing_off_needs_the_tick_that_the_panel_has_seen_it(client, lead, pan
 
 def test_the_facilitators_sign_off_publishes_the_change(client, lead, panel, facilitator):
     change = submitted_change(client, lead, panel=panel)
+    panel_agrees(change, panel)
     sign_in(client, facilitator)
     state = task_state_of(change)
-    response = client.post(
-        action_url(change, "sign_off"), {"panel_has_seen": "on", "comment": "They loved it."}
-    )
+    response = client.post(action_url(change, "sign_off"), {"comment": "They loved it."})
     assert response.status_code == 302
     change.refresh_from_db()
     assert change.live
     state.refresh_from_db()
     assert state.status == TaskState.STATUS_APPROVED
     assert state.finished_by == facilitator
-    assert state.comment == "The panel has seen this change. They loved it."
+    assert state.comment == "Signed off for the panel: 2 members agreed. They loved it."
     assert WorkflowState.objects.get(pk=state.workflow_state_id).status == "approved"
     assert client.get(change.url).status_code == 200
 
@@ -208,9 +230,10 @@ def test_the_facilitators_sign_off_publishes_the_change(client, lead, panel, fac
 @pytest.mark.parametrize("role", ["engagement_lead", "editor", "hr", "finance"])
 def test_nobody_but_the_facilitator_can_sign_off(client, make_person, lead, panel, role):
     change = submitted_change(client, lead, panel=panel)
+    panel_agrees(change, panel)
     someone = make_person(role)
     sign_in(client, someone)
-    response = client.post(action_url(change, "sign_off"), {"panel_has_seen": "on"})
+    response = client.post(action_url(change, "sign_off"), {"comment": ""})
     assert response.status_code in (302, 403)
     edit = client.get(f"/admin/pages/{change.pk}/edit/")
     assert "Sign off for the panel" not in edit.content.decode()
@@ -221,23 +244,25 @@ def test_nobody_but_the_facilitator_can_sign_off(client, make_person, lead, pane
 
 def test_the_author_cannot_sign_off_their_own_change_unless_they_facilitate(client, lead, panel):
     change = submitted_change(client, lead, panel=panel)
+    panel_agrees(change, panel)
     sign_in(client, lead)
-    client.post(action_url(change, "sign_off"), {"panel_has_seen": "on"})
+    client.post(action_url(change, "sign_off"), {"comment": ""})
     change.refresh_from_db()
     assert not change.live
 
 
-def test_sign_off_from_the_page_editor_without_the_tick_is_refused(
+def test_sign_off_from_the_page_editor_without_the_panels_agreement_is_refused(
     client, lead, panel, facilitator
 ):
     change = submitted_change(client, lead, panel=panel)
+    panel_agrees(change, panel, members=1, of=2)
     sign_in(client, facilitator)
     data = change_form(
         panel=panel,
         **{
             "action-workflow-action": "true",
             "workflow-action-name": "sign_off",
-            "workflow-action-extra-data": json.dumps({"comment": "No tick."}),
+            "workflow-action-extra-data": json.dumps({"comment": "Not yet agreed."}),
         },
     )
     response = client.post(f"/admin/pages/{change.pk}/edit/", data)
@@ -247,8 +272,34 @@ def test_sign_off_from_the_page_editor_without_the_tick_is_refused(
     assert not change.live
 
 
-def test_sign_off_from_the_page_editor_with_the_tick_publishes(client, lead, panel, facilitator):
+def test_sign_off_from_the_page_editor_with_the_panels_agreement_publishes(
+    client, lead, panel, facilitator
+):
     change = submitted_change(client, lead, panel=panel)
+    panel_agrees(change, panel)
+    sign_in(client, facilitator)
+    # The editor's own form, sent back untouched as the browser sends it with the action.
+    edit_url = f"/admin/pages/{change.pk}/edit/"
+    data = as_sent(client.get(edit_url).content.decode(), form="form#page-edit-form")
+    data.update(
+        {
+            "action-workflow-action": ["true"],
+            "workflow-action-name": ["sign_off"],
+            "workflow-action-extra-data": [json.dumps({"comment": ""})],
+        }
+    )
+    response = client.post(edit_url, data)
+    assert response.status_code == 302
+    change.refresh_from_db()
+    assert change.live
+    assert change.title == "Evening opening at the café"
+
+
+def test_a_facilitator_who_edits_while_signing_off_sends_it_back_to_the_panel(
+    client, lead, panel, facilitator
+):
+    change = submitted_change(client, lead, panel=panel)
+    panel_agrees(change, panel)
     sign_in(client, facilitator)
     data = change_form(
         panel=panel,
@@ -256,14 +307,17 @@ def test_sign_off_from_the_page_editor_with_the_tick_publishes(client, lead, pan
         **{
             "action-workflow-action": "true",
             "workflow-action-name": "sign_off",
-            "workflow-action-extra-data": json.dumps({"panel_has_seen": True, "comment": ""}),
+            "workflow-action-extra-data": json.dumps({"comment": ""}),
         },
     )
-    response = client.post(f"/admin/pages/{change.pk}/edit/", data)
-    assert response.status_code == 302
+    client.post(f"/admin/pages/{change.pk}/edit/", data)
     change.refresh_from_db()
-    assert change.live
-    assert change.title == "Evening opening at the café, until 11pm"
+    assert not change.live
+    # The panel did not agree the new wording: it waits for them again.
+    assert change.get_latest_revision_as_object().title == (
+        "Evening opening at the café, until 11pm"
+    )
+    assert task_state_of(change).status == TaskState.STATUS_IN_PROGRESS
 
 
 def test_the_facilitator_asks_for_changes_saying_what(client, lead, panel, facilitator):
@@ -293,14 +347,16 @@ def test_the_panel_that_signs_off_is_the_one_in_the_version_to_be_published(
     change.panel = second
     change.save_revision(user=lead)
     Workflow.objects.get(name=SIGN_OFF_WORKFLOW_NAME).start(change, lead)
+    panel_agrees(change, first)
+    panel_agrees(change, second)
     url = action_url(change, "sign_off")
 
     sign_in(client, first_facilitator)
-    client.post(url, {"panel_has_seen": "on"})
+    client.post(url, {"comment": ""})
     assert task_state_of(change).status == TaskState.STATUS_IN_PROGRESS
 
     sign_in(client, second_facilitator)
-    client.post(url, {"panel_has_seen": "on"})
+    client.post(url, {"comment": ""})
     change.refresh_from_db()
     assert change.panel == second
     assert not change.workflow_in_progress
@@ -373,8 +429,9 @@ def test_an_editor_approves_a_submitted_change_no_panel_worked_on(client, make_p
 
 def test_an_admin_may_sign_off_any_change(client, make_person, lead, panel):
     change = submitted_change(client, lead, panel=panel)
+    panel_agrees(change, panel)
     sign_in(client, make_person("admin"))
-    client.post(action_url(change, "sign_off"), {"panel_has_seen": "on"})
+    client.post(action_url(change, "sign_off"), {"comment": ""})
     change.refresh_from_db()
     assert change.live
 
@@ -424,11 +481,12 @@ def test_a_facilitator_cannot_sign_off_another_panels_change_by_its_address(
     client, make_person, lead, panel, organisation
 ):
     change = submitted_change(client, lead, panel=panel)
+    panel_agrees(change, panel)
     other_facilitator = make_person("engagement_lead")
     PanelFactory(organisation=organisation, facilitators=[other_facilitator])
     sign_in(client, other_facilitator)
     assert client.get(action_url(change, "sign_off"), **XHR).status_code in (302, 403)
-    client.post(action_url(change, "sign_off"), {"panel_has_seen": "on"})
+    client.post(action_url(change, "sign_off"), {"comment": ""})
     change.refresh_from_db()
     assert not change.live
 
@@ -444,10 +502,11 @@ def test_a_facilitator_who_drafted_the_change_cannot_sign_it_off(
         organisation=organisation, title="Crisis café panel", facilitators=[facilitator, second]
     )
     change = submitted_change(client, facilitator, panel=panel)
+    panel_agrees(change, panel)
     sign_in(client, facilitator)
     edit = client.get(f"/admin/pages/{change.pk}/edit/")
     assert "Sign off for the panel" not in edit.content.decode()
-    client.post(action_url(change, "sign_off"), {"panel_has_seen": "on"})
+    client.post(action_url(change, "sign_off"), {"comment": ""})
     change.refresh_from_db()
     assert not change.live
     assert task_state_of(change).status == TaskState.STATUS_IN_PROGRESS
@@ -455,7 +514,7 @@ def test_a_facilitator_who_drafted_the_change_cannot_sign_it_off(
     sign_in(client, second)
     edit = client.get(f"/admin/pages/{change.pk}/edit/")
     assert "Sign off for the panel" in edit.content.decode()
-    client.post(action_url(change, "sign_off"), {"panel_has_seen": "on"})
+    client.post(action_url(change, "sign_off"), {"comment": ""})
     change.refresh_from_db()
     assert change.live
 
@@ -465,12 +524,13 @@ def test_an_admin_who_drafted_a_panels_change_cannot_sign_it_off(
 ):
     admin = make_person("admin")
     change = submitted_change(client, admin, panel=panel)
+    panel_agrees(change, panel)
     sign_in(client, admin)
-    client.post(action_url(change, "sign_off"), {"panel_has_seen": "on"})
+    client.post(action_url(change, "sign_off"), {"comment": ""})
     change.refresh_from_db()
     assert not change.live
     sign_in(client, facilitator)
-    client.post(action_url(change, "sign_off"), {"panel_has_seen": "on"})
+    client.post(action_url(change, "sign_off"), {"comment": ""})
     change.refresh_from_db()
     assert change.live
 
