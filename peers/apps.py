@@ -21,3 +21,7 @@ class PeersConfig(AppConfig):
         from .schedules import register_peers_schedules
 
         register_peers_schedules()
+
+        from .services.activity_totals import connect_activity_totals
+
+        connect_activity_totals()

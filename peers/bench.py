@@ -1,5 +1,6 @@
 """Peer work at scale, for the benchmarks: the demo peer worker (Jo, peer@example.org)
-with a hundred thousand sessions, so the summary page shows it aggregates in SQL.
+with a hundred thousand sessions (a million with ``--big``), so the summary page shows it
+reads daily totals, not every session.
 
 Loads the peer work demo first, then tops Jo's sessions up in bulk to the target (with
 topics and signposting on a share of them, as real logs have). Counting what exists first
@@ -20,6 +21,7 @@ from cms.models import Need, OfferPage
 from .demo import DEMO_WORKER_EMAIL, load_peers_demo
 from .models import PeerWorker, SessionLog
 from .models.sessions import Setting
+from .services.activity_totals import activity_totals_rebuild
 
 DEMO_WORKER_SESSIONS = 100_000
 # Ten times the data (cms.bench.big): a million sessions, all Jo's, so her summary is the
@@ -82,6 +84,9 @@ def _sessions(target: int) -> dict[str, int]:
                 ignore_conflicts=True,
             )
         made += len(batch)
+    if made:
+        # Bulk inserts keep no daily totals, and the summary page reads those.
+        activity_totals_rebuild(workers=PeerWorker.objects.filter(pk=worker.pk))
     return {"created": made, "total": existing + made}
 
 

@@ -32,6 +32,7 @@ from .models import (
     WellbeingCheckIn,
 )
 from .models.sessions import OutcomeMeasure, Setting
+from .services.activity_totals import activity_totals_rebuild
 from .wellbeing_scale import metric_score
 
 DEMO_WORKER_EMAIL = "peer@example.org"
@@ -119,6 +120,8 @@ def load_peers_demo() -> dict[str, int]:
         _safeguarding(workers)
         _supervision(rng, workers)
         _wellbeing(rng, workers)
+        # The sessions were loaded in bulk, which keeps no totals: count them now.
+        activity_totals_rebuild()
     return _counts(created=1)
 
 

@@ -57,6 +57,7 @@ from .models import (
 )
 from .models.sessions import Setting
 from .selectors.retention import add_months
+from .services.activity_totals import activity_totals_rebuild
 
 Stage = JobApplication.Stage
 HISTORY_MONTHS_BEFORE = 27  # hires from this long before ``since``, so 12-month retention
@@ -692,6 +693,10 @@ class _History:
             for need in rng.sample(needs, k=min(len(needs), rng.choice([0, 1, 1, 2]))):
                 topics.append(SessionLog.topics.through(sessionlog_id=session.pk, need_id=need.pk))
         SessionLog.topics.through.objects.bulk_create(topics, batch_size=2000)
+        # Loaded in bulk, which keeps no totals: count these workers' now.
+        activity_totals_rebuild(
+            workers=PeerWorker.objects.filter(pk__in={s.worker_id for s in sessions})
+        )
 
     def _team_name(self, worker: PeerWorker) -> str:
         return next(name for name, team in self.teams.items() if team.pk == worker.team_id)

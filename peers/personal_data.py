@@ -21,6 +21,10 @@ from cms.data_registry import (
 )
 
 from .models import (
+    ActivityDay,
+    ActivityPersonDay,
+    ActivitySignpostDay,
+    ActivityTopicDay,
     CompetenceEvidence,
     CompetenceSignOff,
     EqualityMonitoring,
@@ -399,6 +403,54 @@ register(
         ),
         on_close=Fate.DELETE,
     ),
+)
+
+# The daily totals of a worker's sessions (peers.services.activity_totals) are counted from
+# the session logs and kept exactly as long as they are: a day's totals go when its last
+# session does, so they follow the logs' time limit and fate.
+ACTIVITY_TOTALS_RETENTION = Retention(
+    counted_from="date",
+    years=8,
+    reason="Counted from your session logs and kept only while those logs are.",
+)
+register(
+    *(
+        PersonalData(
+            model=model,
+            owner="worker__user",
+            data_class=DataClass.SESSION_RECORDS,
+            label=label,
+            purpose="To show you and your supervisors your hours and activity quickly.",
+            basis=Basis.PUBLIC_TASK,
+            condition=Condition.HEALTH_AND_CARE,
+            fields=fields,
+            retention=ACTIVITY_TOTALS_RETENTION,
+            on_close=Fate.KEEP,
+            shared_with="Your supervisors.",
+        )
+        for model, label, fields in (
+            (
+                ActivityDay,
+                "Daily totals of your sessions",
+                ("date", "setting", "minutes", "sessions", "group_sessions"),
+            ),
+            (
+                ActivityPersonDay,
+                "Daily count of the people you supported, by your reference",
+                ("date", "person_reference", "sessions"),
+            ),
+            (
+                ActivityTopicDay,
+                "Daily count of your sessions' topics",
+                ("date", "need", "sessions"),
+            ),
+            (
+                ActivitySignpostDay,
+                "Daily count of the offers you signposted to",
+                ("date", "offer", "sessions"),
+            ),
+        )
+    )
 )
 
 register_staff_links(

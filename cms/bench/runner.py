@@ -588,6 +588,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "file: it is migrated and topped up, never emptied",
     )
     parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="reuse the SQLite database already in BENCH_DIR (migrated and topped up, not "
+        "made afresh): generate ten times the data once, then measure it again and again",
+    )
+    parser.add_argument(
         "--page-cache-miss",
         action="store_true",
         help="give each visitor's request its own address, so no kept copy of a page "
@@ -679,7 +685,7 @@ def main(argv: list[str] | None = None) -> int:
             f"Preparing the bench site at scale {args.scale} in "
             f"{_database_name(args.database) if args.database else DATABASE_PATH} …"
         )
-        report["setup"] = prepare_site(scale=args.scale, fresh=not args.database)
+        report["setup"] = prepare_site(scale=args.scale, fresh=not (args.database or args.keep))
         counts = report["setup"]["counts"]
         print("  " + ", ".join(f"{count['total']} {name}" for name, count in counts.items()))
 

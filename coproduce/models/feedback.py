@@ -138,7 +138,23 @@ class Feedback(index.Indexed, models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name_plural = "feedback"
-        indexes = [models.Index(fields=["organisation", "status", "created_at"])]
+        indexes = [
+            models.Index(fields=["organisation", "status", "created_at"]),
+            # Covers the feedback trends (coproduce.selectors.feedback.feedback_trends): an
+            # organisation's shown feedback over a period, counted from the index alone.
+            models.Index(
+                fields=[
+                    "organisation",
+                    "hidden",
+                    "created_at",
+                    "author",
+                    "rating",
+                    "felt_listened_to",
+                    "offer_title",
+                ],
+                name="coproduce_feedback_trends",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(rating__gte=1) & models.Q(rating__lte=5),

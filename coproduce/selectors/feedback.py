@@ -9,7 +9,7 @@ costs the same queries with 3 items or 300.
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Avg, Case, Count, IntegerField, Q, QuerySet, When
+from django.db.models import Avg, Case, Count, IntegerField, Q, QuerySet, Sum, When
 from django.shortcuts import get_object_or_404
 from django.utils import dateformat, timezone
 from wagtail.models import ModelLogEntry
@@ -290,20 +290,37 @@ def default_trend_period(today: date | None = None) -> tuple[date, date]:
 
 def trend_offers(user) -> QuerySet[OfferPage]:
     """Offers with feedback the lead moderates, for the trends' offer filter."""
-    return OfferPage.objects.filter(pk__in=feedback_moderated_by(user).values("offer_id")).order_by(
-        "title"
+    return (
+        OfferPage.objects.filter(pk__in=feedback_moderated_by(user).values("offer_id"))
+        .only("title")
+        .order_by("title")
     )
 
 
 def _counts() -> dict:
     # Without DISTINCT: the chosen feedback is filtered by subqueries, never joins, so each
     # row is one piece of feedback (and in the theme breakdown one per theme it was given),
-    # and counting it needs no sort of a quarter of a million ids.
+    # and counting it needs no sort of a quarter of a million ids. Sums, not averages, so
+    # groups can be added together afterwards.
     return {
         "count": Count("pk"),
-        "average": Avg("rating"),
+        "rating_sum": Sum("rating"),
+        "rated": Count("rating"),
         "listened": Count("pk", filter=Q(felt_listened_to=Listened.YES)),
     }
+
+
+def _added(groups) -> dict:
+    """Counted groups added together, as one group."""
+    total = {"count": 0, "rating_sum": 0, "rated": 0, "listened": 0}
+    for group in groups:
+        for key in total:
+            total[key] += group[key] or 0
+    return total
+
+
+def _average(group) -> float | None:
+    return round(group["rating_sum"] / group["rated"], 1) if group["rated"] else None
 
 
 def _month_number(months: list[date]) -> Case:
@@ -326,7 +343,7 @@ def _rows(groups, label_of) -> list[TrendRow]:
         TrendRow(
             label=label_of(group),
             count=group["count"],
-            average=round(group["average"], 1) if group["average"] is not None else None,
+            average=_average(group),
             listened=group["listened"],
             percent_of_largest=round(100 * group["count"] / largest) if largest else 0,
         )
@@ -335,8 +352,9 @@ def _rows(groups, label_of) -> list[TrendRow]:
 
 
 def feedback_trends(user, filters: TrendFilters) -> Trends:
-    """Counts of the feedback ``user`` moderates by theme, offer and month, in four
-    queries whatever the numbers. Hidden feedback (spam, abuse) is not counted."""
+    """Counts of the feedback ``user`` moderates by theme, offer and month, in two passes
+    over the feedback and one query for the themes' names, whatever the numbers. Hidden
+    feedback (spam, abuse) is not counted."""
     chosen = received_between(
         feedback_moderated_by(user).filter(hidden=False), filters.first, filters.last
     )
@@ -348,32 +366,53 @@ def feedback_trends(user, filters: TrendFilters) -> Trends:
         chosen = chosen.filter(
             pk__in=Feedback.themes.through.objects.filter(theme=filters.theme).values("feedback_id")
         )
-    totals = chosen.aggregate(**_counts())
-
-    by_theme = list(
-        chosen.values("themes__name", "themes__sort_order")
-        .annotate(**_counts())
-        .order_by("-count", "themes__sort_order", "themes__name")
-    )
-    by_offer = list(
-        chosen.values("offer_title").annotate(**_counts()).order_by("-count", "offer_title")
-    )
     months = months_between(filters.first, filters.last)
-    counted = {
-        group["number"]: group
-        for group in chosen.annotate(number=_month_number(months))
-        .values("number")
+    # One pass over the feedback counts it by offer and month together (a few hundred
+    # groups); the totals, offers and months are added up from those groups here.
+    by_offer_and_month = list(
+        chosen.annotate(number=_month_number(months))
+        .values("offer_title", "number")
         .annotate(**_counts())
-        .order_by("number")
-    }
-    empty = {"count": 0, "average": None, "listened": 0}
+        .order_by()
+    )
+    offers: dict[str, list] = {}
+    in_month: dict[int, list] = {}
+    for group in by_offer_and_month:
+        offers.setdefault(group["offer_title"], []).append(group)
+        in_month.setdefault(group["number"], []).append(group)
+    totals = _added(by_offer_and_month)
+    by_offer = sorted(
+        ({**_added(groups), "offer_title": title} for title, groups in offers.items()),
+        key=lambda g: (-g["count"], g["offer_title"]),
+    )
     by_month = [
-        {**counted.get(number, empty), "month": month} for number, month in enumerate(months)
+        {**_added(in_month.get(number, [])), "month": month} for number, month in enumerate(months)
     ]
+    # The second pass, by theme: grouped by the theme's id on the link table (no join to
+    # the themes; feedback with none is a group of its own), named from the handful of
+    # themes afterwards.
+    by_theme_id = list(chosen.values("themes").annotate(**_counts()).order_by())
+    themes = {
+        pk: (name, order)
+        for pk, name, order in Theme.objects.filter(
+            pk__in=[g["themes"] for g in by_theme_id if g["themes"] is not None]
+        ).values_list("pk", "name", "sort_order")
+    }
+    by_theme = sorted(
+        (
+            {
+                **group,
+                "themes__name": themes.get(group["themes"], (None, 0))[0],
+                "themes__sort_order": themes.get(group["themes"], (None, 0))[1],
+            }
+            for group in by_theme_id
+        ),
+        key=lambda g: (-g["count"], g["themes__sort_order"], g["themes__name"] or ""),
+    )
     return Trends(
         filters=filters,
         total=totals["count"],
-        average=round(totals["average"], 1) if totals["average"] is not None else None,
+        average=_average(totals),
         listened=totals["listened"],
         by_theme=_rows(by_theme, lambda g: g["themes__name"] or "No theme chosen"),
         by_offer=_rows(by_offer, lambda g: g["offer_title"]),

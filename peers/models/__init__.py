@@ -1,6 +1,7 @@
 """Models of peer work, split by topic: worker records and teams, session logs and
 safeguarding, supervision, wellbeing, and the progression pathway."""
 
+from .activity import ActivityDay, ActivityPersonDay, ActivitySignpostDay, ActivityTopicDay
 from .outcomes import OfferOutcomeFigures
 from .progression import (
     Competence,
@@ -26,6 +27,10 @@ from .wellbeing import WellbeingCheckIn
 from .workers import EmploymentType, PeerWorker, Team
 
 __all__ = [
+    "ActivityDay",
+    "ActivityPersonDay",
+    "ActivitySignpostDay",
+    "ActivityTopicDay",
     "Competence",
     "CompetenceEvidence",
     "CompetenceSignOff",

@@ -17,11 +17,9 @@ from datetime import date, timedelta
 
 from django.db.models import (
     Count,
-    Exists,
     F,
     FloatField,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -29,12 +27,24 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Concat
 
+from cms.models import Need, OfferPage
 from cms.permissions import scope_to_organisation
 
-from ..models import PeerWorker, SafeguardingConcern, SessionLog, Team
-from ..models.sessions import Setting
+from ..models import (
+    ActivityDay,
+    ActivityPersonDay,
+    ActivitySignpostDay,
+    ActivityTopicDay,
+    PeerWorker,
+    SafeguardingConcern,
+    SessionLog,
+    Team,
+)
+from ..models.sessions import OutcomeMeasure, Setting
 
 TOP_COUNT = 5
+# Read beyond the top few, so a tie for the last place is settled by name as before.
+TIES_READ = 20
 MONTHS_SHOWN = 12
 EXPORT_CHUNK = 2000
 
@@ -272,23 +282,96 @@ def hours_by_setting(
     return _scaled_rows(sorted(rows, key=lambda row: -row.minutes))
 
 
-def worker_summary(worker: PeerWorker, *, today: date) -> WorkerSummary:
-    """The worker's summary page: this week, this month, and the last 12 months."""
-    start = months_back(today)
-    this_week = week_start(today)
-    this_month = month_start(today)
-    recent = SessionLog.objects.filter(worker=worker, date__gte=min(this_week, this_month))
-    totals = recent.aggregate(
-        week=Coalesce(Sum("duration_minutes", filter=Q(date__gte=this_week)), 0),
-        month=Coalesce(Sum("duration_minutes", filter=Q(date__gte=this_month)), 0),
+def worker_activity(worker: PeerWorker, *, start: date, end: date) -> ActivitySummary:
+    """The same figures as ``activity_summary`` for one worker, read from their daily
+    totals (``peers.services.activity_totals``): a few thousand rows whatever the number
+    of sessions, in four queries."""
+    days = ActivityDay.objects.filter(worker=worker, date__gte=start, date__lte=end)
+    months = {month: [0, 0] for month in month_starts(start, end)}
+    settings = {value: [0, 0] for value in Setting.values}
+    group_sessions = 0
+    for day, setting, minutes, count, groups in days.values_list(
+        "date", "setting", "minutes", "sessions", "group_sessions"
+    ):
+        for bucket in (months[month_start(day)], settings.setdefault(setting, [0, 0])):
+            bucket[0] += minutes
+            bucket[1] += count
+        group_sessions += groups
+    people = ActivityPersonDay.objects.filter(
+        worker=worker, date__gte=start, date__lte=end
+    ).aggregate(people=Count("person_reference", distinct=True))["people"]
+    by_setting = sorted(
+        (Row(label, *settings[value]) for value, label in Setting.choices if settings[value][1]),
+        key=lambda row: -row.minutes,
     )
-    workers = PeerWorker.objects.filter(pk=worker.pk)
+    return ActivitySummary(
+        start=start,
+        end=end,
+        minutes=sum(minutes for minutes, _ in months.values()),
+        sessions=sum(count for _, count in months.values()),
+        group_sessions=group_sessions,
+        people_supported=people,
+        by_setting=_scaled_rows(by_setting),
+        by_month=_scaled_rows([Row(f"{month:%B %Y}", *months[month]) for month in months]),
+        topics=_top_totals(ActivityTopicDay, worker, start, end, "need_id", (Need, "name")),
+        signposted_to=_top_totals(
+            ActivitySignpostDay,
+            worker,
+            start,
+            end,
+            "offer_id",
+            (OfferPage, "title"),
+        ),
+    )
+
+
+def _top_totals(model, worker, start, end, key: str, names) -> list[Counted]:
+    """The most frequent topics (or offers) in the worker's daily totals. Counted per id on
+    the totals table alone (no join to pages), then named: only the few leaders are looked
+    up. The names order ties, so enough are read to see every tie at the last place."""
+    grouped = (
+        model.objects.filter(worker=worker, date__gte=start, date__lte=end)
+        .values(key)
+        .annotate(count=Sum("sessions"))
+    )
+    leaders = list(grouped.order_by("-count", key)[: TOP_COUNT + TIES_READ])
+    if (
+        len(leaders) == TOP_COUNT + TIES_READ
+        and leaders[-1]["count"] == leaders[TOP_COUNT - 1]["count"]
+    ):
+        leaders = list(grouped.filter(count__gte=leaders[TOP_COUNT - 1]["count"]))
+    named_model, name_field = names
+    named = dict(
+        named_model.objects.filter(pk__in=[row[key] for row in leaders]).values_list(
+            "pk", name_field
+        )
+    )
+    rows = sorted(
+        ({"label": named[row[key]], "count": row["count"]} for row in leaders if row[key] in named),
+        key=lambda row: (-row["count"], row["label"]),
+    )[:TOP_COUNT]
+    return [
+        Counted(row["label"], row["count"], percent)
+        for row, percent in _scaled(rows, lambda r: r["count"])
+    ]
+
+
+def worker_summary(worker: PeerWorker, *, today: date) -> WorkerSummary:
+    """The worker's summary page: this week, this month, and the last 12 months, from the
+    worker's daily totals."""
+    start = months_back(today)
+    activity = worker_activity(worker, start=start, end=today)
+    this_week = week_start(today)
+    # This week may begin in last month, which the 12 months shown always include.
+    week = ActivityDay.objects.filter(
+        worker=worker, date__gte=this_week, date__lte=today
+    ).aggregate(minutes=Coalesce(Sum("minutes"), 0))["minutes"]
     return WorkerSummary(
         worker=worker,
         today=today,
-        minutes_this_week=totals["week"],
-        minutes_this_month=totals["month"],
-        activity=activity_summary(workers_qs=workers, start=start, end=today),
+        minutes_this_week=week,
+        minutes_this_month=activity.by_month[-1].minutes,
+        activity=activity,
     )
 
 
@@ -329,35 +412,88 @@ EXPORT_HEADINGS = [
 
 def session_export_rows(worker: PeerWorker) -> tuple[int, Iterator[list]]:
     """The worker's sessions for a spreadsheet, newest first, without private notes, and
-    how many there are. Rows are read in chunks (topics and offers fetched per chunk), so a
-    long history streams without being held in memory."""
-    sessions = (
-        SessionLog.objects.filter(worker=worker)
-        .select_related("offer")
-        .prefetch_related("topics", "signposted_to")
-        .annotate(concern=Exists(SafeguardingConcern.objects.filter(session=OuterRef("pk"))))
-        .order_by("-date", "-pk")
-    )
+    how many there are. Read a chunk at a time, each chunk after the last one's (date, id)
+    so no query holds a cursor open or sorts the whole history, as plain values (no model
+    objects), with the chunk's topics, offers and concerns fetched in one query each: a
+    million sessions stream in constant memory."""
+    sessions = SessionLog.objects.filter(worker=worker)
     count = sessions.count()
     settings = dict(Setting.choices)
+    measures = dict(OutcomeMeasure.choices)
+    columns = (
+        "pk",
+        "date",
+        "duration_minutes",
+        "setting",
+        "offer_id",
+        "person_reference",
+        "group_size",
+        "outcome_measure",
+        "outcome_score",
+    )
 
     def rows() -> Iterator[list]:
-        for session in sessions.iterator(chunk_size=EXPORT_CHUNK):
-            yield [
-                session.date.isoformat(),
-                session.duration_minutes,
-                settings.get(session.setting, session.setting),
-                session.offer.title if session.offer else "",
-                session.person_reference,
-                session.group_size,
-                "; ".join(topic.name for topic in session.topics.all()),
-                "; ".join(offer.title for offer in session.signposted_to.all()),
-                session.get_outcome_measure_display() if session.outcome_measure else "",
-                "" if session.outcome_score is None else session.outcome_score,
-                "Yes" if session.concern else "No",
-            ]
+        offer_titles: dict[int, str] = {}
+        after = None
+        while True:
+            chunk = sessions.order_by("-date", "-pk")
+            if after is not None:
+                # The range on the date lets the index start at the last chunk's day;
+                # only that day's rows already sent are passed over.
+                chunk = chunk.filter(date__lte=after[0]).filter(
+                    Q(date__lt=after[0]) | Q(pk__lt=after[1])
+                )
+            chunk = list(chunk.values_list(*columns)[:EXPORT_CHUNK])
+            if not chunk:
+                return
+            after = (chunk[-1][1], chunk[-1][0])
+            ids = [row[0] for row in chunk]
+            topics = _names_by_session(
+                SessionLog.topics.through.objects.filter(sessionlog_id__in=ids)
+                .order_by("need__name")
+                .values_list("sessionlog_id", "need__name")
+            )
+            signposted = _names_by_session(
+                SessionLog.signposted_to.through.objects.filter(sessionlog_id__in=ids)
+                .order_by("offerpage__title")
+                .values_list("sessionlog_id", "offerpage__title")
+            )
+            concerns = set(
+                SafeguardingConcern.objects.filter(session_id__in=ids).values_list(
+                    "session_id", flat=True
+                )
+            )
+            missing = {row[4] for row in chunk if row[4] and row[4] not in offer_titles}
+            if missing:
+                offer_titles.update(
+                    OfferPage.objects.filter(pk__in=missing).values_list("pk", "title")
+                )
+            for pk, day, minutes, setting, offer, reference, size, measure, score in chunk:
+                yield [
+                    day.isoformat(),
+                    minutes,
+                    settings.get(setting, setting),
+                    offer_titles.get(offer, "") if offer else "",
+                    reference,
+                    size,
+                    topics.get(pk, ""),
+                    signposted.get(pk, ""),
+                    measures.get(measure, measure) if measure else "",
+                    "" if score is None else score,
+                    "Yes" if pk in concerns else "No",
+                ]
+            if len(chunk) < EXPORT_CHUNK:
+                return
 
     return count, rows()
+
+
+def _names_by_session(pairs) -> dict[int, str]:
+    """ "a; b" per session id from (session id, name) pairs."""
+    names: dict[int, list[str]] = {}
+    for session_id, name in pairs:
+        names.setdefault(session_id, []).append(name)
+    return {session_id: "; ".join(found) for session_id, found in names.items()}
 
 
 # --- HR's numbers for an organisation --------------------------------------------------------
