@@ -621,13 +621,8 @@ def _notify_members(
         "page_url": meeting_page_url(meeting),
         "meetings_url": site_url(reverse("coproduce:meeting_list")),
     }
-    # The meeting for their calendar app, with the email; none once it is cancelled (the
-    # calendar feed drops it).
-    calendar = (
-        ()
-        if kind == "cancelled"
-        else (("meeting.ics", meetings_calendar([meeting]), "text/calendar"),)
-    )
+    # The meeting for their calendar app, with an email (a cancelled one's file cancels it).
+    calendar = (("meeting.ics", meetings_calendar([meeting]), "text/calendar"),)
     told = 0
     for member, name in members:
         reply = replies.get(member.pk)

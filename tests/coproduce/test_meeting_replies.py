@@ -269,7 +269,7 @@ def test_each_invitation_carries_that_members_own_reply_links(panel, sam, make_p
 def test_text_messages_are_short_and_carry_the_reply_link(panel, meeting, sam, monkeypatch):
     sent = []
 
-    def fake_notify(member, notice, *, subject, body, text=""):
+    def fake_notify(member, notice, *, subject, body, text="", **kwargs):
         sent.append((member, notice, text))
         return "text"
 
