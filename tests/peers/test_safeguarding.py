@@ -188,7 +188,14 @@ def test_the_alert_is_sent_once_however_often_it_runs(worker):
 def test_with_no_supervisor_hr_are_told_and_the_worker_asked_to_phone_their_manager(
     client, organisation
 ):
-    worker = PeerWorkerFactory(organisation=organisation, supervisors=[])
+    # A name of our own: the check below is that the concern's "Brown" is not sent, and
+    # Faker sometimes names the worker Brown.
+    worker = PeerWorkerFactory(
+        organisation=organisation,
+        supervisors=[],
+        user__first_name="Dana",
+        user__last_name="Okafor",
+    )
     hr = UserFactory(organisation=organisation, roles=[Role.HR])
     UserFactory(organisation=OrganisationFactory(), roles=[Role.HR])  # another organisation
     sign_in(client, worker.user)
