@@ -119,8 +119,9 @@ generation = _Generation()
 
 
 class _ForGeneration:
-    """Values worked out at most once per process for each generation: anything that a
-    change replacing the generation (or calling ``public_content_changed``) keeps right."""
+    """Values worked out at most once per process for each generation: anything a change
+    keeps right by replacing the generation. In this process such a change also clears
+    them at once (``site_or_pages_changed``, ``site_shell_forget``), before it commits."""
 
     def __init__(self):
         self.lock = threading.Lock()
