@@ -30,6 +30,7 @@ from .models import (
     PanelApplication,
     Theme,
 )
+from .services.feedback_totals import feedback_totals_rebuild
 
 PANELS_PER_SCALE = 200
 MEETINGS_PER_SCALE = 150  # the demo member's past meetings, each with a claim
@@ -196,6 +197,8 @@ def _feedback(organisation: Organisation, target: int) -> dict[str, int]:
         made += len(batch)
     last_pk = Feedback.objects.filter(went_well=BIG_FEEDBACK_WORDS).order_by("-pk").first().pk
     _spread_over_days(first_pk, last_pk)
+    # Written in bulk, so the trends' monthly totals are counted by hand.
+    feedback_totals_rebuild(organisations=[organisation.pk])
     return {"created": made, "total": Feedback.objects.count()}
 
 

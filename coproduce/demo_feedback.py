@@ -41,6 +41,7 @@ from .models import (
     ServiceChangeUpdate,
     Theme,
 )
+from .services.feedback_totals import feedback_totals_rebuild
 
 FEEDBACK_COUNT = 540
 MONTHS = 18
@@ -501,6 +502,8 @@ def load_feedback_demo(*, now: datetime | None = None) -> dict[str, int]:
         feedback = _feedback(rng, themes, offers, changes, now)
         _link(rng, feedback, changes, now)
         _members_already_told(changes, now)
+        # Written in bulk, so the trends' monthly totals are counted by hand.
+        feedback_totals_rebuild(organisations={item.organisation_id for item, _ in feedback})
     # Written in bulk, so added to the search index (the leads' search) by hand.
     items = [item for item, _names in feedback]
     for backend in get_search_backends():

@@ -51,6 +51,7 @@ from .models import (
     ServiceChangeUpdate,
     Theme,
 )
+from .services.feedback_totals import feedback_totals_rebuild
 
 MIND = "Mind in Northdale"
 DEMO_PASSWORD = "lived-experience-demo"  # noqa: S105 - published with the demo
@@ -239,6 +240,8 @@ def load_involvement_history(
                 rng, history, organisation, offers[history.organisation], since, now, lead
             )
         made["changes"] = _changes(offers, panels, since, now)
+        # Written in bulk, so the trends' monthly totals are counted by hand.
+        feedback_totals_rebuild(organisations=[o.pk for o in organisations.values()])
     return made
 
 

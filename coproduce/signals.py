@@ -2,6 +2,7 @@
 the event to a service and holds no logic of its own.
 
 - A service change is published: queue telling the members whose feedback is linked.
+- Feedback is given, changed or deleted: recount its month's totals for the trends page.
 - A service change reaches panel sign-off: ask its facilitators (Wagtail's moderation
   email, for our task), and ask the members of its panel to read the draft and answer.
 """
@@ -27,6 +28,9 @@ def _sign_off_requested(sender, instance, **kwargs):
 def connect() -> None:
     from .models import ServiceChangePage
     from .services.changes import sign_off_request_notifier
+    from .services.feedback_totals import connect_feedback_totals
+
+    connect_feedback_totals()
 
     page_published.connect(
         _service_change_published,

@@ -13,6 +13,7 @@ from .changes import (
 )
 from .claims import Expense, InvolvementClaim
 from .feedback import Feedback, Theme
+from .feedback_totals import FeedbackMonth
 from .meetings import AccessArrangement, Attendance, Meeting, MeetingPaper, MeetingReply
 from .messages import Conversation, ConversationMessage
 from .notices import ContactTask
@@ -29,6 +30,7 @@ __all__ = [
     "ConversationMessage",
     "Expense",
     "Feedback",
+    "FeedbackMonth",
     "InvolvementClaim",
     "InvolvementProfile",
     "Meeting",

@@ -21,6 +21,7 @@ from cms.permissions import scope_to_organisation, sees_whole_partnership, visib
 
 from .. import audit_actions
 from ..models import Feedback, ServiceChangePage, Theme
+from ..models.feedback_totals import FeedbackMonth
 from ..rules import is_lead, panels_led_by
 from .claims import StaffHistoryItem
 
@@ -288,25 +289,37 @@ def default_trend_period(today: date | None = None) -> tuple[date, date]:
     return month_start(today, months_back=TREND_MONTHS - 1), today
 
 
+def totals_moderated_by(user) -> QuerySet[FeedbackMonth]:
+    """The monthly totals of the feedback ``user`` moderates (``feedback_moderated_by``):
+    their organisation's for a lead, everyone's for the partnership, none for others."""
+    if not is_lead(user):
+        return FeedbackMonth.objects.none()
+    return scope_to_organisation(user, FeedbackMonth.objects.all())
+
+
 def trend_offers(user) -> QuerySet[OfferPage]:
-    """Offers with feedback the lead moderates, for the trends' offer filter."""
+    """Offers with feedback the lead moderates, for the trends' offer filter: found in the
+    monthly totals (a few thousand rows), not in every piece of feedback."""
     return (
-        OfferPage.objects.filter(pk__in=feedback_moderated_by(user).values("offer_id"))
+        OfferPage.objects.filter(
+            pk__in=totals_moderated_by(user).filter(kind=FeedbackMonth.Kind.ALL).values("offer_id")
+        )
         .only("title")
         .order_by("title")
     )
 
 
-def _counts() -> dict:
-    # Without DISTINCT: the chosen feedback is filtered by subqueries, never joins, so each
-    # row is one piece of feedback (and in the theme breakdown one per theme it was given),
-    # and counting it needs no sort of a quarter of a million ids. Sums, not averages, so
-    # groups can be added together afterwards.
+def counted_sums(prefix: str = "") -> dict:
+    """The sums counted for each group of feedback (or, with ``prefix`` "feedback__", of rows
+    linked to it). Without DISTINCT: the chosen feedback is filtered by subqueries, never
+    joins, so each row is one piece of feedback in its group (in a breakdown by theme, one
+    per theme it was given), and counting it needs no sort of a quarter of a million ids.
+    Sums, not averages, so groups can be added together afterwards."""
     return {
         "count": Count("pk"),
-        "rating_sum": Sum("rating"),
-        "rated": Count("rating"),
-        "listened": Count("pk", filter=Q(felt_listened_to=Listened.YES)),
+        "rating_sum": Sum(f"{prefix}rating"),
+        "rated": Count(f"{prefix}rating"),
+        "listened": Count("pk", filter=Q(**{f"{prefix}felt_listened_to": Listened.YES})),
     }
 
 
@@ -351,35 +364,131 @@ def _rows(groups, label_of) -> list[TrendRow]:
     ]
 
 
-def feedback_trends(user, filters: TrendFilters) -> Trends:
-    """Counts of the feedback ``user`` moderates by theme, offer and month, in two passes
-    over the feedback and one query for the themes' names, whatever the numbers. Hidden
-    feedback (spam, abuse) is not counted."""
-    chosen = received_between(
-        feedback_moderated_by(user).filter(hidden=False), filters.first, filters.last
+def _whole_months(first: date, last: date, today: date) -> tuple[date, date] | None:
+    """The first days of the first and last whole months from ``first`` to ``last``, which
+    the monthly totals can answer; None when there is no whole month between them. The
+    month of ``last`` is whole when ``last`` is its last day, or is today or later: nothing
+    has been received after today."""
+    start = first if first.day == 1 else month_start(first, months_back=-1)
+    month_after_last = month_start(last, months_back=-1)
+    final = (
+        month_start(last)
+        if last + timedelta(days=1) >= month_after_last or last >= today
+        else month_start(last, months_back=1)
     )
-    if filters.offer is not None:
-        chosen = chosen.filter(offer=filters.offer)
-    if filters.theme is not None:
-        # A subquery, not a join: the theme breakdown still shows every theme of the
-        # feedback chosen (what else people raised alongside it).
-        chosen = chosen.filter(
-            pk__in=Feedback.themes.through.objects.filter(theme=filters.theme).values("feedback_id")
-        )
-    months = months_between(filters.first, filters.last)
-    # One pass over the feedback counts it by offer and month together (a few hundred
-    # groups); the totals, offers and months are added up from those groups here.
+    return (start, final) if start <= final else None
+
+
+def _from_feedback(chosen: QuerySet[Feedback], months: list[date]) -> tuple[list, list]:
+    """(groups by offer title and month number, groups by theme id) counted from ``chosen``
+    itself: one grouped pass for each (a few hundred groups)."""
     by_offer_and_month = list(
         chosen.annotate(number=_month_number(months))
         .values("offer_title", "number")
-        .annotate(**_counts())
+        .annotate(**counted_sums())
         .order_by()
     )
+    # Grouped by the theme's id on the link table (no join to the themes; feedback with
+    # none is a group of its own): the theme breakdown of the feedback chosen shows every
+    # theme it raised.
+    by_theme_id = list(chosen.values("themes").annotate(**counted_sums()).order_by())
+    return by_offer_and_month, by_theme_id
+
+
+def _summed(rows: QuerySet, *keys: str) -> list[dict]:
+    return list(
+        rows.values(*keys)
+        .annotate(
+            count_=Sum("count"),
+            rating_sum_=Sum("rating_sum"),
+            rated_=Sum("rated"),
+            listened_=Sum("listened"),
+        )
+        .order_by()
+    )
+
+
+def _from_totals(
+    user, theme: Theme | None, whole: tuple[date, date], months: list[date]
+) -> tuple[list, list]:
+    """The same groups as ``_from_feedback``, for the whole months ``whole`` (first days,
+    inclusive), added up from the monthly totals (``coproduce.services.feedback_totals``):
+    a few thousand rows whatever the feedback. The totals are the moderated feedback's: the
+    organisation's for a lead, everyone's for the partnership."""
+    rows = totals_moderated_by(user).filter(month__gte=whole[0], month__lte=whole[1])
+    Kind = FeedbackMonth.Kind
+    if theme is None:
+        offer_rows = rows.filter(kind=Kind.ALL)
+        theme_rows, theme_key = rows.filter(kind__in=(Kind.THEME, Kind.NO_THEME)), "theme"
+    else:
+        offer_rows = rows.filter(kind=Kind.THEME, theme=theme)
+        theme_rows, theme_key = rows.filter(kind=Kind.PAIR, theme=theme), "also_theme"
+    number = {month: n for n, month in enumerate(months)}
+
+    def group(summed: dict, **keys) -> dict:
+        return {
+            **keys,
+            "count": summed["count_"],
+            "rating_sum": summed["rating_sum_"],
+            "rated": summed["rated_"],
+            "listened": summed["listened_"],
+        }
+
+    by_offer_and_month = [
+        group(g, offer_title=g["offer_title"], number=number.get(g["month"], len(months)))
+        for g in _summed(offer_rows, "offer_title", "month")
+    ]
+    by_theme_id = [group(g, themes=g[theme_key]) for g in _summed(theme_rows, theme_key)]
+    return by_offer_and_month, by_theme_id
+
+
+def feedback_trends(user, filters: TrendFilters, *, today: date | None = None) -> Trends:
+    """Counts of the feedback ``user`` moderates by theme, offer and month, whatever the
+    numbers: whole months are added up from the monthly totals, and only the days of a
+    month cut short by the dates chosen (or one offer's feedback) are counted from the
+    feedback itself; then one query names the themes. Hidden feedback (spam, abuse) is not
+    counted."""
+    today = today or timezone.localdate()
+    months = months_between(filters.first, filters.last)
+    whole = None
+    if filters.offer is None:
+        whole = _whole_months(filters.first, filters.last, today)
+    # The days the totals do not answer, counted from the feedback.
+    if whole is None:
+        from_feedback = [(filters.first, filters.last)]
+    else:
+        from_feedback = [
+            (filters.first, whole[0] - timedelta(days=1)),
+            (month_start(whole[1], months_back=-1), filters.last),
+        ]
+    moderated = feedback_moderated_by(user).filter(hidden=False)
+    if filters.offer is not None:
+        moderated = moderated.filter(offer=filters.offer)
+    if filters.theme is not None:
+        # A subquery, not a join: the theme breakdown still shows every theme of the
+        # feedback chosen (what else people raised alongside it).
+        moderated = moderated.filter(
+            pk__in=Feedback.themes.through.objects.filter(theme=filters.theme).values("feedback_id")
+        )
+    by_offer_and_month, by_theme_id = [], []
+    for first, last in from_feedback:
+        if first <= last:
+            groups = _from_feedback(received_between(moderated, first, last), months)
+            by_offer_and_month += groups[0]
+            by_theme_id += groups[1]
+    if whole is not None:
+        groups = _from_totals(user, filters.theme, whole, months)
+        by_offer_and_month += groups[0]
+        by_theme_id += groups[1]
+
     offers: dict[str, list] = {}
     in_month: dict[int, list] = {}
+    in_theme: dict[int | None, list] = {}
     for group in by_offer_and_month:
         offers.setdefault(group["offer_title"], []).append(group)
         in_month.setdefault(group["number"], []).append(group)
+    for group in by_theme_id:
+        in_theme.setdefault(group["themes"], []).append(group)
     totals = _added(by_offer_and_month)
     by_offer = sorted(
         ({**_added(groups), "offer_title": title} for title, groups in offers.items()),
@@ -388,24 +497,20 @@ def feedback_trends(user, filters: TrendFilters) -> Trends:
     by_month = [
         {**_added(in_month.get(number, [])), "month": month} for number, month in enumerate(months)
     ]
-    # The second pass, by theme: grouped by the theme's id on the link table (no join to
-    # the themes; feedback with none is a group of its own), named from the handful of
-    # themes afterwards.
-    by_theme_id = list(chosen.values("themes").annotate(**_counts()).order_by())
     themes = {
         pk: (name, order)
         for pk, name, order in Theme.objects.filter(
-            pk__in=[g["themes"] for g in by_theme_id if g["themes"] is not None]
+            pk__in=[pk for pk in in_theme if pk is not None]
         ).values_list("pk", "name", "sort_order")
     }
     by_theme = sorted(
         (
             {
-                **group,
-                "themes__name": themes.get(group["themes"], (None, 0))[0],
-                "themes__sort_order": themes.get(group["themes"], (None, 0))[1],
+                **_added(groups),
+                "themes__name": themes.get(pk, (None, 0))[0],
+                "themes__sort_order": themes.get(pk, (None, 0))[1],
             }
-            for group in by_theme_id
+            for pk, groups in in_theme.items()
         ),
         key=lambda g: (-g["count"], g["themes__sort_order"], g["themes__name"] or ""),
     )

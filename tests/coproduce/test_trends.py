@@ -42,7 +42,9 @@ def lead(client, make_person):
 
 
 def received(feedback, when: datetime) -> Feedback:
-    Feedback.objects.filter(pk=feedback.pk).update(created_at=when)
+    """Move ``feedback`` to ``when`` through the ORM, so its months' totals are recounted."""
+    feedback.created_at = when
+    feedback.save()
     return feedback
 
 
