@@ -2,13 +2,14 @@
 
 Django's ``EMAIL_BACKEND`` is ``QueuedEmailBackend``: every message the site sends (allauth's,
 Wagtail's, ours) is stored as an ``OutboundEmail`` row and a django-q2 task delivers it with
-the real backend (``EMAIL_DELIVERY_BACKEND``).
+the real backend (``EMAIL_DELIVERY_BACKEND``), through the delivery queue text messages use
+too (``cms.outbound``):
 
-- A worker *takes* a message (status "being sent", with a lease a few mail-server timeouts
-  long) before talking to the mail server, so two workers never send it at once.
-- A refused or failed send is tried again on a back-off schedule that runs for over four
+- a worker *takes* a message (status "being sent", with a lease a few mail-server timeouts
+  long) before talking to the mail server, so two workers never send it at once;
+- a refused or failed send is tried again on a back-off schedule that runs for over four
   days (``RETRY_DELAYS``); then the message is marked "could not be delivered", admins see it
-  under Reports → Outbound mail with a "Send again" button, and the dashboard warns.
+  under Reports → Outbound mail with a "Send again" button, and the dashboard warns;
 - ``email_retry_pending`` (every minute) queues what is due, and any message whose worker
   died mid-send (its lease ran out).
 - "Sent once" is honest, not absolute: if a worker dies in the instant after the mail server
@@ -32,11 +33,15 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
-from django_q.tasks import async_task
 
 from .models import OutboundEmail
+
+# MAX_ATTEMPTS and RETRY_DELAYS are named here too: what mail does is read from this module.
+from .outbound import MAX_ATTEMPTS as MAX_ATTEMPTS
+from .outbound import RETRY_DELAYS as RETRY_DELAYS
+from .outbound import UNTRIED_AFTER, DeliveryQueue
 
 logger = logging.getLogger(__name__)
 
@@ -85,12 +90,6 @@ def deserialise_message(data: dict, connection) -> EmailMultiAlternatives:
     return message
 
 
-# Minutes to wait after each failed attempt: 13 attempts over about 4 days and 4 hours.
-RETRY_DELAYS = [1, 5, 15, 30, 60, 120, 240, 480, 720, 1440, 1440, 1440]
-MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
-# A message queued this long ago and never tried has lost its task: the sweeper queues it.
-UNTRIED_AFTER = timedelta(minutes=5)
-
 _about: contextvars.ContextVar = contextvars.ContextVar("mail_about", default=None)
 
 
@@ -123,163 +122,59 @@ def email_queue(*, message: EmailMessage) -> OutboundEmail:
         data["headers"]["Message-ID"] = _message_id(key)
     outbound = OutboundEmail.objects.create(key=key, message=data, **_about_fields(_about.get()))
 
-    # The worker must find the row, so the task is queued only once it is committed. The
-    # test settings queue at once instead: their tasks run inline inside the test's
-    # transaction, where commit never comes.
-    if settings.EMAIL_QUEUE_ON_COMMIT:
-        transaction.on_commit(lambda: _enqueue(outbound))
-    else:
-        _enqueue(outbound)
+    QUEUE.queue(outbound)
     return outbound
 
 
-def _enqueue(outbound: OutboundEmail) -> None:
-    async_task("cms.tasks.deliver_email", outbound.pk, task_name=f"email-{outbound.key}")
+def _send(outbound: OutboundEmail) -> dict:
+    connection = get_connection(settings.EMAIL_DELIVERY_BACKEND, fail_silently=False)
+    deserialise_message(outbound.message, connection).send()
+    return {}
+
+
+QUEUE = DeliveryQueue(
+    model=OutboundEmail,
+    task="cms.tasks.deliver_email",
+    name="Email",
+    timeout_seconds=lambda: settings.EMAIL_TIMEOUT,
+    send=_send,
+)
 
 
 def send_lease() -> timedelta:
-    """How long a worker may be talking to the mail server before it is taken to have died:
-    a few of the mail server's timeouts, and less than the broker's retry, so the task handed
-    out again after a worker died finds the message free."""
-    return min(
-        timedelta(seconds=3 * settings.EMAIL_TIMEOUT + 5),
-        timedelta(seconds=settings.Q_RETRY) / 2,
-    )
-
-
-def retry_delay(attempts: int) -> timedelta:
-    return timedelta(minutes=RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1])
-
-
-def _take(outbound_id: int, now) -> tuple[OutboundEmail | None, bool]:
-    with transaction.atomic():
-        outbound = OutboundEmail.objects.select_for_update().filter(pk=outbound_id).first()
-        if outbound is None:
-            return None, False
-        due = (
-            outbound.status == OutboundEmail.Status.PENDING
-            and (outbound.next_attempt_at is None or outbound.next_attempt_at <= now)
-        ) or (
-            outbound.status == OutboundEmail.Status.SENDING
-            and (outbound.lease_expires_at is None or outbound.lease_expires_at <= now)
-        )
-        if not due:
-            return outbound, False
-        outbound.status = OutboundEmail.Status.SENDING
-        outbound.attempts += 1
-        outbound.lease_expires_at = now + send_lease()
-        outbound.save(update_fields=["status", "attempts", "lease_expires_at"])
-        return outbound, True
+    """How long a worker may be talking to the mail server before it is taken to have died."""
+    return QUEUE.lease()
 
 
 def email_deliver(*, outbound_id: int, now=None) -> OutboundEmail | None:
     """Send one stored message if it is due and no other worker is sending it."""
-    now = now or timezone.now()
-    outbound, taken = _take(outbound_id, now)
-    if not taken:
-        return outbound
-    mine = OutboundEmail.objects.filter(
-        pk=outbound.pk, status=OutboundEmail.Status.SENDING, attempts=outbound.attempts
-    )
-    connection = get_connection(settings.EMAIL_DELIVERY_BACKEND, fail_silently=False)
-    try:
-        deserialise_message(outbound.message, connection).send()
-    except Exception as error:
-        error_text = f"{type(error).__name__}: {error}"[:2000]
-        if outbound.attempts >= MAX_ATTEMPTS:
-            mine.update(
-                status=OutboundEmail.Status.FAILED,
-                last_error=error_text,
-                lease_expires_at=None,
-                next_attempt_at=None,
-            )
-            logger.error(
-                "Email %s could not be delivered after %s attempts: %s",
-                outbound.pk,
-                outbound.attempts,
-                error_text,
-            )
-        else:
-            mine.update(
-                status=OutboundEmail.Status.PENDING,
-                last_error=error_text,
-                lease_expires_at=None,
-                next_attempt_at=now + retry_delay(outbound.attempts),
-            )
-            logger.warning(
-                "Email %s not delivered (attempt %s of %s): %s",
-                outbound.pk,
-                outbound.attempts,
-                MAX_ATTEMPTS,
-                error_text,
-            )
-    else:
-        mine.update(
-            status=OutboundEmail.Status.SENT,
-            sent_at=timezone.now(),
-            last_error="",
-            lease_expires_at=None,
-            next_attempt_at=None,
-        )
-    return OutboundEmail.objects.filter(pk=outbound.pk).first()
-
-
-def _due(now):
-    return OutboundEmail.objects.filter(
-        models.Q(status=OutboundEmail.Status.PENDING, next_attempt_at__lte=now)
-        | models.Q(
-            status=OutboundEmail.Status.PENDING,
-            next_attempt_at__isnull=True,
-            created_at__lte=now - UNTRIED_AFTER,
-        )
-        | models.Q(status=OutboundEmail.Status.SENDING, lease_expires_at__lte=now)
-    )
+    return QUEUE.deliver(outbound_id, now=now)
 
 
 def email_retry_pending(*, now=None) -> int:
     """Queue delivery of every message that is due again, or whose worker died; returns how
     many. Scheduled every minute."""
-    due = list(_due(now or timezone.now()).only("pk", "key"))
-    for outbound in due:
-        _enqueue(outbound)
-    return len(due)
+    return QUEUE.retry_pending(now=now)
+
+
+def may_send_again(outbound: OutboundEmail) -> bool:
+    """Waiting, or given up on: ``email_send_again`` accepts these."""
+    return QUEUE.may_send_again(outbound)
 
 
 def email_send_again(*, outbound: OutboundEmail, user) -> OutboundEmail:
     """An admin asks for a message that could not be delivered (or is waiting) to be tried
     now, with a fresh set of attempts."""
-    from . import audit
-
-    if not may_send_again(outbound):
-        raise ValueError("Only a message that is waiting or could not be delivered is sent again.")
-    OutboundEmail.objects.filter(pk=outbound.pk).update(
-        status=OutboundEmail.Status.PENDING, attempts=0, next_attempt_at=None
-    )
-    outbound.refresh_from_db()
-    audit.audit_change(
+    return QUEUE.send_again(
+        outbound,
         user=user,
-        instance=outbound,
         reason="Asked for an email that had not been delivered to be sent again",
-        fields=["status", "attempts"],
     )
-    _enqueue(outbound)
-    return outbound
-
-
-# The statuses ``email_send_again`` accepts: given up on, or waiting.
-MAY_SEND_AGAIN = frozenset({OutboundEmail.Status.PENDING, OutboundEmail.Status.FAILED})
-
-
-def may_send_again(outbound: OutboundEmail) -> bool:
-    return outbound.status in MAY_SEND_AGAIN
 
 
 def retrying() -> models.Q:
-    """Waiting, or being sent, after a failed attempt: the mail server is refusing now. A
-    first send in progress is not counted (it has no error yet)."""
-    return models.Q(
-        status__in=[OutboundEmail.Status.PENDING, OutboundEmail.Status.SENDING]
-    ) & ~models.Q(last_error="")
+    """Waiting, or being sent, after a failed attempt: the mail server is refusing now."""
+    return QUEUE.retrying()
 
 
 def not_got_through(now=None) -> models.Q:
@@ -299,18 +194,7 @@ def not_got_through(now=None) -> models.Q:
 def mail_health(*, now=None) -> dict:
     """What the dashboard warns about: messages that could not be delivered in the last week,
     and messages waiting after a failed attempt (the mail server is refusing now)."""
-    now = now or timezone.now()
-    counts = OutboundEmail.objects.aggregate(
-        failed=models.Count(
-            "pk",
-            filter=models.Q(
-                status=OutboundEmail.Status.FAILED, created_at__gte=now - timedelta(days=7)
-            ),
-        ),
-        retrying=models.Count("pk", filter=retrying()),
-        oldest_retrying=models.Min("created_at", filter=retrying()),
-    )
-    return {**counts, "healthy": not counts["failed"] and not counts["retrying"]}
+    return QUEUE.health(now=now)
 
 
 def undelivered_about(record, *, now=None) -> list[OutboundEmail]:

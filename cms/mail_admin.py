@@ -31,7 +31,7 @@ from wagtail.permission_policies.base import BasePermissionPolicy
 
 from .admin_dates import DateColumn
 from .dates import date_in_words
-from .mail import MAY_SEND_AGAIN, RETRY_DELAYS, email_send_again, retrying
+from .mail import RETRY_DELAYS, email_send_again, may_send_again, retrying
 from .models import OutboundEmail
 from .permissions import can
 from .viewsets import RuleGuardedViewSet
@@ -130,7 +130,7 @@ class SubjectColumn(ButtonsColumnMixin, TitleColumn):
     which would read the stored message once per row."""
 
     def get_buttons(self, instance, parent_context):
-        if instance.status not in MAY_SEND_AGAIN:
+        if not may_send_again(instance):
             return []
         return [
             ListingButton(
@@ -186,7 +186,7 @@ class OutboundMailInspectView(generic.InspectView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["may_send_again"] = self.object.status in MAY_SEND_AGAIN
+        context["may_send_again"] = may_send_again(self.object)
         context["retries_last"] = retries_last()
         return context
 
@@ -216,7 +216,7 @@ class SendAgainView(WagtailAdminTemplateMixin, TemplateView):
         ]
 
     def get(self, request, *args, **kwargs):
-        if self.row.status not in MAY_SEND_AGAIN:
+        if not may_send_again(self.row):
             messages.info(request, _nothing_to_send_again(self.row))
             return redirect(_inspect_url(self.row))
         return super().get(request, *args, **kwargs)

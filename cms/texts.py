@@ -1,7 +1,7 @@
 """Text messages (SMS) that survive a failing provider, and never fail silently.
 
-The same pattern as email (``cms.mail``): ``text_queue`` stores an ``OutboundText`` row and,
-once the transaction commits, a django-q2 task hands it to the backend named by the
+The same delivery queue as email (``cms.outbound``): ``text_queue`` stores an ``OutboundText``
+row and, once the transaction commits, a django-q2 task hands it to the backend named by the
 ``TEXT_BACKEND`` setting:
 
 - ``cms.texts.NotifyTextBackend`` (production): GOV.UK Notify, with ``NOTIFY_API_KEY`` and
@@ -28,18 +28,17 @@ import re
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 from django.utils.module_loading import import_string
-from django_q.tasks import async_task
 
-from .mail import RETRY_DELAYS, UNTRIED_AFTER
 from .models import OutboundText
+from .outbound import MAX_ATTEMPTS as MAX_ATTEMPTS
+from .outbound import DeliveryQueue
 
 logger = logging.getLogger(__name__)
 
 Status = OutboundText.Status
-MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 # How long to wait for the provider before giving that attempt up.
 TIMEOUT_SECONDS = 20
 # Two fragments at most: one GSM-7 fragment is 160 characters, a longer message is split
@@ -187,170 +186,75 @@ def text_queue(*, recipient, phone_number: str, body: str) -> OutboundText:
     outbound = OutboundText.objects.create(
         recipient=recipient, phone_number=number, body=text_body(body)
     )
-    # Like email: the test settings queue at once (their tasks run inline).
-    if settings.EMAIL_QUEUE_ON_COMMIT:
-        transaction.on_commit(lambda: _enqueue(outbound))
-    else:
-        _enqueue(outbound)
+    QUEUE.queue(outbound)
     return outbound
 
 
-def _enqueue(outbound: OutboundText) -> None:
-    async_task("cms.tasks.deliver_text", outbound.pk, task_name=f"text-{outbound.key}")
+def _send(outbound: OutboundText) -> dict:
+    provider_reference = get_text_backend().send(
+        phone_number=outbound.phone_number, body=outbound.body, reference=str(outbound.key)
+    )
+    return {"provider_reference": (provider_reference or "")[:100]}
+
+
+QUEUE = DeliveryQueue(
+    model=OutboundText,
+    task="cms.tasks.deliver_text",
+    name="Text message",
+    timeout_seconds=lambda: TIMEOUT_SECONDS,
+    send=_send,
+    # A number that cannot receive texts will not get better by waiting.
+    gives_up=lambda error: isinstance(error, TextNotAccepted),
+    # Retention clears the number of a sent or given-up text: nothing is left to send to.
+    sendable=lambda outbound: bool(outbound.phone_number),
+)
 
 
 def send_lease() -> timedelta:
     """How long a worker may be talking to the provider before it is taken to have died."""
-    return min(timedelta(seconds=3 * TIMEOUT_SECONDS + 5), timedelta(seconds=settings.Q_RETRY) / 2)
-
-
-def retry_delay(attempts: int) -> timedelta:
-    return timedelta(minutes=RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1])
-
-
-def _take(outbound_id: int, now) -> tuple[OutboundText | None, bool]:
-    with transaction.atomic():
-        outbound = OutboundText.objects.select_for_update().filter(pk=outbound_id).first()
-        if outbound is None:
-            return None, False
-        due = (
-            outbound.status == Status.PENDING
-            and (outbound.next_attempt_at is None or outbound.next_attempt_at <= now)
-        ) or (
-            outbound.status == Status.SENDING
-            and (outbound.lease_expires_at is None or outbound.lease_expires_at <= now)
-        )
-        if not due or not outbound.phone_number:
-            return outbound, False
-        outbound.status = Status.SENDING
-        outbound.attempts += 1
-        outbound.lease_expires_at = now + send_lease()
-        outbound.save(update_fields=["status", "attempts", "lease_expires_at"])
-        return outbound, True
+    return QUEUE.lease()
 
 
 def text_deliver(*, outbound_id: int, now=None) -> OutboundText | None:
     """Send one stored text if it is due and no other worker is sending it."""
-    now = now or timezone.now()
-    outbound, taken = _take(outbound_id, now)
-    if not taken:
-        return outbound
-    mine = OutboundText.objects.filter(
-        pk=outbound.pk, status=Status.SENDING, attempts=outbound.attempts
-    )
-    try:
-        provider_reference = get_text_backend().send(
-            phone_number=outbound.phone_number, body=outbound.body, reference=str(outbound.key)
-        )
-    except Exception as error:
-        error_text = f"{type(error).__name__}: {error}"[:2000]
-        if isinstance(error, TextNotAccepted) or outbound.attempts >= MAX_ATTEMPTS:
-            mine.update(
-                status=Status.FAILED,
-                last_error=error_text,
-                lease_expires_at=None,
-                next_attempt_at=None,
-            )
-            logger.error(
-                "Text message %s could not be delivered after %s attempts: %s",
-                outbound.pk,
-                outbound.attempts,
-                error_text,
-            )
-        else:
-            mine.update(
-                status=Status.PENDING,
-                last_error=error_text,
-                lease_expires_at=None,
-                next_attempt_at=now + retry_delay(outbound.attempts),
-            )
-            logger.warning(
-                "Text message %s not delivered (attempt %s of %s): %s",
-                outbound.pk,
-                outbound.attempts,
-                MAX_ATTEMPTS,
-                error_text,
-            )
-    else:
-        mine.update(
-            status=Status.SENT,
-            sent_at=timezone.now(),
-            provider_reference=(provider_reference or "")[:100],
-            last_error="",
-            lease_expires_at=None,
-            next_attempt_at=None,
-        )
-    return OutboundText.objects.filter(pk=outbound.pk).first()
-
-
-def _due(now):
-    return OutboundText.objects.filter(
-        models.Q(status=Status.PENDING, next_attempt_at__lte=now)
-        | models.Q(
-            status=Status.PENDING,
-            next_attempt_at__isnull=True,
-            created_at__lte=now - UNTRIED_AFTER,
-        )
-        | models.Q(status=Status.SENDING, lease_expires_at__lte=now)
-    )
+    return QUEUE.deliver(outbound_id, now=now)
 
 
 def text_retry_pending(*, now=None) -> int:
     """Queue delivery of every text that is due again, or whose worker died; returns how
     many. Scheduled every minute."""
-    due = list(_due(now or timezone.now()).only("pk", "key"))
-    for outbound in due:
-        _enqueue(outbound)
-    return len(due)
+    return QUEUE.retry_pending(now=now)
 
 
 def may_send_again(outbound: OutboundText) -> bool:
     """Waiting or given up, and still holding its number (retention has not cleared it)."""
-    return outbound.status in (Status.PENDING, Status.FAILED) and bool(outbound.phone_number)
+    return QUEUE.may_send_again(outbound)
 
 
 def text_send_again(*, outbound: OutboundText, user) -> OutboundText:
     """An admin asks for a text that could not be delivered (or is waiting) to be tried now,
     with a fresh set of attempts."""
-    from . import audit
-
-    if not may_send_again(outbound):
-        raise ValueError("Only a waiting or undelivered text with its number is sent again.")
-    OutboundText.objects.filter(pk=outbound.pk).update(
-        status=Status.PENDING, attempts=0, next_attempt_at=None
-    )
-    outbound.refresh_from_db()
-    audit.audit_change(
+    return QUEUE.send_again(
+        outbound,
         user=user,
-        instance=outbound,
         reason="Asked for a text message that had not been delivered to be sent again",
-        fields=["status", "attempts"],
     )
-    _enqueue(outbound)
-    return outbound
 
 
 def retrying() -> models.Q:
     """Waiting, or being sent, after a failed attempt: the provider is refusing now."""
-    return models.Q(status__in=[Status.PENDING, Status.SENDING]) & ~models.Q(last_error="")
+    return QUEUE.retrying()
 
 
 def text_health(*, now=None) -> dict:
     """What the dashboard warns about: texts given up in the last week, texts waiting after
     a failed attempt, and texts going nowhere (the console backend outside development)."""
-    now = now or timezone.now()
-    counts = OutboundText.objects.aggregate(
-        failed=models.Count(
-            "pk", filter=models.Q(status=Status.FAILED, created_at__gte=now - timedelta(days=7))
-        ),
-        retrying=models.Count("pk", filter=retrying()),
-        oldest_retrying=models.Min("created_at", filter=retrying()),
-    )
+    counts = QUEUE.health(now=now)
     not_really_sent = settings.TEXT_BACKEND == "cms.texts.ConsoleTextBackend" and not settings.DEBUG
     return {
         **counts,
         "console": not_really_sent,
-        "healthy": not counts["failed"] and not counts["retrying"] and not not_really_sent,
+        "healthy": counts["healthy"] and not not_really_sent,
     }
 
 
