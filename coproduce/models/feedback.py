@@ -140,19 +140,23 @@ class Feedback(index.Indexed, models.Model):
         verbose_name_plural = "feedback"
         indexes = [
             models.Index(fields=["organisation", "status", "created_at"]),
-            # Covers the feedback trends (coproduce.selectors.feedback.feedback_trends): an
-            # organisation's shown feedback over a period, counted from the index alone.
+            # Covers the feedback trends and their monthly totals (coproduce.selectors.feedback,
+            # coproduce.services.feedback_totals): an organisation's feedback over a period,
+            # counted from the index alone. The period comes straight after the organisation:
+            # SQLite cannot seek on "hidden" (Django writes hidden=False as NOT "hidden"), so
+            # a range after it would read every piece the organisation ever had.
             models.Index(
                 fields=[
                     "organisation",
-                    "hidden",
                     "created_at",
+                    "hidden",
                     "author",
                     "rating",
                     "felt_listened_to",
+                    "offer",
                     "offer_title",
                 ],
-                name="coproduce_feedback_trends",
+                name="coproduce_feedback_period",
             ),
         ]
         constraints = [
