@@ -364,7 +364,7 @@ class CharterDashboardView(_KeeperOnly, WagtailAdminTemplateMixin, TemplateView)
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
-            progress=charter_progress(self.charter.pk, today=timezone.localdate()),
+            progress=charter_progress(self.charter, today=timezone.localdate()),
             public_url=reverse("charter:progress", args=[self.charter.organisation.slug]),
         )
         return context

@@ -2,8 +2,12 @@
 5") is the shell's rule, in ``cms.disclosure``."""
 
 from decimal import Decimal
+from functools import lru_cache
 
 
+# A pure function of two small values that a dashboard calls thousands of times, mostly
+# with the same few: each pair is worked out once.
+@lru_cache(maxsize=4096)
 def format_value(value, unit: str) -> str:
     """Like "42.5%", "35 days", "£1,200" or "12"."""
     if value is None:

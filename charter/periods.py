@@ -2,6 +2,7 @@
 September, October to December, January to March) and financial years (April to March)."""
 
 from datetime import date, timedelta
+from functools import lru_cache
 
 
 def _month_start(day: date, months_back: int = 0) -> date:
@@ -42,6 +43,8 @@ def complete_periods(since: date, today: date, frequency: str, *, most: int = 24
     return list(reversed(periods))
 
 
+# A dashboard says the same few dozen periods for every measure: each is worked out once.
+@lru_cache(maxsize=1024)
 def period_label(start: date, end: date) -> str:
     """Like "April 2026", "April to June 2026" or "April 2026 to March 2027"; a period
     that is not whole months is given by its days."""

@@ -2,13 +2,14 @@
 ``select_related`` / ``prefetch_related``: a charter's whole progress costs the same handful
 of queries however many commitments, measures and readings it has."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
-from django.db.models import Count, Min, Prefetch, Q
+from django.db.models import Count, Min, Prefetch, Q, prefetch_related_objects
 from django.http import Http404
 
-from cms.dates import day_in_words
+from cms.dates import day_in_words, uk_time
 from cms.disclosure import FEWER_THAN, count_shown, value_withheld
 from cms.permissions import visible_to
 
@@ -16,7 +17,16 @@ from . import rag
 from .calculations import calculation_names, get_calculation
 from .charts import Chart, chart
 from .display import format_value
-from .models import Charter, CharterAction, Commitment, Evidence, Measure, Reading, Review
+from .models import (
+    Charter,
+    CharterAction,
+    Commitment,
+    Evidence,
+    Measure,
+    Reading,
+    Review,
+    Target,
+)
 from .periods import period_label
 from .rules import charters_kept_by
 
@@ -38,6 +48,14 @@ class ReadingRow:
     @property
     def sort_key(self) -> tuple[date, int]:
         return (self.period_end, 0)
+
+    @property
+    def counts(self) -> str:
+        """What follows the value when it was worked out from counts that may be shown, like
+        " (8 of 20)"; empty otherwise."""
+        if self.denominator == "-" or self.withheld:
+            return ""
+        return f" ({self.numerator} of {self.denominator})"
 
 
 @dataclass(frozen=True)
@@ -123,16 +141,18 @@ class CharterProgress:
 
 
 def _measures_prefetch() -> Prefetch:
+    # Each is ordered within its parent, as its model's ordering would: that ordering starts
+    # from the parent's own and so joins every table up to the organisation.
     return Prefetch(
         "measures",
-        queryset=Measure.objects.prefetch_related(
+        queryset=Measure.objects.order_by("sort_order", "pk").prefetch_related(
             Prefetch(
                 "readings",
-                queryset=Reading.objects.select_related(
-                    "evidence__document", "entered_by"
-                ).order_by("period_end"),
+                queryset=Reading.objects.select_related("evidence", "entered_by").order_by(
+                    "period_end"
+                ),
             ),
-            "targets",
+            Prefetch("targets", queryset=Target.objects.order_by("due_on")),
         ),
     )
 
@@ -143,11 +163,32 @@ def _definition(measure: Measure) -> str:
     return measure.description or "Entered by HR each period, with a note and evidence."
 
 
-def _source(reading: Reading, *, organisation: str, public: bool) -> str:
+def _days_in_words() -> Callable[[date], str]:
+    """``day_in_words``, each day worked out once: a charter's hundreds of readings were
+    computed or entered on a few days, and saying a day is the dearest part of a row."""
+    said: dict[date, str] = {}
+
+    def say(value: date) -> str:
+        day = uk_time(value).date() if isinstance(value, datetime) else value
+        words = said.get(day)
+        if words is None:
+            words = said[day] = day_in_words(day)
+        return words
+
+    return say
+
+
+def _source(
+    reading: Reading,
+    *,
+    organisation: str,
+    public: bool,
+    say_day: Callable[[date], str] = day_in_words,
+) -> str:
     """Who made the figure and when: the platform's calculation, or a person (the
     organisation, in public: no staff names on the public page)."""
     if reading.computed_at:
-        return f"Computed by the platform on {day_in_words(reading.computed_at)}"
+        return f"Computed by the platform on {say_day(reading.computed_at)}"
     if public:
         who = organisation
     else:
@@ -156,7 +197,7 @@ def _source(reading: Reading, *, organisation: str, public: bool) -> str:
             if (reading.entered_by)
             else "HR"
         )
-    return f"Entered by {who} on {day_in_words(reading.updated_at)}"
+    return f"Entered by {who} on {say_day(reading.updated_at)}"
 
 
 def measure_progress(
@@ -166,10 +207,13 @@ def measure_progress(
     today: date,
     public: bool,
     organisation: str = "",
+    days_in_words: Callable[[date], str] | None = None,
 ) -> MeasureProgress:
     """One measure's status, chart and table. Its readings and targets must be prefetched
     (``_measures_prefetch``) and ``organisation`` is the name said for entered figures in
-    public."""
+    public; ``days_in_words`` (from ``_days_in_words``) may be shared by a charter's
+    measures."""
+    say_day = days_in_words or _days_in_words()
     unit = measure.unit
     readings: list[Reading] = list(measure.readings.all())
     targets = sorted(measure.targets.all(), key=lambda t: t.due_on)
@@ -247,7 +291,7 @@ def measure_progress(
             numerator=count_shown(r.numerator) if public else _plain_count(r.numerator),
             denominator=count_shown(r.denominator) if public else _plain_count(r.denominator),
             note="" if public else r.note,
-            source=_source(r, organisation=organisation, public=public),
+            source=_source(r, organisation=organisation, public=public, say_day=say_day),
             evidence=None if public else r.evidence,
             withheld=bool(public and _withheld(r, unit)),
         )
@@ -268,7 +312,7 @@ def measure_progress(
             TargetRow(target.due_on, describe(target.value), target.note, met, judged_on)
         )
     if baseline is not None:
-        starting_point = f"Baseline: {describe(baseline.value)} on {day_in_words(baseline.day)}."
+        starting_point = f"Baseline: {describe(baseline.value)} on {say_day(baseline.day)}."
     elif not targets:
         starting_point = ""
     elif readings:
@@ -307,18 +351,24 @@ def _withheld(reading: Reading, unit: str) -> str | None:
     return value_withheld(reading.value, denominator=reading.denominator, is_count=unit == "count")
 
 
-def charter_progress(charter_id: int, *, today: date, public: bool = False) -> CharterProgress:
+def charter_progress(
+    charter: int | Charter, *, today: date, public: bool = False
+) -> CharterProgress:
     """A charter's commitments with each measure's readings, targets, status and chart, its
-    actions (overdue first), evidence and next review, in seven queries."""
-    charter = (
-        Charter.objects.select_related("organisation", "lead")
-        .prefetch_related(
-            Prefetch(
-                "commitments", queryset=Commitment.objects.prefetch_related(_measures_prefetch())
-            )
-        )
-        .get(pk=charter_id)
+    actions (overdue first), evidence and next review, in eight queries; seven when given
+    the charter itself, already fetched with its organisation, rather than its id."""
+    commitments_prefetch = Prefetch(
+        "commitments",
+        queryset=Commitment.objects.order_by("number").prefetch_related(_measures_prefetch()),
     )
+    if isinstance(charter, Charter):
+        prefetch_related_objects([charter], commitments_prefetch)
+    else:
+        charter = (
+            Charter.objects.select_related("organisation")
+            .prefetch_related(commitments_prefetch)
+            .get(pk=charter)
+        )
     actions = list(
         CharterAction.objects.filter(charter=charter)
         .select_related("commitment")
@@ -333,6 +383,7 @@ def charter_progress(charter_id: int, *, today: date, public: bool = False) -> C
         .first()
     )
     commitments = []
+    days_in_words = _days_in_words()
     for commitment in charter.commitments.all():
         measures = [
             measure_progress(
@@ -341,6 +392,7 @@ def charter_progress(charter_id: int, *, today: date, public: bool = False) -> C
                 today=today,
                 public=public,
                 organisation=charter.organisation.name,
+                days_in_words=days_in_words,
             )
             for m in commitment.measures.all()
         ]

@@ -29,7 +29,7 @@ def _progress_page(request, versions, charter):
         request,
         "charter/public/progress.html",
         {
-            "progress": charter_progress(charter.pk, today=timezone.localdate(), public=True),
+            "progress": charter_progress(charter, today=timezone.localdate(), public=True),
             "versions": versions,
             "latest": versions[0],
             "is_latest": charter.pk == versions[0].pk,
