@@ -23,7 +23,9 @@ from cms.data_registry import (
 from .models import (
     ActivityDay,
     ActivityPersonDay,
+    ActivityPersonMonth,
     ActivitySignpostDay,
+    ActivitySignpostYear,
     ActivityTopicDay,
     CompetenceEvidence,
     CompetenceSignOff,
@@ -405,14 +407,18 @@ register(
     ),
 )
 
-# The daily totals of a worker's sessions (peers.services.activity_totals) are counted from
-# the session logs and kept exactly as long as they are: a day's totals go when its last
-# session does, so they follow the logs' time limit and fate.
-ACTIVITY_TOTALS_RETENTION = Retention(
-    counted_from="date",
-    years=8,
-    reason="Counted from your session logs and kept only while those logs are.",
-)
+
+# The daily and monthly totals of a worker's sessions (peers.services.activity_totals) are
+# counted from the session logs and kept exactly as long as they are: a day's totals go when
+# its last session does, so they follow the logs' time limit and fate.
+def _activity_totals_retention(counted_from: str) -> Retention:
+    return Retention(
+        counted_from=counted_from,
+        years=8,
+        reason="Counted from your session logs and kept only while those logs are.",
+    )
+
+
 register(
     *(
         PersonalData(
@@ -424,7 +430,7 @@ register(
             basis=Basis.PUBLIC_TASK,
             condition=Condition.HEALTH_AND_CARE,
             fields=fields,
-            retention=ACTIVITY_TOTALS_RETENTION,
+            retention=_activity_totals_retention(fields[0]),
             on_close=Fate.KEEP,
             shared_with="Your supervisors.",
         )
@@ -440,6 +446,11 @@ register(
                 ("date", "person_reference", "sessions"),
             ),
             (
+                ActivityPersonMonth,
+                "Monthly count of the people you supported, by your reference",
+                ("month", "person_reference", "sessions"),
+            ),
+            (
                 ActivityTopicDay,
                 "Daily count of your sessions' topics",
                 ("date", "need", "sessions"),
@@ -448,6 +459,11 @@ register(
                 ActivitySignpostDay,
                 "Daily count of the offers you signposted to",
                 ("date", "offer", "sessions"),
+            ),
+            (
+                ActivitySignpostYear,
+                "Count of the offers you signposted to over each twelve months",
+                ("month", "offer", "sessions"),
             ),
         )
     )

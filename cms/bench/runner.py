@@ -34,8 +34,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
-
 from .goals import check_goals, percent_of, static_yardstick
 from .scenarios import ANONYMOUS, Scenario
 
@@ -295,6 +293,8 @@ class Gunicorn:
         self.stop()
 
     def _wait_until_answering(self) -> None:
+        import httpx
+
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -359,6 +359,10 @@ def hammer(
     the wall-clock time taken. With ``unique`` each request's address differs (a numbered
     ``bench-miss`` parameter), so no kept copy of a page can answer it.
     """
+    # Imported here: the export's own process (``cms.bench.big``) loads this module for its
+    # helpers, and its peak memory is measured.
+    import httpx
+
     deadline = time.monotonic() + seconds
     lock = threading.Lock()
     issued = 0

@@ -1,7 +1,14 @@
 """Models of peer work, split by topic: worker records and teams, session logs and
 safeguarding, supervision, wellbeing, and the progression pathway."""
 
-from .activity import ActivityDay, ActivityPersonDay, ActivitySignpostDay, ActivityTopicDay
+from .activity import (
+    ActivityDay,
+    ActivityPersonDay,
+    ActivityPersonMonth,
+    ActivitySignpostDay,
+    ActivitySignpostYear,
+    ActivityTopicDay,
+)
 from .outcomes import OfferOutcomeFigures
 from .progression import (
     Competence,
@@ -29,7 +36,9 @@ from .workers import EmploymentType, PeerWorker, Team
 __all__ = [
     "ActivityDay",
     "ActivityPersonDay",
+    "ActivityPersonMonth",
     "ActivitySignpostDay",
+    "ActivitySignpostYear",
     "ActivityTopicDay",
     "Competence",
     "CompetenceEvidence",

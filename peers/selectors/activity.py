@@ -11,6 +11,7 @@ notes, and the organisation figures return no references either.
 The charter reads ``hours_by_setting`` and ``activity_summary``.
 """
 
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -22,6 +23,7 @@ from django.db.models import (
     IntegerField,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
 )
@@ -33,7 +35,9 @@ from cms.permissions import scope_to_organisation
 from ..models import (
     ActivityDay,
     ActivityPersonDay,
+    ActivityPersonMonth,
     ActivitySignpostDay,
+    ActivitySignpostYear,
     ActivityTopicDay,
     PeerWorker,
     SafeguardingConcern,
@@ -43,8 +47,6 @@ from ..models import (
 from ..models.sessions import OutcomeMeasure, Setting
 
 TOP_COUNT = 5
-# Read beyond the top few, so a tie for the last place is settled by name as before.
-TIES_READ = 20
 MONTHS_SHOWN = 12
 EXPORT_CHUNK = 2000
 
@@ -282,10 +284,46 @@ def hours_by_setting(
     return _scaled_rows(sorted(rows, key=lambda row: -row.minutes))
 
 
+def _whole_months(start: date, end: date) -> tuple[date, date] | None:
+    """The first day of the first whole calendar month within ``start``..``end`` and the
+    first day after the last one, or None when the period holds no whole month."""
+    first = start if start.day == 1 else month_start(start + timedelta(days=31))
+    after = month_start(end + timedelta(days=1))
+    return (first, after) if first < after else None
+
+
+def _people_supported(worker: PeerWorker, start: date, end: date) -> int:
+    """Distinct references the worker supported in the period, in one query: the whole
+    months from the monthly rows (a few hundred a month), only the days of part months
+    from the daily ones."""
+    months = _whole_months(start, end)
+    days = ActivityPersonDay.objects.filter(worker=worker).order_by()
+    if months is None:
+        return (
+            days.filter(date__gte=start, date__lte=end)
+            .values("person_reference")
+            .distinct()
+            .count()
+        )
+    first, after = months
+    by_month = ActivityPersonMonth.objects.filter(
+        worker=worker, month__gte=first, month__lt=after
+    ).order_by()
+    # Each part month as its own query in the union, so the index is read for those days
+    # alone (a range joined with OR would be read for the whole worker).
+    part_months = [
+        days.filter(date__gte=since, date__lte=until).values("person_reference")
+        for since, until in ((start, first - timedelta(days=1)), (after, end))
+        if since <= until
+    ]
+    # UNION (not UNION ALL) leaves each reference once.
+    return by_month.values("person_reference").union(*part_months).count()
+
+
 def worker_activity(worker: PeerWorker, *, start: date, end: date) -> ActivitySummary:
-    """The same figures as ``activity_summary`` for one worker, read from their daily
-    totals (``peers.services.activity_totals``): a few thousand rows whatever the number
-    of sessions, in four queries."""
+    """The same figures as ``activity_summary`` for one worker, read from their daily and
+    monthly totals (``peers.services.activity_totals``): a few thousand rows whatever the
+    number of sessions, in a handful of queries."""
     days = ActivityDay.objects.filter(worker=worker, date__gte=start, date__lte=end)
     months = {month: [0, 0] for month in month_starts(start, end)}
     settings = {value: [0, 0] for value in Setting.values}
@@ -297,12 +335,15 @@ def worker_activity(worker: PeerWorker, *, start: date, end: date) -> ActivitySu
             bucket[0] += minutes
             bucket[1] += count
         group_sessions += groups
-    people = ActivityPersonDay.objects.filter(
-        worker=worker, date__gte=start, date__lte=end
-    ).aggregate(people=Count("person_reference", distinct=True))["people"]
     by_setting = sorted(
         (Row(label, *settings[value]) for value, label in Setting.choices if settings[value][1]),
         key=lambda row: -row.minutes,
+    )
+    topics = (
+        ActivityTopicDay.objects.filter(worker=worker, date__gte=start, date__lte=end)
+        .values("need_id")
+        .annotate(count=Sum("sessions"))
+        .values_list("need_id", "count")
     )
     return ActivitySummary(
         start=start,
@@ -310,50 +351,65 @@ def worker_activity(worker: PeerWorker, *, start: date, end: date) -> ActivitySu
         minutes=sum(minutes for minutes, _ in months.values()),
         sessions=sum(count for _, count in months.values()),
         group_sessions=group_sessions,
-        people_supported=people,
+        people_supported=_people_supported(worker, start, end),
         by_setting=_scaled_rows(by_setting),
         by_month=_scaled_rows([Row(f"{month:%B %Y}", *months[month]) for month in months]),
-        topics=_top_totals(ActivityTopicDay, worker, start, end, "need_id", (Need, "name")),
-        signposted_to=_top_totals(
-            ActivitySignpostDay,
-            worker,
-            start,
-            end,
-            "offer_id",
-            (OfferPage, "title"),
-        ),
+        topics=_top_counted(topics.order_by(), (Need, "name")),
+        signposted_to=_top_offers(worker, start, end),
     )
 
 
-def _top_totals(model, worker, start, end, key: str, names) -> list[Counted]:
-    """The most frequent topics (or offers) in the worker's daily totals. Counted per id on
-    the totals table alone (no join to pages), then named: only the few leaders are looked
-    up. The names order ties, so enough are read to see every tie at the last place."""
-    grouped = (
-        model.objects.filter(worker=worker, date__gte=start, date__lte=end)
-        .values(key)
-        .annotate(count=Sum("sessions"))
-    )
-    leaders = list(grouped.order_by("-count", key)[: TOP_COUNT + TIES_READ])
-    if (
-        len(leaders) == TOP_COUNT + TIES_READ
-        and leaders[-1]["count"] == leaders[TOP_COUNT - 1]["count"]
-    ):
-        leaders = list(grouped.filter(count__gte=leaders[TOP_COUNT - 1]["count"]))
+def _top_counted(counted, names) -> list[Counted]:
+    """The most frequent topics (or offers) from (id, count) rows, an id perhaps on several
+    rows: counted per id without a join to pages, then only the leaders are named. Names
+    order ties, so every id tied with the last place is named."""
+    totals: dict[int, int] = defaultdict(int)
+    for pk, count in counted:
+        totals[pk] += count
+    ranked = sorted(totals.values(), reverse=True)
+    if not ranked:
+        return []
+    last_place = ranked[min(TOP_COUNT, len(ranked)) - 1]
     named_model, name_field = names
     named = dict(
-        named_model.objects.filter(pk__in=[row[key] for row in leaders]).values_list(
-            "pk", name_field
-        )
+        named_model.objects.filter(
+            pk__in=[pk for pk, count in totals.items() if count >= last_place]
+        ).values_list("pk", name_field)
     )
     rows = sorted(
-        ({"label": named[row[key]], "count": row["count"]} for row in leaders if row[key] in named),
+        ({"label": named[pk], "count": totals[pk]} for pk in named),
         key=lambda row: (-row["count"], row["label"]),
     )[:TOP_COUNT]
     return [
         Counted(row["label"], row["count"], percent)
         for row, percent in _scaled(rows, lambda r: r["count"])
     ]
+
+
+def _top_offers(worker: PeerWorker, start: date, end: date) -> list[Counted]:
+    """The offers the worker signposted to most in the period. For the summary's twelve
+    months (with no session after ``end`` in its month, as none can be logged ahead) the
+    worker's twelve-month totals are read in order of sessions, as far as the last place
+    and its ties; any other period is counted from the daily totals."""
+    last_month = month_start(end)
+    year = ActivitySignpostYear.objects.filter(worker=worker, month=last_month)
+    ahead = ActivitySignpostDay.objects.filter(
+        worker=worker, date__gt=end, date__lt=month_start(last_month + timedelta(days=31))
+    )
+    if start != months_back(end) or ahead.exists():
+        return _top_counted(
+            ActivitySignpostDay.objects.filter(worker=worker, date__gte=start, date__lte=end)
+            .values("offer_id")
+            .annotate(count=Sum("sessions"))
+            .values_list("offer_id", "count")
+            .order_by(),
+            (OfferPage, "title"),
+        )
+    # The leaders and everyone tied with the last place (so names can settle the order),
+    # in one query whatever their number.
+    last_place = year.order_by("-sessions").values("sessions")[TOP_COUNT - 1 : TOP_COUNT]
+    leaders = year.filter(sessions__gte=Coalesce(Subquery(last_place), 0))
+    return _top_counted(leaders.values_list("offer_id", "sessions"), (OfferPage, "title"))
 
 
 def worker_summary(worker: PeerWorker, *, today: date) -> WorkerSummary:
@@ -436,30 +492,32 @@ def session_export_rows(worker: PeerWorker) -> tuple[int, Iterator[list]]:
         offer_titles: dict[int, str] = {}
         after = None
         while True:
-            chunk = sessions.order_by("-date", "-pk")
+            window = sessions.order_by("-date", "-pk")
             if after is not None:
                 # The range on the date lets the index start at the last chunk's day;
                 # only that day's rows already sent are passed over.
-                chunk = chunk.filter(date__lte=after[0]).filter(
+                window = window.filter(date__lte=after[0]).filter(
                     Q(date__lt=after[0]) | Q(pk__lt=after[1])
                 )
-            chunk = list(chunk.values_list(*columns)[:EXPORT_CHUNK])
+            chunk = list(window.values_list(*columns)[:EXPORT_CHUNK])
             if not chunk:
                 return
             after = (chunk[-1][1], chunk[-1][0])
-            ids = [row[0] for row in chunk]
+            # The chunk's ids as a subquery: the database finds the same rows again in its
+            # index, where a list of two thousand ids costs more to prepare than to find.
+            in_chunk = window.values("pk")[:EXPORT_CHUNK]
             topics = _names_by_session(
-                SessionLog.topics.through.objects.filter(sessionlog_id__in=ids)
+                SessionLog.topics.through.objects.filter(sessionlog_id__in=in_chunk)
                 .order_by("need__name")
                 .values_list("sessionlog_id", "need__name")
             )
             signposted = _names_by_session(
-                SessionLog.signposted_to.through.objects.filter(sessionlog_id__in=ids)
+                SessionLog.signposted_to.through.objects.filter(sessionlog_id__in=in_chunk)
                 .order_by("offerpage__title")
                 .values_list("sessionlog_id", "offerpage__title")
             )
             concerns = set(
-                SafeguardingConcern.objects.filter(session_id__in=ids).values_list(
+                SafeguardingConcern.objects.filter(session_id__in=in_chunk).values_list(
                     "session_id", flat=True
                 )
             )

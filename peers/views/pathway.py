@@ -27,7 +27,6 @@ from cms.submissions import submit_once
 from .. import audit_actions
 from ..forms.progression import EvidenceForm, ProgressionReviewForm, SignOffForm, TrainingRecordForm
 from ..models import Competence, PeerWorker
-from ..reports import portfolio_pdf
 from ..rules import supervises, worker_of
 from ..selectors import progression as selectors
 from ..services import Refused
@@ -293,6 +292,9 @@ def portfolio(request):
     worker = selectors.own_record_for_portfolio(request.user)
     if worker is None or not can(request.user, "peers.download_portfolio", worker):
         return not_a_worker(request, doing="download a portfolio")
+    # reportlab is loaded by the one view that makes a PDF, not by every process at start.
+    from ..reports import portfolio_pdf
+
     content = portfolio_pdf(selectors.portfolio_of(worker))
     log(worker, audit_actions.PORTFOLIO_DOWNLOAD, user=request.user)
     response = HttpResponse(content, content_type="application/pdf")

@@ -131,7 +131,8 @@ def _induction_item(person):
 # Records no factory makes, or that a factory cannot aim at one kind (by the entry's key,
 # then by model). Every other kind is made by its model's factory, pointed at the person.
 def _session_with_topic_and_offer(person):
-    """A session log with a topic and an offer signposted to: its day's totals follow."""
+    """A session log with a topic and an offer signposted to: its day's, month's and
+    twelve months' totals follow."""
     from peers.models import PeerWorker
 
     worker = PeerWorker.objects.filter(user=person).first() or peers_factories.PeerWorkerFactory(
@@ -204,8 +205,10 @@ MAKERS = {
         (
             "peers.activityday",
             "peers.activitypersonday",
+            "peers.activitypersonmonth",
             "peers.activitytopicday",
             "peers.activitysignpostday",
+            "peers.activitysignpostyear",
         ),
         _session_with_topic_and_offer,
     ),

@@ -14,7 +14,14 @@ from hypothesis import strategies as st
 from cms import data_registry, erasure
 from cms.data_registry import Fate
 from cms.models import DataRequest
-from peers.models import ActivityDay, ActivityPersonDay, ActivityTopicDay, SessionLog
+from peers.models import (
+    ActivityDay,
+    ActivityPersonDay,
+    ActivityPersonMonth,
+    ActivitySignpostYear,
+    ActivityTopicDay,
+    SessionLog,
+)
 from peers.models.sessions import Setting
 from peers.selectors.activity import activity_summary, months_back, worker_activity
 from peers.services.activity_totals import activity_totals_rebuild
@@ -58,6 +65,30 @@ def assert_totals_match_a_recount(*workers):
             )
         )
         assert from_totals == recounted
+
+
+def derived_totals(*workers) -> dict:
+    """The monthly people and twelve-month offers of ``workers``, comparable."""
+    return {
+        model.__name__: sorted(
+            model.objects.filter(worker__in=workers).values_list(
+                "worker_id", "month", key, "sessions"
+            )
+        )
+        for model, key in (
+            (ActivityPersonMonth, "person_reference"),
+            (ActivitySignpostYear, "offer_id"),
+        )
+    }
+
+
+def assert_kept_totals_match_a_rebuild(*workers):
+    """What was kept up to date session by session equals counting everything again."""
+    kept = derived_totals(*workers)
+    activity_totals_rebuild(
+        workers=workers[0].__class__.objects.filter(pk__in=[w.pk for w in workers])
+    )
+    assert derived_totals(*workers) == kept
 
 
 def details(**changes) -> SessionDetails:
@@ -185,6 +216,71 @@ def test_a_bulk_load_is_counted_by_the_rebuild_command(organisation):
     assert_totals_match_a_recount(worker)
 
 
+# --- Monthly and twelve-month totals ---------------------------------------------------------
+
+
+def test_the_offers_signposted_to_most_are_ranked_the_same_for_any_period(organisation):
+    worker = PeerWorkerFactory(organisation=organisation)
+    offers = [OfferPageFactory(title=f"Offer {letter}") for letter in "ABCDEFG"]
+    # Spread over 14 months, so some fall outside the 12 shown, with ties at the last place.
+    for n in range(60):
+        SessionLogFactory(
+            worker=worker,
+            date=TODAY - timedelta(days=n * 7),
+            person_reference=f"P{n % 9}",
+            signposted_to=[offers[n % 7], offers[(n * 3) % 7]],
+        )
+    assert_totals_match_a_recount(worker)
+    assert_kept_totals_match_a_rebuild(worker)
+    for start, end in (
+        (date(2025, 6, 15), date(2025, 11, 3)),
+        (date(2026, 2, 1), date(2026, 2, 28)),
+        (date(2026, 3, 30), date(2026, 4, 2)),
+        (START, TODAY - timedelta(days=1)),
+    ):
+        from_totals = figures(worker_activity(worker, start=start, end=end))
+        recounted = figures(
+            activity_summary(
+                workers_qs=worker.__class__.objects.filter(pk=worker.pk), start=start, end=end
+            )
+        )
+        assert from_totals == recounted, (start, end)
+
+
+def test_a_session_dated_after_the_day_shown_is_not_counted_in_its_twelve_months(organisation):
+    worker = PeerWorkerFactory(organisation=organisation)
+    early, late = OfferPageFactory(title="Early"), OfferPageFactory(title="Late")
+    SessionLogFactory(worker=worker, date=TODAY - timedelta(days=2), signposted_to=[early])
+    # Logged before the clocks were put back, say: later this month than "today".
+    SessionLogFactory(worker=worker, date=TODAY + timedelta(days=3), signposted_to=[late])
+    summary = worker_activity(worker, start=START, end=TODAY)
+    assert [(c.label, c.sessions) for c in summary.signposted_to] == [("Early", 1)]
+    assert_totals_match_a_recount(worker)
+
+
+def test_the_migration_counts_months_and_years_from_the_daily_totals(organisation):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("peers.migrations.0010_monthly_activity_totals")
+    worker = PeerWorkerFactory(organisation=organisation)
+    offer = OfferPageFactory(title="Crisis café")
+    for n in range(10):
+        SessionLogFactory(
+            worker=worker,
+            date=TODAY - timedelta(days=n * 45),
+            person_reference=f"P{n % 4}",
+            signposted_to=[offer],
+        )
+    kept = derived_totals(worker)
+    ActivityPersonMonth.objects.all().delete()
+    ActivitySignpostYear.objects.all().delete()
+    migration.count_months_and_years(apps, None)
+    assert derived_totals(worker) == kept
+    assert ActivitySignpostYear.objects.filter(month=date(2026, 4, 1)).get().sessions == 8
+
+
 # --- Any mix of changes --------------------------------------------------------------------
 
 NEED_NAMES = ["Money worries", "Somewhere to live", "Feeling lonely"]
@@ -214,7 +310,7 @@ def test_the_totals_always_equal_a_plain_recount(organisation, steps):
     with transaction.atomic():
         workers = [PeerWorkerFactory(organisation=organisation) for _ in range(2)]
         needs = [NeedFactory(name=name) for name in NEED_NAMES]
-        offer = OfferPageFactory(title="Crisis café")
+        offers = [OfferPageFactory(title="Crisis café"), OfferPageFactory(title="Debt advice")]
         sessions: list[SessionLog] = []
         for kind, *args in steps:
             alive = [s for s in sessions if s.pk]
@@ -228,7 +324,7 @@ def test_the_totals_always_equal_a_plain_recount(organisation, steps):
                     group_size=6 if reference == "group" else 1,
                     person_reference="" if reference == "group" else reference,
                     topics=[needs[t] for t in topics],
-                    signposted_to=[offer] if len(topics) == 1 else [],
+                    signposted_to={offers[t % 2] for t in topics},
                 )
                 sessions.append(session)
             elif alive and kind == "move":
@@ -242,6 +338,7 @@ def test_the_totals_always_equal_a_plain_recount(organisation, steps):
             elif alive and kind == "delete":
                 alive[args[0] % len(alive)].delete()
         assert_totals_match_a_recount(*workers)
+        assert_kept_totals_match_a_rebuild(*workers)
         transaction.set_rollback(True)
 
 
@@ -275,3 +372,29 @@ def test_the_page_shows_the_totals_and_costs_the_same_for_3_days_as_for_300(clie
     assert summary.people_supported == 40
     assert f"<strong>{summary.hours:g}</strong> hours in the last 12 months" in page
     assert "<strong>40</strong> people supported" in page
+
+
+def test_the_page_costs_the_same_for_one_offer_signposted_to_as_for_thirty(client, organisation):
+    worker = PeerWorkerFactory(organisation=organisation)
+    sign_in(client, worker.user)
+    first, *offers = [OfferPageFactory(title=f"Offer {n}") for n in range(30)]
+    SessionLogFactory(worker=worker, date=TODAY, signposted_to=[first])
+    client.get("/peer-work/summary/")  # fills the per-process caches every page shares
+    few = queries_for(client, "/peer-work/summary/")
+    for number, offer in enumerate(offers):
+        # Ties at the last place of the five shown: names settle them.
+        SessionLogFactory(
+            worker=worker,
+            date=TODAY - timedelta(days=number * 9),
+            signposted_to=[offer, first] if number < 3 else [offer],
+        )
+    assert queries_for(client, "/peer-work/summary/") == few
+    summary = worker_activity(worker, start=START, end=TODAY)
+    assert [(c.label, c.sessions) for c in summary.signposted_to] == [
+        ("Offer 0", 4),
+        ("Offer 1", 1),
+        ("Offer 10", 1),
+        ("Offer 11", 1),
+        ("Offer 12", 1),
+    ]
+    assert_totals_match_a_recount(worker)
