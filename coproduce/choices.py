@@ -31,6 +31,14 @@ class PaymentChoice(models.TextChoices):
     NOT_PAID = "not_paid", "Not paid for my time (expenses only)"
 
 
+# How each choice is paid, in the words remittances and finance's pages use.
+PAYMENT_METHODS = {
+    PaymentChoice.PAID: "Bank transfer",
+    PaymentChoice.VOUCHER: "Shopping vouchers",
+    PaymentChoice.NOT_PAID: "Bank transfer (expenses only: you chose not to be paid for your time)",
+}
+
+
 class LivedExperience(models.TextChoices):
     """Areas of lived experience, asked only with consent and used only in totals."""
 

@@ -33,18 +33,12 @@ from cms.pdf import (
 from cms.site_address import absolute_url
 
 from .calendar import when_text
-from .choices import PaymentChoice
+from .choices import PAYMENT_METHODS, PaymentChoice
 from .models import InvolvementClaim, ServiceChangePage
 from .selectors.claims import hours_in_words, name_to_show
 from .selectors.panels import coproduction_meaning
 from .services.claims import expense_lines
 from .services.messages import contacts_for
-
-PAYMENT_METHODS = {
-    PaymentChoice.PAID: "Bank transfer",
-    PaymentChoice.VOUCHER: "Shopping vouchers",
-    PaymentChoice.NOT_PAID: "Bank transfer (expenses only: you chose not to be paid for your time)",
-}
 
 
 def _styles() -> dict[str, ParagraphStyle]:

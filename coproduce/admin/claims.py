@@ -36,9 +36,9 @@ from cms.permissions import can, has_role, visible_to, why_not
 from cms.roles import Role
 from cms.viewsets import ScopedModelViewSet
 
+from ..choices import PAYMENT_METHODS
 from ..forms.claims import ApproveClaimForm, ReturnClaimForm
 from ..models import InvolvementClaim, Panel, PaymentRun
-from ..reports import PAYMENT_METHODS
 from ..rules import FINANCE_STATUSES, leads_panel
 from ..selectors import claims as selectors
 from ..selectors import payment_runs as run_selectors

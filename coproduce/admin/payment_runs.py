@@ -30,8 +30,8 @@ from cms.params import int_param
 from cms.permissions import can
 
 from ..bank_file import bank_file_name, bank_rows
+from ..choices import PAYMENT_METHODS
 from ..models import PaymentRun
-from ..reports import PAYMENT_METHODS
 from ..selectors import payment_runs as selectors
 from ..services import Refused
 from ..services import payment_runs as services

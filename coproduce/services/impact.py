@@ -20,7 +20,6 @@ from cms.permissions import can
 
 from .. import audit_actions
 from ..models import Panel
-from ..reports import impact_report_pdf
 from ..selectors.impact import panel_impact
 from . import Refused
 
@@ -130,6 +129,10 @@ def impact_report_generate(params: dict, progress) -> tuple[str, bytes]:
         progress=progress,
     )
     progress(80, "Writing the PDF")
+    # Imported here: the PDF library is loaded by the worker that makes a report, not by
+    # every process at start.
+    from ..reports import impact_report_pdf
+
     content = impact_report_pdf(impact)
     name = impact.panel.title if impact.panel else impact.organisation.name
     return impact_report_filename(name, start, end), content

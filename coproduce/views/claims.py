@@ -26,7 +26,6 @@ from cms.submissions import submit_once
 
 from ..forms.claims import ExpenseForm, SubmitClaimForm
 from ..models import Expense
-from ..reports import remittance_pdf
 from ..selectors import claims as selectors
 from ..services import Refused
 from ..services import claims as services
@@ -281,6 +280,9 @@ def receipt(request, pk, expense_id):
 def remittance(request, pk):
     claim = _claim_for(request, pk)
     require(request.user, "coproduce.download_remittance", claim)
+    # Imported here: the PDF library is loaded when a remittance is asked for, not at start.
+    from ..reports import remittance_pdf
+
     response = HttpResponse(remittance_pdf(claim), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="remittance-{claim.reference}.pdf"'
     return response
