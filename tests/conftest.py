@@ -1,5 +1,6 @@
 """Fixtures shared by the whole suite: people in each role, signed-in clients, a clean cache."""
 
+import contextlib
 import copy
 import time
 
@@ -13,7 +14,9 @@ from django.core.cache import cache
 from django.core.files.storage import storages
 from django.core.management import call_command
 from django.core.signals import setting_changed
+from django.db import transaction
 from django.dispatch import receiver
+from django.test import override_settings
 
 from cms import page_cache
 from cms.roles import Role
@@ -65,6 +68,24 @@ def _storage_objects_match_the_models(*, setting, **kwargs):
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("createcachetable", verbosity=0)
+
+
+@contextlib.contextmanager
+def kept_for_the_class(django_db_blocker):
+    """For a class-scoped fixture that makes something slow once (the demo takes seconds)
+    for every test of a class: what the fixture makes inside this block is rolled back after
+    the class, and each test runs in its own savepoint, rolled back to what the fixture
+    made. Tests that need an empty database belong outside the class. Email goes through
+    the queue here too, as in every test (see _email_through_the_queue)."""
+    with (
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+        override_settings(EMAIL_BACKEND="cms.mail.QueuedEmailBackend"),
+    ):
+        page_cache.forget_everything()
+        cache.clear()
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture(autouse=True)

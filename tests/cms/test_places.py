@@ -12,8 +12,10 @@ import pytest
 import time_machine
 from bs4 import BeautifulSoup
 from django.core.management import call_command
+from django.test import override_settings
 
 from cms.models import Closure, Location, Need, OfferPage, OpeningTime
+from tests.conftest import kept_for_the_class
 from tests.factories import AreaFactory, OfferPageFactory, offers_index
 from tests.queries import queries_for
 
@@ -441,39 +443,47 @@ def test_only_editors_change_an_offers_places(client_as, cafe, role):
 # --- The demo -------------------------------------------------------------------------------
 
 
-def test_the_demo_says_where_every_offer_people_go_to_is(settings, client):
-    settings.DEBUG = True
-    call_command("demo_cms")
-    offers = list(OfferPage.objects.live().prefetch_related("locations", "closures"))
-    assert all(offer.kind != OfferPage.Kind.OTHER for offer in offers)
-    for offer in offers:
-        if offer.in_person or offer.self_referral_drop_in:
-            assert offer.locations.all(), offer.title
-        assert offer.phone or offer.email or offer.website, offer.title
-        for place in offer.locations.all():
-            assert place.town in ("Northdale", "Southmoor"), place
-            assert place.postcode.startswith({"Northdale": "ND", "Southmoor": "SU"}[place.town])
-            assert place.latitude is not None and place.step_free is not None
-            assert place.how_to_get_there
-    assert sum(len(offer.locations.all()) > 1 for offer in offers) >= 3
-    assert OpeningTime.objects.filter(location__isnull=False).exists()
-    assert any(offer.open_24_hours and not offer.in_person for offer in offers)
-    assert sum(offer.closed_on_bank_holidays for offer in offers) >= 10
-    assert Closure.objects.filter(reason="Christmas Day").count() >= 2
+@pytest.fixture(scope="class")
+def demo_offers(django_db_setup, django_db_blocker):
+    """The demo's offers, made once for the tests of the class."""
+    with kept_for_the_class(django_db_blocker):
+        with override_settings(DEBUG=True):
+            call_command("demo_cms")
+        yield
 
 
-def test_the_demo_has_crisis_cafes_open_late_tonight_with_an_address(settings, client):
-    settings.DEBUG = True
-    call_command("demo_cms")
-    tonight = datetime(2026, 11, 25, 23, 30, tzinfo=LONDON)
-    with time_machine.travel(tonight, tick=False):
-        page = BeautifulSoup(
-            client.get(f"{offers_index().url}?kind=crisis_cafe&open_now=on").content,
-            "html.parser",
-        )
-        cards = [card.get_text(" ", strip=True) for card in page.select(".lep-offer-card")]
-    assert len(cards) >= 2
-    assert all("Where:" in card and "When: Open now until" in card for card in cards)
+@pytest.mark.usefixtures("demo_offers")
+class TestTheDemo:
+    def test_the_demo_says_where_every_offer_people_go_to_is(self, settings, client):
+        settings.DEBUG = True
+        offers = list(OfferPage.objects.live().prefetch_related("locations", "closures"))
+        assert all(offer.kind != OfferPage.Kind.OTHER for offer in offers)
+        for offer in offers:
+            if offer.in_person or offer.self_referral_drop_in:
+                assert offer.locations.all(), offer.title
+            assert offer.phone or offer.email or offer.website, offer.title
+            for place in offer.locations.all():
+                assert place.town in ("Northdale", "Southmoor"), place
+                assert place.postcode.startswith({"Northdale": "ND", "Southmoor": "SU"}[place.town])
+                assert place.latitude is not None and place.step_free is not None
+                assert place.how_to_get_there
+        assert sum(len(offer.locations.all()) > 1 for offer in offers) >= 3
+        assert OpeningTime.objects.filter(location__isnull=False).exists()
+        assert any(offer.open_24_hours and not offer.in_person for offer in offers)
+        assert sum(offer.closed_on_bank_holidays for offer in offers) >= 10
+        assert Closure.objects.filter(reason="Christmas Day").count() >= 2
+
+    def test_the_demo_has_crisis_cafes_open_late_tonight_with_an_address(self, settings, client):
+        settings.DEBUG = True
+        tonight = datetime(2026, 11, 25, 23, 30, tzinfo=LONDON)
+        with time_machine.travel(tonight, tick=False):
+            page = BeautifulSoup(
+                client.get(f"{offers_index().url}?kind=crisis_cafe&open_now=on").content,
+                "html.parser",
+            )
+            cards = [card.get_text(" ", strip=True) for card in page.select(".lep-offer-card")]
+        assert len(cards) >= 2
+        assert all("Where:" in card and "When: Open now until" in card for card in cards)
 
 
 def test_copying_an_offer_with_an_imported_place_gives_the_copy_new_ids():

@@ -13,7 +13,12 @@ import subprocess
 import time
 import urllib.request
 
+import pytest
+
 from tests import processes as manage
+
+# Its own processes and SQLite file: the same on every pass of .ci/run, so run once.
+pytestmark = pytest.mark.same_every_pass
 
 WAIT_SECONDS = 60
 

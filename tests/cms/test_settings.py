@@ -8,6 +8,10 @@ from django.core.exceptions import ImproperlyConfigured
 from cms.settings import base
 from tests import processes as manage
 
+# The production checks run manage.py in processes of their own on an in-memory SQLite
+# database: the same on every pass of .ci/run, so they run once.
+same_every_pass = pytest.mark.same_every_pass
+
 
 def run_manage(*args, env_overrides):
     return manage.run_manage(*args, env=manage.manage_env(**env_overrides), timeout=120)
@@ -25,6 +29,7 @@ def production_env(**extra):
     }
 
 
+@same_every_pass
 def test_production_settings_pass_the_deploy_check_with_no_warnings():
     result = run_manage(
         "check", "--deploy", "--fail-level", "WARNING", env_overrides=production_env()
@@ -33,6 +38,7 @@ def test_production_settings_pass_the_deploy_check_with_no_warnings():
     assert "System check identified no issues" in result.stdout
 
 
+@same_every_pass
 @pytest.mark.parametrize("secret", ["", base.INSECURE_SECRET_KEY, "short", "a" * 60])
 def test_production_refuses_to_start_without_a_real_secret_key(secret):
     result = run_manage("check", env_overrides=production_env(SECRET_KEY=secret))
@@ -40,6 +46,7 @@ def test_production_refuses_to_start_without_a_real_secret_key(secret):
     assert "Set SECRET_KEY to a long random value" in result.stderr
 
 
+@same_every_pass
 @pytest.mark.parametrize("key", ["", "short", "a" * 40, "same-as-secret"])
 def test_production_refuses_to_start_without_its_own_field_encryption_key(key):
     secret = secrets.token_urlsafe(64)
@@ -51,6 +58,7 @@ def test_production_refuses_to_start_without_its_own_field_encryption_key(key):
     assert "Set FIELD_ENCRYPTION_KEY to a long random value" in result.stderr
 
 
+@same_every_pass
 @pytest.mark.parametrize(
     "address",
     ["", "http://127.0.0.1:8000", "http://lep.example.org", "https://", "lep.example.org"],
@@ -61,6 +69,7 @@ def test_production_refuses_to_start_without_the_sites_public_address(address):
     assert "Set SITE_URL to the site's public address" in result.stderr
 
 
+@same_every_pass
 def test_production_allows_and_trusts_the_sites_own_host():
     result = run_manage(
         "shell",
@@ -75,6 +84,7 @@ def test_production_allows_and_trusts_the_sites_own_host():
     ), result.stderr
 
 
+@same_every_pass
 def test_production_turns_on_https_only_cookies_and_hsts():
     result = run_manage(
         "shell",

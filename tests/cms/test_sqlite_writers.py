@@ -10,7 +10,12 @@ deployment uses, so the test does the same on every database this suite runs aga
 import json
 import sqlite3
 
+import pytest
+
 from tests import processes as manage
+
+# Its own processes and SQLite file: the same on every pass of .ci/run, so run once.
+pytestmark = pytest.mark.same_every_pass
 
 WRITERS = 40
 WRITES_EACH = 10

@@ -3,6 +3,7 @@ past and future meetings, and claims at every stage, loaded once."""
 
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
 from django.utils import timezone
 
 from coproduce.models import (
@@ -16,14 +17,18 @@ from coproduce.models import (
     PanelApplication,
     PaymentRun,
 )
+from tests.conftest import kept_for_the_class
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo(settings):
-    settings.DEBUG = True
-    call_command("load_demo")
+@pytest.fixture(scope="class")
+def demo(django_db_setup, django_db_blocker):
+    """One load (the whole demo takes seconds) for the tests of the class."""
+    with kept_for_the_class(django_db_blocker):
+        with override_settings(DEBUG=True):
+            call_command("load_demo")
+        yield
 
 
 def _the_demo_has_panels_in_every_state():
@@ -94,20 +99,24 @@ def _the_demo_member_is_on_a_panel_and_waiting_to_hear_from_another():
     assert set(sam.values_list("status", flat=True)) == {"accepted", "pending"}
 
 
-def test_the_demo_shows_co_production_at_every_stage(demo):
-    """One load (the whole demo takes seconds), every claim the demo makes."""
-    _the_demo_has_panels_in_every_state()
-    _the_demo_has_sixty_members_with_varied_access_needs()
-    _the_demo_has_past_and_future_meetings_with_papers_and_arrangements()
-    _the_demo_has_applications_and_claims_at_every_stage()
-    _paid_demo_claims_were_paid_the_amount_approved()
-    _the_demo_has_a_paid_and_an_open_payment_run_with_coherent_dates()
-    _the_demo_member_is_on_a_panel_and_waiting_to_hear_from_another()
+@pytest.mark.usefixtures("demo")
+class TestTheLoadedDemo:
+    def test_the_demo_shows_co_production_at_every_stage(self):
+        """One load (the whole demo takes seconds), every claim the demo makes."""
+        _the_demo_has_panels_in_every_state()
+        _the_demo_has_sixty_members_with_varied_access_needs()
+        _the_demo_has_past_and_future_meetings_with_papers_and_arrangements()
+        _the_demo_has_applications_and_claims_at_every_stage()
+        _paid_demo_claims_were_paid_the_amount_approved()
+        _the_demo_has_a_paid_and_an_open_payment_run_with_coherent_dates()
+        _the_demo_member_is_on_a_panel_and_waiting_to_hear_from_another()
 
-
-def test_loading_the_demo_again_adds_nothing(demo):
-    counts = (Panel.objects.count(), InvolvementClaim.objects.count(), Meeting.objects.count())
-    call_command("load_demo")
-    assert (Panel.objects.count(), InvolvementClaim.objects.count(), Meeting.objects.count()) == (
-        counts
-    )
+    def test_loading_the_demo_again_adds_nothing(self, settings):
+        counts = (Panel.objects.count(), InvolvementClaim.objects.count(), Meeting.objects.count())
+        settings.DEBUG = True
+        call_command("load_demo")
+        assert (
+            Panel.objects.count(),
+            InvolvementClaim.objects.count(),
+            Meeting.objects.count(),
+        ) == (counts)

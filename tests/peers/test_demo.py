@@ -2,7 +2,6 @@
 again."""
 
 import io
-import time
 
 import pytest
 from django.core.management import call_command
@@ -25,9 +24,7 @@ pytestmark = pytest.mark.django_db
 def test_the_peer_work_demo_loads_a_year_of_practice_once(settings):
     settings.DEBUG = True
     call_command("demo_cms", verbosity=0)
-    started = time.monotonic()
     call_command("demo_peers", stdout=io.StringIO())
-    assert time.monotonic() - started < 40  # about 10 s on a quiet machine
 
     assert PeerWorker.objects.count() >= 25
     jo = PeerWorker.objects.get(user__email=DEMO_WORKER_EMAIL)
