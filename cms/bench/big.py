@@ -139,6 +139,7 @@ EXPORT_COLUMNS = [
 
 def generate_big() -> dict[str, dict[str, int]]:
     """Every app's big top-up, each in its own transaction, timed."""
+    from .generate import refresh_planner_statistics
     from .scenarios import discover
 
     discover()
@@ -150,6 +151,7 @@ def generate_big() -> dict[str, dict[str, int]]:
         seconds = round(time.perf_counter() - started, 1)
         print(f"  {generator.__module__}: {seconds} s", flush=True)
         counts.update(found)
+    refresh_planner_statistics()
     return counts
 
 

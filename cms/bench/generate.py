@@ -105,7 +105,19 @@ def generate_partnership(*, scale: int) -> dict[str, dict[str, int]]:
     discover()
     for generator in _generators:
         counts.update(generator(scale=scale) or {})
+    refresh_planner_statistics()
     return counts
+
+
+def refresh_planner_statistics() -> None:
+    """Let PostgreSQL's planner see the rows just loaded in bulk, as autovacuum would a few
+    minutes later on a real site: without it, plans made for empty tables read every row
+    (the sessions export took 580 s instead of 61). SQLite's planner needs no statistics."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def _organisations(scale: int) -> dict[str, int]:

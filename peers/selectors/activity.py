@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.db import connection
 from django.db.models import (
     Count,
     F,
@@ -503,9 +504,14 @@ def session_export_rows(worker: PeerWorker) -> tuple[int, Iterator[list]]:
             if not chunk:
                 return
             after = (chunk[-1][1], chunk[-1][0])
-            # The chunk's ids as a subquery: the database finds the same rows again in its
-            # index, where a list of two thousand ids costs more to prepare than to find.
-            in_chunk = window.values("pk")[:EXPORT_CHUNK]
+            # The chunk's sessions for the lookups below. SQLite finds them again fastest
+            # from the chunk's own query as a subquery (preparing two thousand ids costs it
+            # more than finding the rows); PostgreSQL plans that subquery badly (it scans
+            # the link tables) and looks two thousand ids up in their index at once.
+            if connection.vendor == "postgresql":
+                in_chunk = [row[0] for row in chunk]
+            else:
+                in_chunk = window.values("pk")[:EXPORT_CHUNK]
             topics = _names_by_session(
                 SessionLog.topics.through.objects.filter(sessionlog_id__in=in_chunk)
                 .order_by("need__name")
