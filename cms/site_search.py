@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from functools import reduce
 from operator import and_, or_
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery, TextField, Value
+from django.db.models.functions import Coalesce
 from django.utils.text import Truncator
 from wagtail import hooks
-from wagtail.models import Page
+from wagtail.models import Page, get_page_models
 
 from .dates import date_in_words
 from .page_cache import public_only
@@ -150,22 +151,52 @@ def search_kind_keys() -> list[str]:
 def find_pages(
     words: str, limit: int, *, request=None, leave_out: tuple = ()
 ) -> list[SearchResult]:
-    """Live public Wagtail pages, except those of the types in ``leave_out``: one search
-    query, then one query for each page type found."""
+    """Live public Wagtail pages, except those of the types in ``leave_out``: one query,
+    the base pages with each one's introduction beside it, however many page types are
+    found (the specific pages, one query per type, are never needed)."""
     pages = public_only(Page.objects.live())
     if leave_out:
         pages = pages.not_type(*leave_out)
-    found = pages.specific().search(words)[:limit]
+    found = list(pages.annotate(found_intro=_intro()).search(words)[:limit])
+    if found and not hasattr(found[0], "found_intro"):
+        # A search backend that drops annotations: read the introductions in one more query.
+        intros = dict(
+            Page.objects.filter(pk__in=[page.pk for page in found])
+            .annotate(found_intro=_intro())
+            .values_list("pk", "found_intro")
+        )
+        for page in found:
+            page.found_intro = intros.get(page.pk, "")
     return [
         SearchResult(
             title=page.title,
             url=page.get_url(request),
             kind="Page",
-            summary=summary_of(page.search_description or getattr(page, "intro", "")),
+            summary=summary_of(page.search_description or page.found_intro),
             date=page.last_published_at.date() if page.last_published_at else None,
         )
         for page in found
     ]
+
+
+def _intro() -> Coalesce | Value:
+    """A page's ``intro``, from whichever page type's table has one (a page is a row of
+    one type's table only, so at most one of these is filled)."""
+    models = [
+        model
+        for model in get_page_models()
+        if any(f.name == "intro" and f.model is model for f in model._meta.concrete_fields)
+    ]
+    if not models:
+        return Value("", output_field=TextField())
+    return Coalesce(
+        *[
+            Subquery(model.objects.filter(pk=OuterRef("pk")).values("intro")[:1])
+            for model in models
+        ],
+        Value(""),
+        output_field=TextField(),
+    )
 
 
 def find_offers(words: str, limit: int, request=None) -> list[SearchResult]:
@@ -181,7 +212,8 @@ def find_offers(words: str, limit: int, request=None) -> list[SearchResult]:
                 date=offer.last_reviewed,
                 date_label="Checked",
             )
-            for offer in offers_search(OfferFilters(query=words))[:limit]
+            # A result shows no card, so none of the cards' relations are read.
+            for offer in offers_search(OfferFilters(query=words)).prefetch_related(None)[:limit]
         ]
         if words
         else []

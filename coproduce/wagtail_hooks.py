@@ -41,7 +41,7 @@ from .myspace import messages as messages_panels
 from .myspace import notices as notices_panels
 from .myspace import panels as panels_panels
 from .myspace import sign_off as sign_off_panels
-from .selectors.claims import chosen_name
+from .myspace.person import greeting_name
 from .services.meetings import PAPERS_COLLECTION
 from .views import sign_off as sign_off_views
 
@@ -153,7 +153,7 @@ hooks.register("construct_my_space_panels", notices_panels.add_notice_panels)
 hooks.register("construct_my_space_panels", panels_panels.add_involvement_panels)
 hooks.register("construct_my_space_panels", sign_off_panels.add_sign_off_panels)
 # My space greets a member by the name they chose in their involvement profile.
-hooks.register(MY_SPACE_CHOSEN_NAME_HOOK, chosen_name)
+hooks.register(MY_SPACE_CHOSEN_NAME_HOOK, greeting_name)
 
 
 @hooks.register("register_public_content_models")

@@ -44,9 +44,12 @@ class ClaimsToApprovePanel(MySpacePanel):
     def is_shown(self, request) -> bool:
         return can(request.user, "coproduce.manage_panels")
 
+    def counts(self, request) -> dict:
+        return {"waiting": selectors.claims_waiting_for_approval(request.user)}
+
     def get_context_data(self, request) -> dict:
         return {
-            "count": selectors.claims_waiting_for_approval(request.user).count(),
+            "count": self.counted(request, "waiting"),
             "url": reverse("claims:index") + "?status=submitted",
         }
 

@@ -14,9 +14,10 @@ from cms.permissions import can, has_role
 from cms.roles import Role
 
 from ..calendar import meeting_when
-from ..models import MeetingReply, PanelApplication
+from ..models import MeetingReply
 from ..selectors import meetings as selectors
 from ..services.meetings import meeting_reply_refusal
+from .person import person_of
 
 NEXT_MEETINGS_SHOWN = 3
 MEETINGS_NEEDING_ACCESS_SHOWN = 5
@@ -38,9 +39,7 @@ class NextMeetingsPanel(MySpacePanel):
         return (
             has_role(user, Role.MEMBER)
             and can(user, "coproduce.view_meetings")
-            and PanelApplication.objects.filter(
-                applicant=user, status=PanelApplication.Status.ACCEPTED
-            ).exists()
+            and bool(person_of(user).accepted_panels)
         )
 
     def get_context_data(self, request) -> dict:

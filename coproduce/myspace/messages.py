@@ -28,16 +28,19 @@ class YourMessagesPanel(MySpacePanel):
         return can(request.user, "coproduce.list_own_conversations") and bool(self._latest(request))
 
     def _latest(self, request) -> list:
-        if not hasattr(request, "_your_messages_latest"):
-            conversations = services.conversations_of_member(request.user)
-            request._your_messages_latest = list(conversations[:LATEST_SHOWN])
-        return request._your_messages_latest
+        return self._read(request)[0]
+
+    def _read(self, request) -> tuple[list, int]:
+        # Read once for the check and the render: the latest few and the unread count.
+        if not hasattr(request, "_your_messages"):
+            request._your_messages = services.member_latest_conversations(
+                request.user, limit=LATEST_SHOWN
+            )
+        return request._your_messages
 
     def get_context_data(self, request) -> dict:
-        return {
-            "latest": self._latest(request),
-            "unread": services.member_unread_count(request.user),
-        }
+        latest, unread = self._read(request)
+        return {"latest": latest, "unread": unread}
 
 
 class MessagesToAnswerPanel(MySpacePanel):
@@ -51,9 +54,12 @@ class MessagesToAnswerPanel(MySpacePanel):
     def is_shown(self, request) -> bool:
         return can(request.user, "coproduce.answer_messages")
 
+    def counts(self, request) -> dict:
+        return {"waiting": services.waiting_for_staff(request.user)}
+
     def get_context_data(self, request) -> dict:
         return {
-            "count": services.waiting_for_staff(request.user).count(),
+            "count": self.counted(request, "waiting"),
             "url": reverse("staff_messages") + "?showing=waiting",
         }
 

@@ -9,7 +9,7 @@ from cms.roles import Role
 
 from ..choices import ContactPreference
 from ..notices import NOTICES, contact_tasks_visible_to
-from ..selectors import panels as panel_selectors
+from .person import person_of
 
 
 class NoticePreferencesPanel(MySpacePanel):
@@ -24,7 +24,7 @@ class NoticePreferencesPanel(MySpacePanel):
         return has_role(request.user, Role.MEMBER) and can(request.user, "coproduce.keep_profile")
 
     def get_context_data(self, request) -> dict:
-        profile = panel_selectors.profile_of(request.user)
+        profile = person_of(request.user).profile
         declined = [k for k in (profile.notices_declined or []) if k in NOTICES] if profile else []
         return {
             "profile": profile,
@@ -47,9 +47,12 @@ class ContactTasksPanel(MySpacePanel):
     def is_shown(self, request) -> bool:
         return can(request.user, "coproduce.view_contact_tasks")
 
+    def counts(self, request) -> dict:
+        return {"waiting": contact_tasks_visible_to(request.user).filter(done_at__isnull=True)}
+
     def get_context_data(self, request) -> dict:
         return {
-            "count": contact_tasks_visible_to(request.user).filter(done_at__isnull=True).count(),
+            "count": self.counted(request, "waiting"),
             "url": reverse("coproduce:contact_task_list"),
         }
 

@@ -5,8 +5,8 @@ from cms.myspace import MySpacePanel
 from cms.permissions import can
 
 from ..selectors import panels as selectors
+from .person import APPLICATIONS_SHOWN, person_of
 
-APPLICATIONS_SHOWN = 5
 RECRUITING_SHOWN = 3
 
 
@@ -23,7 +23,7 @@ class InvolvementPanel(MySpacePanel):
 
     def get_context_data(self, request) -> dict:
         return {
-            "profile": selectors.profile_of(request.user),
+            "profile": person_of(request.user).profile,
             "consents": selectors.consent_states(request.user),
         }
 
@@ -41,8 +41,8 @@ class ApplicationsPanel(MySpacePanel):
         return can(request.user, "coproduce.keep_profile")
 
     def get_context_data(self, request) -> dict:
-        # One more than is shown, to know whether to offer "see all" without counting.
-        applications = list(selectors.applications_of(request.user)[: APPLICATIONS_SHOWN + 1])
+        # One more than is shown is read, to know whether to offer "see all" without counting.
+        applications = person_of(request.user).latest_applications
         recruiting = (
             []
             if applications

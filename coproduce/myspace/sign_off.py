@@ -9,6 +9,7 @@ from cms.permissions import has_role
 from cms.roles import Role
 
 from ..services.sign_off import sign_off_requests_for
+from .person import person_of
 
 SHOWN = 10
 
@@ -26,18 +27,22 @@ class SignOffPanel(MySpacePanel):
             return False
         # Fetched once here and kept for the render: the panel shows only when there is
         # something to sign off, so members with nothing waiting see no empty box.
-        self._requests = sign_off_requests_for(request.user)
+        self._requests = _requests(request)
         return bool(self._requests)
 
     def get_context_data(self, request) -> dict:
         requests = getattr(self, "_requests", None)
         if requests is None:
-            requests = sign_off_requests_for(request.user)
+            requests = _requests(request)
         return {
             "requests": requests[:SHOWN],
             "more": max(len(requests) - SHOWN, 0),
             "waiting": sum(1 for item in requests if item.answer is None),
         }
+
+
+def _requests(request):
+    return sign_off_requests_for(request.user, panels=person_of(request.user).accepted_panels)
 
 
 def add_sign_off_panels(request, panels):

@@ -11,14 +11,16 @@ from django.db.models import (
     Case,
     DecimalField,
     Exists,
+    F,
     OuterRef,
     Q,
     QuerySet,
     Sum,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
@@ -114,30 +116,68 @@ class MemberPayments:
 
 def member_payments(user, *, today: date | None = None, limit: int = 3) -> MemberPayments:
     """Claims waiting for the member, their latest others, and what they were paid this tax
-    year (for benefits and tax, the year that matters)."""
+    year (for benefits and tax, the year that matters).
+
+    One query of the claims and one of their expenses, however many claims: each row read
+    carries its place among the claims waiting for the member or among their others, and,
+    counted over all their claims, how many wait for them and what was paid this tax year.
+    """
     today = today or timezone.localdate()
     start = tax_year_start(today)
-    own = claims_of_member(user)
-    to_do = list(own.filter(waits_for_member=True)[:limit])
-    to_do_count = len(to_do) if len(to_do) < limit else own.filter(waits_for_member=True).count()
-    recent = list(own.exclude(status__in=NEEDS_MEMBER).order_by("-updated_at", "-pk")[:limit])
     start_at = timezone.make_aware(datetime.combine(start, time.min))
-    paid = (
-        visible_to(user, InvolvementClaim)
-        .filter(member=user, status=Status.PAID, paid_at__gte=start_at)
-        .aggregate(
-            total=Coalesce(
-                Sum("amount_approved"),
-                Value(Decimal("0.00")),
-                output_field=DecimalField(max_digits=10, decimal_places=2),
+    money_field = DecimalField(max_digits=12, decimal_places=2)
+    rows = list(
+        claims_of_member(user)
+        .annotate(
+            finished=Case(
+                When(status__in=NEEDS_MEMBER, then=Value(False)),
+                default=Value(True),
+                output_field=BooleanField(),
             )
-        )["total"]
+        )
+        .annotate(
+            to_do_place=Window(
+                RowNumber(),
+                partition_by=[F("waits_for_member")],
+                order_by=[F("attendance__meeting__starts_at").desc(), F("pk").desc()],
+            ),
+            recent_place=Window(
+                RowNumber(),
+                partition_by=[F("finished")],
+                order_by=[F("updated_at").desc(), F("pk").desc()],
+            ),
+            to_do_count=Window(
+                Sum(Case(When(waits_for_member=True, then=Value(1)), default=Value(0)))
+            ),
+            paid_this_year=Window(
+                Sum(
+                    Case(
+                        When(
+                            status=Status.PAID,
+                            paid_at__gte=start_at,
+                            then=F("amount_approved"),
+                        ),
+                        default=Value(Decimal("0.00")),
+                        output_field=money_field,
+                    )
+                ),
+                output_field=money_field,
+            ),
+        )
+        .filter(
+            Q(waits_for_member=True, to_do_place__lte=limit)
+            | Q(finished=True, recent_place__lte=limit)
+        )
     )
+    to_do = sorted((c for c in rows if c.waits_for_member), key=lambda c: c.to_do_place)
+    recent = sorted((c for c in rows if c.finished), key=lambda c: c.recent_place)
+    # Paid claims are finished, so whenever anything was paid a row carries the total.
+    paid = rows[0].paid_this_year if rows else None
     return MemberPayments(
         to_do=to_do,
-        to_do_count=to_do_count,
+        to_do_count=rows[0].to_do_count if rows else 0,
         recent=recent,
-        paid_this_tax_year=Decimal(paid).quantize(Decimal("0.01")),
+        paid_this_tax_year=Decimal(paid or 0).quantize(Decimal("0.01")),
         tax_year_start=start,
     )
 

@@ -12,7 +12,7 @@ replied yet are counted.
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, FilteredRelation, Q, QuerySet
 from wagtail.documents import get_document_model
 
 from cms.permissions import is_admin, visible_to
@@ -52,19 +52,28 @@ def meetings_past(user, *, now: datetime) -> QuerySet[Meeting]:
     return meetings_visible_to(user).filter(ends_at__lte=now).order_by("-starts_at", "-pk")
 
 
+_REPLY_FIELDS = [f.attname for f in MeetingReply._meta.concrete_fields]
+
+
 def meetings_next(user, *, now: datetime, limit: int = 3) -> list[Meeting]:
     """The next few meetings going ahead, for My space, each with ``my_reply`` (the person's
-    answer, or None): two queries however many meetings."""
+    answer, or None): one query however many meetings (a member replies once a meeting)."""
     meetings = list(
         meetings_visible_to(user)
         .filter(ends_at__gt=now, status=Meeting.Status.SCHEDULED)
+        .annotate(my=FilteredRelation("replies", condition=Q(replies__member=user)))
+        .annotate(**{f"my_reply_{name}": F(f"my__{name}") for name in _REPLY_FIELDS})
         .order_by("starts_at", "pk")[:limit]
     )
-    replies = {
-        r.meeting_id: r for r in MeetingReply.objects.filter(member=user, meeting__in=meetings)
-    }
     for meeting in meetings:
-        meeting.my_reply = replies.get(meeting.pk)
+        values = {name: getattr(meeting, f"my_reply_{name}") for name in _REPLY_FIELDS}
+        meeting.my_reply = (
+            MeetingReply.from_db(
+                meeting._state.db, _REPLY_FIELDS, [values[name] for name in _REPLY_FIELDS]
+            )
+            if values["id"] is not None
+            else None
+        )
     return meetings
 
 

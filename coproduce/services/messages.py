@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Q, Subquery, Value, When
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -298,6 +298,27 @@ def conversations_of_member(user):
         )
         .order_by("has_unread", "-last_message_at", "-pk")
     )
+
+
+def member_latest_conversations(user, *, limit: int) -> tuple[list[Conversation], int]:
+    """A member's latest ``limit`` conversations (as ``conversations_of_member`` orders
+    them), and how many of all their conversations have a reply they have not read: one
+    query, however many conversations."""
+    unread_conversations = (
+        ConversationMessage.objects.filter(
+            conversation__member=user, from_staff=True, read_at__isnull=True
+        )
+        .order_by()
+        .values("conversation__member")
+        .annotate(count=Count("conversation", distinct=True))
+        .values("count")
+    )
+    latest = list(
+        conversations_of_member(user).annotate(
+            conversations_unread=Subquery(unread_conversations, output_field=IntegerField())
+        )[:limit]
+    )
+    return latest, ((latest[0].conversations_unread or 0) if latest else 0)
 
 
 def member_unread_count(user) -> int:

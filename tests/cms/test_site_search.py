@@ -182,7 +182,11 @@ def test_no_results_suggests_the_sections_of_the_site(client):
     assert links["Get help now"] == "/help-now/"
 
 
-def test_the_query_count_does_not_grow_with_the_results(client):
+@pytest.mark.parametrize("role", ["anonymous", "member", "engagement_lead"])
+def test_the_query_count_does_not_grow_with_the_results(role, client_as):
+    """Issue 19: at most 15 queries, for visitors and signed-in people alike (they are
+    never served a visitor's kept copy), however many things are found."""
+    client = client_as(role)
     one_of_each(n=0)
     one_of_each(n=1)
     one_of_each(n=2)
@@ -195,6 +199,7 @@ def test_the_query_count_does_not_grow_with_the_results(client):
     many = queries_for(client, f"/search/?q={WORD}")
     assert len(results(client, WORD)) == 10
     assert many == few
+    assert few <= 15
 
 
 @pytest.mark.parametrize("query", ["crisis", "I feel suicidal", "crisis café"])
@@ -208,3 +213,22 @@ def test_words_about_a_crisis_show_where_to_get_urgent_help(client, query):
 def test_other_words_do_not_show_the_urgent_help_box(client):
     page = soup(client.get("/search/", {"q": "money advice"}))
     assert page.select_one("main [data-lep-urgent-help]") is None
+
+
+def test_a_page_is_summed_up_by_its_search_description_else_its_introduction(client):
+    ContentPageFactory(title="Lighthouse walks", slug="walks", intro="Walks along the coast.")
+    ContentPageFactory(
+        title="Lighthouse visits",
+        slug="visits",
+        intro="Not this one.",
+        search_description="Visiting the lighthouse with a carer.",
+    )
+    page = soup(client.get("/search/", {"q": WORD, "kind": "pages"}))
+    summaries = {
+        item.h3.get_text(strip=True): item.get_text(" ", strip=True)
+        for item in page.select("main li")
+        if item.h3
+    }
+    assert "Walks along the coast." in summaries["Lighthouse walks"]
+    assert "Visiting the lighthouse with a carer." in summaries["Lighthouse visits"]
+    assert "Not this one." not in summaries["Lighthouse visits"]
