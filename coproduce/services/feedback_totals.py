@@ -169,24 +169,29 @@ def _feedback_deleted(sender, instance: Feedback, **kwargs) -> None:
 
 
 def _themes_changed(sender, instance, action: str, reverse: bool, pk_set=None, **kwargs) -> None:
-    """A piece of feedback's themes were added, removed or cleared (from either side)."""
+    """A piece of feedback's themes were added, removed or cleared (from either side). A
+    theme's feedback cleared from the theme's side names no pieces afterwards, so they are
+    noted before."""
+    if reverse and action == "pre_clear":
+        instance._feedback_before_clear = set(instance.feedback.values_list("pk", flat=True))
+        return
     if action not in ("post_add", "post_remove", "post_clear"):
         return
     if not reverse:
-        feedback_totals_recount(
-            [
-                _place(
-                    {"organisation_id": instance.organisation_id, "created_at": instance.created_at}
-                )
-            ]
-        )
-    elif pk_set:
+        feedback_totals_recount([_place(_counted_values(instance))])
+        return
+    pks = pk_set if action != "post_clear" else getattr(instance, "_feedback_before_clear", ())
+    if pks:
         feedback_totals_recount(
             _place(values)
-            for values in Feedback.objects.filter(pk__in=pk_set).values(
+            for values in Feedback.objects.filter(pk__in=pks).values(
                 "organisation_id", "created_at"
             )
         )
+
+
+def _counted_values(feedback: Feedback) -> dict:
+    return {"organisation_id": feedback.organisation_id, "created_at": feedback.created_at}
 
 
 def _theme_deleted(sender, instance: Theme, **kwargs) -> None:

@@ -168,6 +168,9 @@ def test_hiding_rethemeing_moving_and_deleting_keep_the_totals(world, organisati
     item.save()
     item.themes.add(kindness)
     kindness.feedback.remove(item)  # from the theme's side too
+    item.themes.add(kindness)
+    kindness.feedback.clear()  # and cleared from the theme's side
+    assert_totals_match_a_recount()
     item.created_at = moment(40, 12)
     item.save()
     assert_totals_match_a_recount()
