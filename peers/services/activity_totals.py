@@ -351,14 +351,24 @@ def _session_deleted(sender, instance: SessionLog, origin=None, **kwargs) -> Non
 
 
 def _links_changed(sender, instance, action: str, reverse: bool, pk_set=None, **kwargs) -> None:
-    """A session's topics or offers were added, removed or cleared."""
+    """A session's topics or offers were added, removed or cleared (from either side). A
+    need's or offer's sessions cleared from its side name no sessions afterwards, so they
+    are noted before."""
+    if reverse and action == "pre_clear":
+        field = "topics" if sender is SessionLog.topics.through else "signposted_to"
+        instance._sessions_before_clear = set(
+            SessionLog.objects.filter(**{field: instance}).values_list("pk", flat=True)
+        )
+        return
     if action not in ("post_add", "post_remove", "post_clear"):
         return
     if not reverse:
         activity_totals_recount([(instance.worker_id, instance.date)])
-    elif pk_set:
+        return
+    pks = pk_set if action != "post_clear" else getattr(instance, "_sessions_before_clear", ())
+    if pks:
         activity_totals_recount(
-            SessionLog.objects.filter(pk__in=pk_set).values_list("worker_id", "date").distinct()
+            SessionLog.objects.filter(pk__in=pks).values_list("worker_id", "date").distinct()
         )
 
 

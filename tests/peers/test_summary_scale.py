@@ -140,6 +140,16 @@ def test_logging_correcting_and_deleting_through_the_services_keeps_the_totals(o
     assert not ActivityTopicDay.objects.exists()
 
 
+def test_a_topic_or_offer_cleared_from_its_own_side_is_taken_off_the_totals(organisation):
+    worker = PeerWorkerFactory(organisation=organisation)
+    need, offer = NeedFactory(name="Feeling lonely"), OfferPageFactory(title="Peer group")
+    SessionLogFactory(worker=worker, date=TODAY, topics=[need], signposted_to=[offer])
+    need.peer_sessions.clear()
+    offer.peer_signposts.clear()
+    assert not ActivityTopicDay.objects.exists()
+    assert_totals_match_a_recount(worker)
+
+
 def test_a_deleted_topic_or_offer_leaves_no_totals_behind(organisation):
     worker = PeerWorkerFactory(organisation=organisation)
     need, offer = NeedFactory(name="Feeling lonely"), OfferPageFactory(title="Peer group")
