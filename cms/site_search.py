@@ -212,8 +212,13 @@ def find_offers(words: str, limit: int, request=None) -> list[SearchResult]:
                 date=offer.last_reviewed,
                 date_label="Checked",
             )
-            # A result shows no card, so none of the cards' relations are read.
-            for offer in offers_search(OfferFilters(query=words)).prefetch_related(None)[:limit]
+            # A result shows no card, so none of the cards' relations are read. Exact: the
+            # page says its results are for the words typed, and has no way to say "showing
+            # results for <the words spelt right>" as the directory does, so offers are not
+            # found by correcting the spelling here.
+            for offer in offers_search(OfferFilters(query=words, exact=True)).prefetch_related(
+                None
+            )[:limit]
         ]
         if words
         else []

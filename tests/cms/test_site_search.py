@@ -232,3 +232,11 @@ def test_a_page_is_summed_up_by_its_search_description_else_its_introduction(cli
     assert "Walks along the coast." in summaries["Lighthouse walks"]
     assert "Visiting the lighthouse with a carer." in summaries["Lighthouse visits"]
     assert "Not this one." not in summaries["Lighthouse visits"]
+
+
+def test_offers_are_found_by_the_words_typed_never_by_a_silent_spelling_correction(client):
+    """The results page says "results for ‘lonley’": an offer found only by correcting the
+    spelling would be shown as if it matched what the person typed."""
+    OfferPageFactory(title="Befriending Service", summary="For anyone who feels lonely.")
+    assert results(client, "lonely") == [("Support", "Befriending Service")]
+    assert results(client, "lonley") == []
