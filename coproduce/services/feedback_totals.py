@@ -39,6 +39,7 @@ COUNTED_FIELDS = (
     "hidden",
     "rating",
     "felt_listened_to",
+    "offer_id",
     "offer_title",
 )
 

@@ -48,6 +48,7 @@ def stored_totals() -> Counter:
             "month",
             "kind",
             "offer_title",
+            "offer_id",
             "theme_id",
             "also_theme_id",
             "count",
@@ -172,6 +173,10 @@ def test_hiding_rethemeing_moving_and_deleting_keep_the_totals(world, organisati
     kindness.feedback.clear()  # and cleared from the theme's side
     assert_totals_match_a_recount()
     item.created_at = moment(40, 12)
+    item.save()
+    assert_totals_match_a_recount()
+    # Moved to another offer, its title as given kept: the offer filter must follow.
+    item.offer = world["offers"][organisation.pk][1]
     item.save()
     assert_totals_match_a_recount()
     assert set(FeedbackMonth.objects.values_list("month", flat=True)) == {date(2026, 4, 1)}
