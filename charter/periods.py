@@ -4,10 +4,7 @@ September, October to December, January to March) and financial years (April to 
 from datetime import date, timedelta
 from functools import lru_cache
 
-
-def _month_start(day: date, months_back: int = 0) -> date:
-    index = day.year * 12 + day.month - 1 - months_back
-    return date(index // 12, index % 12 + 1, 1)
+from cms.months import month_start
 
 
 def _months_in(frequency: str) -> int:
@@ -19,8 +16,8 @@ def period_containing(day: date, frequency: str) -> tuple[date, date]:
     months = _months_in(frequency)
     # Financial years and quarters both start in April: count months from April.
     offset = (day.month - 4) % 12 if months == 12 else (day.month - 1) % months
-    start = _month_start(day, offset)
-    end = _month_start(start, -months) - timedelta(days=1)
+    start = month_start(day, months_back=offset)
+    end = month_start(start, months_back=-months) - timedelta(days=1)
     return start, end
 
 

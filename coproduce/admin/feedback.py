@@ -35,6 +35,7 @@ from cms import audit
 from cms.admin_dates import DateColumn
 from cms.dates import day_in_words
 from cms.exports import export_audit_subject as audit_subject
+from cms.months import month_start
 from cms.permissions import can
 from cms.personal_details import personal_details_in
 from cms.viewsets import OnceOnlyAddViewSet, ScopedModelViewSet
@@ -96,7 +97,7 @@ class ThemeViewSet(OnceOnlyAddViewSet, SnippetViewSet):
 def received_month_choices(today=None) -> list[tuple[str, str]]:
     """The last two years of months, newest first, as filter choices ("2026-11")."""
     today = today or timezone.localdate()
-    months = [selectors.month_start(today, months_back=n) for n in range(24)]
+    months = [month_start(today, months_back=n) for n in range(24)]
     return [(f"{month:%Y-%m}", selectors.month_name(month)) for month in months]
 
 
@@ -148,7 +149,7 @@ class FeedbackFilterSet(WagtailFilterSet):
     def filter_received(self, queryset, name, value):
         year, month = (int(part) for part in value.split("-"))
         first = date(year, month, 1)
-        last = selectors.month_start(first, months_back=-1) - timedelta(days=1)
+        last = month_start(first, months_back=-1) - timedelta(days=1)
         return selectors.received_between(queryset, first, last)
 
     def filter_theme(self, queryset, name, value):

@@ -17,6 +17,7 @@ from wagtail.models import ModelLogEntry
 from cms import audit
 from cms.disclosure import enough_to_break_down
 from cms.models import OfferPage, OffersIndexPage
+from cms.months import month_start, months_between
 from cms.permissions import scope_to_organisation, sees_whole_partnership, visible_to
 
 from .. import audit_actions
@@ -197,21 +198,6 @@ def service_changes_for_linking(user) -> QuerySet[ServiceChangePage]:
 
 
 # --- Months, in Europe/London ------------------------------------------------------------------
-
-
-def month_start(day: date, *, months_back: int = 0) -> date:
-    """The first day of the month ``months_back`` months before ``day``'s month."""
-    index = day.year * 12 + day.month - 1 - months_back
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def months_between(first: date, last: date) -> list[date]:
-    """The first day of every month from ``first``'s month to ``last``'s, in order."""
-    months, current = [], month_start(first)
-    while current <= last:
-        months.append(current)
-        current = month_start(current, months_back=-1)
-    return months
 
 
 def start_of_day(day: date) -> datetime:

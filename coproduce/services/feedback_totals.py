@@ -24,10 +24,11 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.utils import timezone
 
 from cms.models import Organisation
+from cms.months import month_start
 
 from ..models import Feedback, Theme
 from ..models.feedback_totals import FeedbackMonth
-from ..selectors.feedback import counted_sums, month_start, start_of_day
+from ..selectors.feedback import counted_sums, start_of_day
 
 Kind = FeedbackMonth.Kind
 BATCH_SIZE = 2000

@@ -31,6 +31,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Concat
 
 from cms.models import Need, OfferPage
+from cms.months import month_start, months_between
 from cms.permissions import scope_to_organisation
 
 from ..models import (
@@ -60,10 +61,6 @@ def week_start(today: date) -> date:
     return today - timedelta(days=today.weekday())
 
 
-def month_start(today: date) -> date:
-    return today.replace(day=1)
-
-
 def months_back(today: date, months: int = MONTHS_SHOWN) -> date:
     """The first day of the month ``months - 1`` months before ``today``'s: with this month,
     ``months`` whole calendar months."""
@@ -72,15 +69,6 @@ def months_back(today: date, months: int = MONTHS_SHOWN) -> date:
         month += 12
         year -= 1
     return date(year, month, 1)
-
-
-def month_starts(first: date, last: date) -> list[date]:
-    """First days of every month from ``first``'s to ``last``'s, in order."""
-    months, current = [], month_start(first)
-    while current <= last:
-        months.append(current)
-        current = (current + timedelta(days=32)).replace(day=1)
-    return months
 
 
 # --- Shapes returned -------------------------------------------------------------------------
@@ -214,7 +202,7 @@ def activity_summary(*, workers_qs: QuerySet, start: date, end: date) -> Activit
             groups=Count("pk", filter=Q(group_size__gt=1) | Q(setting=Setting.GROUP)),
         )
     )
-    months = {month: [0, 0] for month in month_starts(start, end)}
+    months = {month: [0, 0] for month in months_between(start, end)}
     settings = {value: [0, 0] for value in Setting.values}
     group_sessions = 0
     for row in daily:
@@ -326,7 +314,7 @@ def worker_activity(worker: PeerWorker, *, start: date, end: date) -> ActivitySu
     monthly totals (``peers.services.activity_totals``): a few thousand rows whatever the
     number of sessions, in a handful of queries."""
     days = ActivityDay.objects.filter(worker=worker, date__gte=start, date__lte=end)
-    months = {month: [0, 0] for month in month_starts(start, end)}
+    months = {month: [0, 0] for month in months_between(start, end)}
     settings = {value: [0, 0] for value in Setting.values}
     group_sessions = 0
     for day, setting, minutes, count, groups in days.values_list(

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 
 from cms.audit import audit_export, audit_view
 from cms.exports import csv_response
+from cms.months import month_start
 from cms.permissions import can, visible_to
 
 from ..models import PeerWorker
@@ -99,7 +100,7 @@ def supervisee_summaries(request):
             "page_obj": Paginator(
                 selectors.supervisees_with_hours(request.user, today=today), PAGE_SIZE
             ).get_page(request.GET.get("page")),
-            "month": selectors.month_start(today),
+            "month": month_start(today),
         },
     )
 
