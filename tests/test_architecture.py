@@ -162,3 +162,23 @@ def test_apps_register_permission_policies_and_snippets_only_in_their_wagtail_ho
         "Register permission policies and snippets in the app's wagtail_hooks.py, not at: "
         + ", ".join(elsewhere)
     )
+
+
+def test_no_index_puts_a_yes_no_field_before_a_date_it_is_searched_by():
+    """Django writes ``flag=False`` as ``NOT "flag"``, which SQLite cannot seek an index on:
+    an index (organisation, hidden, created_at) reads every row of the organisation for any
+    period. A date searched by range must come before any yes/no field in an index."""
+    from django.apps import apps
+    from django.db import models
+
+    wrong = []
+    for model in apps.get_models():
+        for index in model._meta.indexes:
+            fields = [model._meta.get_field(name.lstrip("-")) for name in index.fields]
+            for position, field in enumerate(fields):
+                later = fields[position + 1 :]
+                if isinstance(field, models.BooleanField) and any(
+                    isinstance(other, models.DateField | models.DateTimeField) for other in later
+                ):
+                    wrong.append(f"{model._meta.label}.{index.name}")
+    assert not wrong, wrong
