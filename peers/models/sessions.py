@@ -83,7 +83,9 @@ class SessionLog(models.Model):
     class Meta:
         ordering = ["-date", "-created_at"]
         indexes = [
-            models.Index(fields=["worker", "date"]),
+            # The id after the date: the sessions export reads a chunk at a time, each
+            # chunk seeking to just after the last (date, id) it sent.
+            models.Index(fields=["worker", "date", "id"]),
             # Covers the hours and activity summaries, so they are read from the index alone
             # (peers.selectors.activity): fast with a hundred thousand sessions.
             models.Index(

@@ -19,9 +19,11 @@ from datetime import date, timedelta
 from django.db import connection
 from django.db.models import (
     Count,
+    Exists,
     F,
     FloatField,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
     Subquery,
@@ -30,6 +32,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Concat
 
+from cms.exports import rows_before
 from cms.models import Need, OfferPage
 from cms.months import month_start, months_between
 from cms.permissions import scope_to_organisation
@@ -459,23 +462,13 @@ def session_export_rows(worker: PeerWorker) -> tuple[int, Iterator[list]]:
     """The worker's sessions for a spreadsheet, newest first, without private notes, and
     how many there are. Read a chunk at a time, each chunk after the last one's (date, id)
     so no query holds a cursor open or sorts the whole history, as plain values (no model
-    objects), with the chunk's topics, offers and concerns fetched in one query each: a
-    million sessions stream in constant memory."""
+    objects), each with its topics, offers and whether it raised a concern: a million
+    sessions stream in constant memory."""
     sessions = SessionLog.objects.filter(worker=worker)
     count = sessions.count()
     settings = dict(Setting.choices)
     measures = dict(OutcomeMeasure.choices)
-    columns = (
-        "pk",
-        "date",
-        "duration_minutes",
-        "setting",
-        "offer_id",
-        "person_reference",
-        "group_size",
-        "outcome_measure",
-        "outcome_score",
-    )
+    chunk_of = _chunk_postgresql if connection.vendor == "postgresql" else _chunk_sqlite
 
     def rows() -> Iterator[list]:
         offer_titles: dict[int, str] = {}
@@ -483,44 +476,20 @@ def session_export_rows(worker: PeerWorker) -> tuple[int, Iterator[list]]:
         while True:
             window = sessions.order_by("-date", "-pk")
             if after is not None:
-                # The range on the date lets the index start at the last chunk's day;
-                # only that day's rows already sent are passed over.
-                window = window.filter(date__lte=after[0]).filter(
-                    Q(date__lt=after[0]) | Q(pk__lt=after[1])
-                )
-            chunk = list(window.values_list(*columns)[:EXPORT_CHUNK])
+                # The index on (worker, date, id) starts right after the last row sent.
+                window = window.filter(rows_before(("date", "pk"), after))
+            chunk = chunk_of(window)
             if not chunk:
                 return
             after = (chunk[-1][1], chunk[-1][0])
-            # The chunk's sessions for the lookups below. SQLite finds them again fastest
-            # from the chunk's own query as a subquery (preparing two thousand ids costs it
-            # more than finding the rows); PostgreSQL plans that subquery badly (it scans
-            # the link tables) and looks two thousand ids up in their index at once.
-            if connection.vendor == "postgresql":
-                in_chunk = [row[0] for row in chunk]
-            else:
-                in_chunk = window.values("pk")[:EXPORT_CHUNK]
-            topics = _names_by_session(
-                SessionLog.topics.through.objects.filter(sessionlog_id__in=in_chunk)
-                .order_by("need__name")
-                .values_list("sessionlog_id", "need__name")
-            )
-            signposted = _names_by_session(
-                SessionLog.signposted_to.through.objects.filter(sessionlog_id__in=in_chunk)
-                .order_by("offerpage__title")
-                .values_list("sessionlog_id", "offerpage__title")
-            )
-            concerns = set(
-                SafeguardingConcern.objects.filter(session_id__in=in_chunk).values_list(
-                    "session_id", flat=True
-                )
-            )
             missing = {row[4] for row in chunk if row[4] and row[4] not in offer_titles}
             if missing:
                 offer_titles.update(
                     OfferPage.objects.filter(pk__in=missing).values_list("pk", "title")
                 )
-            for pk, day, minutes, setting, offer, reference, size, measure, score in chunk:
+            for row in chunk:
+                _, day, minutes, setting, offer, reference, size, measure, score = row[:9]
+                topics, signposted, concern = row[9:]
                 yield [
                     day.isoformat(),
                     minutes,
@@ -528,16 +497,83 @@ def session_export_rows(worker: PeerWorker) -> tuple[int, Iterator[list]]:
                     offer_titles.get(offer, "") if offer else "",
                     reference,
                     size,
-                    topics.get(pk, ""),
-                    signposted.get(pk, ""),
+                    topics or "",
+                    signposted or "",
                     measures.get(measure, measure) if measure else "",
                     "" if score is None else score,
-                    "Yes" if pk in concerns else "No",
+                    "Yes" if concern else "No",
                 ]
             if len(chunk) < EXPORT_CHUNK:
                 return
 
     return count, rows()
+
+
+# What each exported row is read as, before its topics, offers and concern.
+_EXPORT_COLUMNS = (
+    "pk",
+    "date",
+    "duration_minutes",
+    "setting",
+    "offer_id",
+    "person_reference",
+    "group_size",
+    "outcome_measure",
+    "outcome_score",
+)
+
+
+def _chunk_postgresql(window: QuerySet) -> list[tuple]:
+    """The next chunk of ``window``, each row ending with its topics' names ("a; b"), the
+    offers' titles and whether it raised a concern, in one query: PostgreSQL looks each
+    session's links up in their unique index, which costs less than planning and matching
+    a list of two thousand ids per link table."""
+    from django.contrib.postgres.aggregates import StringAgg
+
+    def names(through, field: str) -> Subquery:
+        return Subquery(
+            through.objects.filter(sessionlog_id=OuterRef("pk"))
+            .values("sessionlog_id")
+            .annotate(names=StringAgg(field, "; ", order_by=field))
+            .values("names")
+        )
+
+    return list(
+        window.annotate(
+            topic_names=names(SessionLog.topics.through, "need__name"),
+            signpost_names=names(SessionLog.signposted_to.through, "offerpage__title"),
+            concern=Exists(SafeguardingConcern.objects.filter(session_id=OuterRef("pk"))),
+        ).values_list(*_EXPORT_COLUMNS, "topic_names", "signpost_names", "concern")[:EXPORT_CHUNK]
+    )
+
+
+def _chunk_sqlite(window: QuerySet) -> list[tuple]:
+    """As ``_chunk_postgresql``, in four queries: the chunk, then its topics, offers and
+    concerns, each finding the chunk's sessions from the chunk's own query as a subquery
+    (SQLite prepares that faster than two thousand ids, and has no ordered aggregate)."""
+    chunk = list(window.values_list(*_EXPORT_COLUMNS)[:EXPORT_CHUNK])
+    if not chunk:
+        return chunk
+    in_chunk = window.values("pk")[:EXPORT_CHUNK]
+    topics = _names_by_session(
+        SessionLog.topics.through.objects.filter(sessionlog_id__in=in_chunk)
+        .order_by("need__name")
+        .values_list("sessionlog_id", "need__name")
+    )
+    signposted = _names_by_session(
+        SessionLog.signposted_to.through.objects.filter(sessionlog_id__in=in_chunk)
+        .order_by("offerpage__title")
+        .values_list("sessionlog_id", "offerpage__title")
+    )
+    concerns = set(
+        SafeguardingConcern.objects.filter(session_id__in=in_chunk).values_list(
+            "session_id", flat=True
+        )
+    )
+    return [
+        (*row, topics.get(row[0], ""), signposted.get(row[0], ""), row[0] in concerns)
+        for row in chunk
+    ]
 
 
 def _names_by_session(pairs) -> dict[int, str]:
