@@ -27,6 +27,7 @@ from cms.storage import stored_file_response
 from cms.viewsets import ScopedModelViewSet
 
 from . import services
+from .dashboard import charter_dashboard
 from .forms import (
     CharterActionForm,
     CharterForm,
@@ -40,7 +41,7 @@ from .forms import (
 )
 from .models import Charter, CharterAction, Commitment, Evidence, Measure, Reading, Review, Target
 from .rules import charters_kept_by
-from .selectors import charter_progress, charters_to_keep
+from .selectors import charters_to_keep
 
 # --- Permissions ------------------------------------------------------------------------------
 
@@ -349,7 +350,10 @@ class CharterDashboardView(_KeeperOnly, WagtailAdminTemplateMixin, TemplateView)
     def dispatch(self, request, pk):
         self.charter = None
         if can(request.user, "charter.keep_charters"):
-            self.charter = _kept_charter(request, pk)
+            self.dashboard = charter_dashboard(
+                charters_kept_by(request.user), pk, today=timezone.localdate()
+            )
+            self.charter = self.dashboard.charter
         return super().dispatch(request, pk)
 
     def get_page_subtitle(self):
@@ -363,10 +367,7 @@ class CharterDashboardView(_KeeperOnly, WagtailAdminTemplateMixin, TemplateView)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(
-            progress=charter_progress(self.charter, today=timezone.localdate()),
-            public_url=reverse("charter:progress", args=[self.charter.organisation.slug]),
-        )
+        context["dashboard"] = self.dashboard
         return context
 
 

@@ -17,6 +17,10 @@ class CharterConfig(AppConfig):
 
         rules.register_charter_visibility()
 
+        from . import dashboard
+
+        dashboard.connect_signals()
+
         # Here, not in wagtail_hooks: the worker must know the report kind before any task.
         from .services import register_board_report
 

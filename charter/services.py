@@ -20,7 +20,7 @@ from wagtail.documents import get_document_model
 from wagtail.log_actions import log
 from wagtail.models import Collection
 
-from cms import jobs, site_address
+from cms import jobs, page_cache, site_address
 from cms.dates import day_in_words
 from cms.models import Organisation, ReportJob
 from cms.permissions import can, require
@@ -28,7 +28,7 @@ from cms.refusals import Refused
 from cms.sanitise import plain_text
 from cms.storage import FileNotStored, kept_with_their_records, store_upload
 
-from . import audit_actions
+from . import audit_actions, dashboard
 from .calculations import CalculationUnavailable, get_calculation
 from .models import Charter, Commitment, Evidence, Measure, Reading, Review, Target
 from .periods import complete_periods
@@ -131,6 +131,10 @@ def reviews_schedule(*, charter: Charter, today: date | None = None) -> int:
     )
     new = [Review(charter=charter, due_on=due) for due in wanted if due not in existing]
     Review.objects.bulk_create(new)
+    if new:
+        # A bulk insert sends no signal: the next review is on the dashboard.
+        page_cache.public_content_changed()
+        dashboard.forget()
     return len(new)
 
 

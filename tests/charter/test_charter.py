@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from pypdf import PdfReader
 
-from charter import services
+from charter import dashboard, services
 from charter.models import Charter, Evidence, Measure, Reading, Review
 from charter.reports import board_report_pdf
 from charter.selectors import charter_progress
@@ -330,9 +330,12 @@ def test_the_dashboard_and_public_page_cost_the_same_queries_for_3_and_30_measur
     many = _charter_with_measures(organisation, 30)
     Charter.objects.filter(pk=many.pk).update(version="30")
     hr_client.get(f"/admin/charter/{few.pk}/dashboard/")  # the session's first-visit work
-    assert queries_for(hr_client, f"/admin/charter/{few.pk}/dashboard/") == queries_for(
-        hr_client, f"/admin/charter/{many.pk}/dashboard/"
-    )
+
+    def made(charter) -> int:  # not the kept copy: tests/charter/test_dashboard.py has those
+        dashboard.forget()
+        return queries_for(hr_client, f"/admin/charter/{charter.pk}/dashboard/")
+
+    assert made(few) == made(many)
     hr_client.logout()
     few_public = _charter_with_measures(other_organisation, 3)
     client.get("/charter/")
