@@ -248,6 +248,23 @@ def _by_day(spans) -> dict:
     return days
 
 
+def _breadcrumbs(offer) -> list:
+    """The offer's ancestors below the root, home first: the pages routing passed through
+    to reach it (Wagtail keeps each on the next as its parent), else read from the tree."""
+    ancestors, page = [], offer
+    while page.depth > 2:
+        parent = getattr(page, "_cached_parent_obj", None)
+        if (
+            parent is None
+            or parent.depth != page.depth - 1
+            or not page.path.startswith(parent.path)
+        ):
+            return list(offer.get_ancestors().filter(depth__gt=1))
+        ancestors.insert(0, parent)
+        page = parent
+    return ancestors
+
+
 def offer_page_context(offer, request) -> dict:
     """Everything an offer page shows beyond its own fields, each relation read once."""
     alternatives = selectors.offer_alternatives(offer)
@@ -269,7 +286,7 @@ def offer_page_context(offer, request) -> dict:
         closed_on_bank_holidays=offer.closed_on_bank_holidays,
     )
     _add_opening_status(alternatives, now)
-    ancestors = list(offer.get_ancestors().filter(depth__gt=1))
+    ancestors = _breadcrumbs(offer)
     return {
         "offer_needs": needs,
         "offer_areas": areas,

@@ -3,6 +3,7 @@
 from allauth.mfa.models import Authenticator
 
 from . import permissions
+from .models import Organisation
 from .myspace import MySpacePanel
 
 
@@ -14,13 +15,16 @@ class AccountPanel(MySpacePanel):
     order = 900
     template_name = "cms/myspace/account_panel.html"
 
+    def counts(self, request):
+        return {
+            "totp": Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP)
+        }
+
     def get_context_data(self, request):
         user = request.user
         return {
             "email": user.email,
-            "mfa_enabled": Authenticator.objects.filter(
-                user=user, type=Authenticator.Type.TOTP
-            ).exists(),
+            "mfa_enabled": self.counted(request, "totp") > 0,
             "mfa_required": permissions.requires_mfa(user),
         }
 
@@ -36,10 +40,18 @@ class StaffToolsPanel(MySpacePanel):
     def is_shown(self, request):
         return permissions.can(request.user, "cms.use_admin_site")
 
+    def values(self, request):
+        # The name is read with the page's other numbers, not by loading the organisation.
+        return {
+            "organisation": Organisation.objects.filter(
+                pk=request.user.organisation_id
+            ).values_list("name", flat=True)
+        }
+
     def get_context_data(self, request):
         user = request.user
         return {
-            "organisation": user.organisation.name if user.organisation_id else None,
+            "organisation": self.valued(request, "organisation") if user.organisation_id else None,
             "partnership_wide": permissions.sees_whole_partnership(user),
             "can_edit_pages": permissions.can(user, "cms.edit_pages"),
         }

@@ -2,11 +2,13 @@
 reply, and, for leads, how much new feedback waits to be read.
 
 Each panel fetches a fixed number of rows and counts, so My space costs the same queries
-with 3 pieces of feedback or 300.
+with 3 pieces of feedback or 300; the offers directory it links to is kept per process for the
+page cache's generation (cms/page_cache.py), as the site's header is.
 """
 
 from django.urls import reverse
 
+from cms import page_cache
 from cms.myspace import MySpacePanel
 from cms.permissions import can, has_role
 from cms.roles import Role
@@ -36,7 +38,10 @@ class YourFeedbackPanel(MySpacePanel):
         return {
             "latest": latest[:LATEST],
             "more": len(latest) > LATEST,
-            "directory": selectors.directory(),
+            # Where to find an offer changes only when pages do: kept for the generation.
+            "directory": page_cache.for_generation.get(
+                ("my-space-directory",), selectors.directory
+            ),
         }
 
 

@@ -3,7 +3,8 @@ next one (with their induction while it lasts), and for supervisors and HR the w
 pathways they may open.
 
 Each panel costs a fixed number of queries whatever the number of competences, evidence or
-workers.
+workers; their counts and the worker's practice minutes are read with the page's other
+numbers.
 """
 
 from cms.myspace import MySpacePanel
@@ -26,11 +27,34 @@ class YourPathwayPanel(MySpacePanel):
     def is_shown(self, request) -> bool:
         return can(request.user, "peers.view_pathway", worker_of(request.user))
 
-    def get_context_data(self, request) -> dict:
+    def counts(self, request) -> dict:
         worker = worker_of(request.user)
         return {
-            "pathway": selectors.pathway_of(worker),
-            "induction": selectors.induction_of(worker),
+            "induction_steps": selectors.induction_items_of(worker),
+            "induction_open": selectors.induction_open_items_of(worker),
+        }
+
+    def values(self, request) -> dict:
+        worker = worker_of(request.user)
+        return {
+            "practice_minutes": selectors.practice_minutes_of(worker),
+            "reached_level_on": selectors.reached_level_on(worker),
+        }
+
+    def get_context_data(self, request) -> dict:
+        worker = worker_of(request.user)
+        steps = self.counted(request, "induction_steps")
+        still_open = self.counted(request, "induction_open")
+        return {
+            "pathway": selectors.pathway_of(
+                worker,
+                with_history=False,
+                practice=self.valued(request, "practice_minutes") or 0,
+                reached=self.valued(request, "reached_level_on"),
+            ),
+            # Shown while it lasts: it has steps and some are not done.
+            "induction_steps": steps if still_open else 0,
+            "induction_done": steps - still_open,
         }
 
 
@@ -46,13 +70,20 @@ class PathwaysPanel(MySpacePanel):
     def is_shown(self, request) -> bool:
         return can(request.user, "peers.list_pathways")
 
-    def get_context_data(self, request) -> dict:
-        workers = selectors.workers_on_pathway_visible_to(request.user)
-        inducting = workers.filter(induction_open__gt=0)
+    def _inducting(self, request):
+        return selectors.workers_on_pathway_visible_to(request.user).filter(induction_open__gt=0)
+
+    def counts(self, request) -> dict:
         return {
-            "worker_count": workers.count(),
-            "inducting": list(inducting[:LISTED]),
-            "inducting_count": inducting.count(),
+            "workers": selectors.workers_on_pathway_visible_to(request.user),
+            "inducting": self._inducting(request),
+        }
+
+    def get_context_data(self, request) -> dict:
+        return {
+            "worker_count": self.counted(request, "workers"),
+            "inducting": list(self._inducting(request)[:LISTED]),
+            "inducting_count": self.counted(request, "inducting"),
         }
 
 

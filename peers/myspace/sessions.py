@@ -2,8 +2,8 @@
 latest sessions; for supervisors, open safeguarding concerns at the very top until each is
 acknowledged, and their supervisees' sessions this week.
 
-Each panel fetches a fixed number of rows and counts, so My space costs the same queries
-with 3 sessions or 3,000.
+Each panel fetches a fixed number of rows; a worker's counts and minutes are read with the
+page's other numbers. My space costs the same queries with 3 sessions or 3,000.
 """
 
 from cms.myspace import MySpacePanel
@@ -24,10 +24,27 @@ class SessionsPanel(MySpacePanel):
     def is_shown(self, request) -> bool:
         return worker_of(request.user) is not None
 
+    def counts(self, request) -> dict:
+        worker = worker_of(request.user)
+        return {
+            "this_week": selectors.worker_sessions_this_week(request.user, worker),
+            "open_concerns": selectors.worker_open_concerns(request.user, worker),
+        }
+
+    def values(self, request) -> dict:
+        worker = worker_of(request.user)
+        this_week = selectors.worker_sessions_this_week(request.user, worker)
+        return {"minutes_this_week": selectors.minutes_of(this_week)}
+
     def get_context_data(self, request) -> dict:
         worker = worker_of(request.user)
         return {
-            "summary": selectors.worker_sessions_summary(request.user, worker),
+            "summary": selectors.WorkerSessions(
+                recent=selectors.worker_recent_sessions(request.user, worker),
+                count_this_week=self.counted(request, "this_week"),
+                minutes_this_week=self.valued(request, "minutes_this_week") or 0,
+                open_concerns=self.counted(request, "open_concerns"),
+            ),
             "can_log": can(request.user, "peers.log_sessions"),
         }
 
@@ -43,8 +60,15 @@ class ConcernsToAcknowledgePanel(MySpacePanel):
     def is_shown(self, request) -> bool:
         return can(request.user, "peers.supervise")
 
+    def counts(self, request) -> dict:
+        return {"open": selectors.open_concerns_to_acknowledge(request.user)}
+
     def get_context_data(self, request) -> dict:
-        return {"concerns": selectors.supervisor_open_concerns(request.user)}
+        return {
+            "concerns": selectors.supervisor_open_concerns(
+                request.user, open_count=self.counted(request, "open")
+            )
+        }
 
 
 class SuperviseesSessionsPanel(MySpacePanel):

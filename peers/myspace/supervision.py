@@ -50,13 +50,20 @@ class YourSupervisionPanel(MySpacePanel):
     def is_shown(self, request) -> bool:
         return can(request.user, "peers.view_practice", worker_of(request.user))
 
+    def counts(self, request) -> dict:
+        return {"open_actions": selectors.open_actions_of(worker_of(request.user))}
+
+    def values(self, request) -> dict:
+        worker = worker_of(request.user)
+        return {"last_date": selectors.last_supervision_date(worker, as_of=timezone.localdate())}
+
     def get_context_data(self, request) -> dict:
         worker = worker_of(request.user)
-        actions = selectors.open_actions_of(worker)
+        last_date = self.valued(request, "last_date")
         return {
-            "status": selectors.status_of_worker(worker, as_of=timezone.localdate()),
-            "open_actions": list(actions[:3]),
-            "open_action_count": actions.count(),
+            "status": selectors.status_of(worker, last_date, timezone.localdate()),
+            "open_actions": list(selectors.open_actions_of(worker)[:3]),
+            "open_action_count": self.counted(request, "open_actions"),
         }
 
 

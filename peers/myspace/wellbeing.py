@@ -16,9 +16,13 @@ class WellbeingPanel(MySpacePanel):
     def is_shown(self, request) -> bool:
         return can(request.user, "peers.check_in")
 
+    def values(self, request) -> dict:
+        return {
+            "latest": selectors.own_check_ins(request.user).values_list("completed_at", flat=True)
+        }
+
     def get_context_data(self, request) -> dict:
-        latest = selectors.own_check_ins(request.user).only("pk", "completed_at").first()
-        return {"latest": latest}
+        return {"latest_at": self.valued(request, "latest")}
 
 
 def add_wellbeing_panel(request, panels):

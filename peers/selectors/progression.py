@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db.models import Count, Max, Min, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -179,16 +179,54 @@ def next_level_after(level: Level, all_levels: list[Level] | None = None) -> Lev
     return None
 
 
+def practice_minutes_of(worker: PeerWorker) -> QuerySet:
+    """Every minute of practice the worker has logged in this role, summed in SQL: a
+    queryset of one column (no row before their first session), so My space can read it
+    with its other numbers."""
+    return (
+        SessionLog.objects.filter(worker=worker)
+        .order_by()
+        .values("worker")
+        .annotate(total=Sum("duration_minutes"))
+        .values_list("total", flat=True)
+    )
+
+
 def practice_minutes(worker: PeerWorker) -> int:
-    """Every minute of practice the worker has logged in this role, summed in SQL."""
-    total = SessionLog.objects.filter(worker=worker).aggregate(total=Sum("duration_minutes"))
-    return total["total"] or 0
+    return next(iter(practice_minutes_of(worker)), None) or 0
 
 
-def pathway_of(worker: PeerWorker) -> Pathway:
+def reached_level_on(worker: PeerWorker) -> QuerySet:
+    """When ``worker`` was moved to their current level by a review, latest first: a
+    queryset of one column (no row when they have held it since they started)."""
+    return (
+        ProgressionReview.objects.filter(
+            worker=worker,
+            decision=ProgressionReview.Decision.PROGRESS,
+            to_level_id=worker.level_id,
+        )
+        .order_by("-date")
+        .values_list("date", flat=True)
+    )
+
+
+_UNREAD = object()
+
+
+def pathway_of(
+    worker: PeerWorker,
+    *,
+    with_history: bool = True,
+    practice: int | None = None,
+    reached=_UNREAD,
+) -> Pathway:
     """``worker``'s pathway (fetch the worker with ``level`` selected). The caller has
     checked ``peers.view_pathway``; evidence is included, and the page shows it only to
-    those who may read it."""
+    those who may read it.
+
+    A summary that shows neither evidence nor reviews leaves them out
+    (``with_history=False``); one that has read the practice minutes or the
+    ``reached_level_on`` date with other numbers passes them."""
     today = timezone.localdate()
     level = worker.level
     next_level = next_level_after(level)
@@ -198,7 +236,11 @@ def pathway_of(worker: PeerWorker) -> Pathway:
         else []
     )
     evidence_by_competence = defaultdict(list)
-    evidence = list(CompetenceEvidence.objects.filter(worker=worker).order_by("-date", "-added_at"))
+    evidence = (
+        list(CompetenceEvidence.objects.filter(worker=worker).order_by("-date", "-added_at"))
+        if with_history
+        else []
+    )
     for item in evidence:
         evidence_by_competence[item.competence_id].append(item)
     sign_offs = list(
@@ -220,21 +262,24 @@ def pathway_of(worker: PeerWorker) -> Pathway:
         if next_level
         else []
     )
-    reviews = list(
-        ProgressionReview.objects.filter(worker=worker)
-        .select_related("from_level", "to_level", "reviewer")
-        .order_by("-date", "-created_at")
-    )
-    moved_here = [
-        review.date
-        for review in reviews
-        if review.decision == ProgressionReview.Decision.PROGRESS and review.to_level_id == level.pk
-    ]
+    if with_history:
+        # Each review brings the date the level was reached, so that costs no query.
+        reviews = list(
+            ProgressionReview.objects.filter(worker=worker)
+            .select_related("from_level", "to_level", "reviewer")
+            .annotate(reached=Subquery(reached_level_on(worker)[:1]))
+            .order_by("-date", "-created_at")
+        )
+        reached = reviews[0].reached if reviews else None
+    else:
+        reviews = []
+        if reached is _UNREAD:
+            reached = reached_level_on(worker).first()
     return Pathway(
         worker=worker,
         level=level,
         next_level=next_level,
-        level_since=max(moved_here) if moved_here else worker.start_date,
+        level_since=reached or worker.start_date,
         competences=[
             CompetenceStatus(
                 competence=competence,
@@ -250,7 +295,7 @@ def pathway_of(worker: PeerWorker) -> Pathway:
         training_records=training_records,
         sign_offs=sign_offs,
         reviews=reviews,
-        practice_minutes=practice_minutes(worker),
+        practice_minutes=practice_minutes(worker) if practice is None else practice,
         evidence_count=len(evidence),
         today=today,
     )
@@ -328,11 +373,19 @@ class Induction:
         return bool(self.items) and self.done == len(self.items)
 
 
+def induction_items_of(worker: PeerWorker) -> QuerySet[InductionItem]:
+    return InductionItem.objects.filter(worker=worker)
+
+
+def induction_open_items_of(worker: PeerWorker) -> QuerySet[InductionItem]:
+    """The steps not done yet: the induction is complete when it has steps and none of
+    these (``Induction.complete``)."""
+    return induction_items_of(worker).filter(done_on__isnull=True)
+
+
 def induction_of(worker: PeerWorker) -> Induction:
     items = list(
-        InductionItem.objects.filter(worker=worker)
-        .select_related("done_by")
-        .order_by("target_week", "order")
+        induction_items_of(worker).select_related("done_by").order_by("target_week", "order")
     )
     for item in items:
         item.worker = worker  # target_date reads the start date without another query

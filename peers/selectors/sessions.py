@@ -226,27 +226,37 @@ class WorkerSessions:
     open_concerns: int
 
 
-def worker_sessions_summary(user, worker: PeerWorker) -> WorkerSessions:
-    """A worker's latest sessions and this week's count, for their My space panel."""
-    sessions = sessions_visible_to(user).filter(worker=worker)
-    recent = list(
-        sessions.select_related("offer", "safeguarding_concern").order_by("-date", "-created_at")[
-            :RECENT_ON_MY_SPACE
-        ]
+def worker_recent_sessions(user, worker: PeerWorker) -> list[SessionLog]:
+    """A worker's latest sessions, for their My space panel."""
+    return list(
+        sessions_visible_to(user)
+        .filter(worker=worker)
+        .select_related("offer", "safeguarding_concern")
+        .order_by("-date", "-created_at")[:RECENT_ON_MY_SPACE]
     )
+
+
+def worker_sessions_this_week(user, worker: PeerWorker) -> QuerySet[SessionLog]:
+    """A worker's sessions since Monday."""
     today = timezone.localdate()
     week_start = today - timedelta(days=today.weekday())
-    totals = sessions.filter(date__gte=week_start).aggregate(
-        count=Count("pk"), minutes=Sum("duration_minutes")
+    return sessions_visible_to(user).filter(worker=worker, date__gte=week_start)
+
+
+def minutes_of(sessions: QuerySet[SessionLog]):
+    """One worker's ``sessions``' minutes summed, as a queryset of one row and column (no
+    row when there are no sessions), so My space can read it with its other numbers."""
+    return (
+        sessions.order_by()
+        .values("worker")
+        .annotate(minutes=Sum("duration_minutes"))
+        .values_list("minutes", flat=True)
     )
-    return WorkerSessions(
-        recent=recent,
-        count_this_week=totals["count"],
-        minutes_this_week=totals["minutes"] or 0,
-        open_concerns=concerns_visible_to(user)
-        .filter(worker=worker, acknowledged_at__isnull=True)
-        .count(),
-    )
+
+
+def worker_open_concerns(user, worker: PeerWorker) -> QuerySet[SafeguardingConcern]:
+    """Concerns ``worker`` raised that no supervisor has acknowledged yet."""
+    return concerns_visible_to(user).filter(worker=worker, acknowledged_at__isnull=True)
 
 
 @dataclass(frozen=True)
@@ -255,10 +265,13 @@ class SupervisorConcerns:
     open_count: int
 
 
-def supervisor_open_concerns(user) -> SupervisorConcerns:
+def supervisor_open_concerns(user, *, open_count: int | None = None) -> SupervisorConcerns:
+    """The first open concerns of ``user``'s supervisees, and how many there are (pass
+    ``open_count`` when it was counted with other numbers)."""
     concerns = open_concerns_to_acknowledge(user)
     return SupervisorConcerns(
-        open=list(concerns[:OPEN_CONCERNS_ON_MY_SPACE]), open_count=concerns.count()
+        open=list(concerns[:OPEN_CONCERNS_ON_MY_SPACE]),
+        open_count=concerns.count() if open_count is None else open_count,
     )
 
 

@@ -145,11 +145,16 @@ def supervisee_statuses(user, *, as_of: date) -> list[SupervisionStatus]:
     return sorted(statuses, key=lambda s: (s.state == "on_leave", s.due_on, str(s.worker)))
 
 
-def status_of_worker(worker: PeerWorker, *, as_of: date) -> SupervisionStatus:
-    last = (
+def last_supervision_date(worker: PeerWorker, *, as_of: date) -> QuerySet:
+    """The date of ``worker``'s latest supervision on or before ``as_of``, as a queryset of
+    one column (first row, if any), so My space can read it with its other numbers."""
+    return (
         worker.supervisions.filter(date__lte=as_of).order_by("-date").values_list("date", flat=True)
-    ).first()
-    return status_of(worker, last, as_of)
+    )
+
+
+def status_of_worker(worker: PeerWorker, *, as_of: date) -> SupervisionStatus:
+    return status_of(worker, last_supervision_date(worker, as_of=as_of).first(), as_of)
 
 
 def worker_ids_due_reminder(*, as_of: date) -> list[int]:
