@@ -26,6 +26,7 @@ from . import (
     data_requests_admin,
     mail,
     mail_admin,
+    outbound_admin,
     page_cache,
     permissions,
     public_site,
@@ -63,13 +64,13 @@ register_permission_policy(
 # --- What the admin lets people do with each record --------------------------------------------
 
 register_permission_policy(
-    OutboundEmail, mail_admin.OutboundMailPolicy(OutboundEmail), exact_class=True
+    OutboundEmail, outbound_admin.OutboundPolicy(OutboundEmail), exact_class=True
 )
 register_permission_policy(
     DataRequest, data_requests_admin.DataRequestPolicy(DataRequest), exact_class=True
 )
 register_permission_policy(
-    OutboundText, texts_admin.OutboundTextPolicy(OutboundText), exact_class=True
+    OutboundText, outbound_admin.OutboundPolicy(OutboundText), exact_class=True
 )
 
 
@@ -159,9 +160,9 @@ class MailHealthPanel(Component):
                 "health": self.health,
                 "oldest": date_in_words(oldest) if oldest else "",
                 "list_url": list_url,
-                "retrying_url": f"{list_url}?status={mail_admin.RETRYING}",
+                "retrying_url": f"{list_url}?status={outbound_admin.RETRYING}",
                 "failed_url": f"{list_url}?status={mail_admin.Status.FAILED}",
-                "retries_last": mail_admin.retries_last(),
+                "retries_last": outbound_admin.retries_last(),
             },
         )
 
@@ -190,9 +191,9 @@ class TextHealthPanel(Component):
             {
                 "health": self.health,
                 "oldest": date_in_words(oldest) if oldest else "",
-                "retrying_url": f"{list_url}?status={mail_admin.RETRYING}",
+                "retrying_url": f"{list_url}?status={outbound_admin.RETRYING}",
                 "failed_url": f"{list_url}?status={texts_admin.Status.FAILED}",
-                "retries_last": mail_admin.retries_last(),
+                "retries_last": outbound_admin.retries_last(),
             },
         )
 
