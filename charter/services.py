@@ -23,6 +23,7 @@ from wagtail.models import Collection
 from cms import jobs, page_cache, site_address
 from cms.dates import day_in_words
 from cms.models import Organisation, ReportJob
+from cms.months import add_months
 from cms.permissions import can, require
 from cms.refusals import Refused
 from cms.sanitise import plain_text
@@ -43,19 +44,6 @@ REVIEW_EVERY_MONTHS = 3
 REVIEWS_AHEAD = 8
 REMIND_DAYS_BEFORE = 14
 BOARD_REPORT = "charter.board_report"
-
-
-def _add_months(value: date, months: int) -> date:
-    index = value.year * 12 + value.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    # The last day of a shorter month when the day does not exist (31 May + 1 month).
-    for day_of_month in range(value.day, 27, -1):
-        try:
-            return date(year, month, day_of_month)
-        except ValueError:
-            continue
-    return date(year, month, min(value.day, 28))
 
 
 # --- Charters ------------------------------------------------------------------------------
@@ -122,7 +110,7 @@ def reviews_schedule(*, charter: Charter, today: date | None = None) -> int:
     today = today or timezone.localdate()
     wanted, months = [], REVIEW_EVERY_MONTHS
     while len(wanted) < REVIEWS_AHEAD:
-        due = _add_months(charter.adopted_on, months)
+        due = add_months(charter.adopted_on, months)
         if due >= today - timedelta(days=REVIEW_EVERY_MONTHS * 31):
             wanted.append(due)
         months += REVIEW_EVERY_MONTHS

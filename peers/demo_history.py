@@ -40,6 +40,7 @@ from django.utils import timezone
 
 from cms.demo_shapes import Steady, Trend
 from cms.models import Need, Organisation, User
+from cms.months import add_months
 from cms.roles import Role
 
 from .demo import DEMO_PASSWORD, MIND, NORTHDALE_TRUST, NOTES, SUPERVISORS
@@ -56,7 +57,6 @@ from .models import (
     Vacancy,
 )
 from .models.sessions import Setting
-from .selectors.retention import add_months
 from .services.activity_totals import activity_totals_rebuild
 
 Stage = JobApplication.Stage

@@ -13,6 +13,8 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from cms.months import add_months
+
 from .models import (
     Competence,
     CompetenceEvidence,
@@ -24,7 +26,7 @@ from .models import (
     Training,
     TrainingRecord,
 )
-from .services.progression import add_months, induction_create
+from .services.progression import induction_create
 
 INDUCTION_WEEKS = 12
 

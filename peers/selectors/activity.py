@@ -34,7 +34,7 @@ from django.db.models.functions import Cast, Coalesce, Concat
 
 from cms.exports import rows_before
 from cms.models import Need, OfferPage
-from cms.months import month_start, months_between
+from cms.months import month_start, months_between, whole_months
 from cms.permissions import scope_to_organisation
 
 from ..models import (
@@ -279,9 +279,11 @@ def hours_by_setting(
 def _whole_months(start: date, end: date) -> tuple[date, date] | None:
     """The first day of the first whole calendar month within ``start``..``end`` and the
     first day after the last one, or None when the period holds no whole month."""
-    first = start if start.day == 1 else month_start(start + timedelta(days=31))
-    after = month_start(end + timedelta(days=1))
-    return (first, after) if first < after else None
+    months = whole_months(start, end)
+    if months is None:
+        return None
+    first, last = months
+    return first, month_start(last, months_back=-1)
 
 
 def _people_supported(worker: PeerWorker, start: date, end: date) -> int:

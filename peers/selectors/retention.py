@@ -12,21 +12,9 @@ from datetime import date
 
 from django.db.models import Q
 
+from cms.months import add_months
+
 from ..models import PeerWorker
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` moved by whole months; the 29th to 31st become the month's last day if the
-    month is shorter (29 February 2024 plus 12 months is 28 February 2025)."""
-    month_index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(month_index, 12)
-    month += 1
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise ValueError(day)
 
 
 def _workers(organisation_ids):

@@ -7,7 +7,6 @@ Each rule is checked here, whatever the caller checked: a supervisor signs off o
 own supervisees, never themselves, and never a competence without evidence.
 """
 
-import calendar
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -15,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from cms.months import add_months
 from cms.permissions import can, require
 from cms.personal_details import personal_details_in
 from cms.sanitise import plain_text
@@ -148,13 +148,6 @@ def training_expiry(
     if expires_on is not None and expires_on <= completed_on:
         raise Refused("The expiry date must be after the date the course was completed.")
     return expires_on
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day ``months`` later (the month's last day when it is shorter)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _short_text(value: str | None, *, limit: int, message: str) -> str:

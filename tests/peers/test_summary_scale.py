@@ -246,6 +246,9 @@ def test_the_offers_signposted_to_most_are_ranked_the_same_for_any_period(organi
         (date(2025, 6, 15), date(2025, 11, 3)),
         (date(2026, 2, 1), date(2026, 2, 28)),
         (date(2026, 3, 30), date(2026, 4, 2)),
+        # February is whole though the 31 days after 31 January end in March.
+        (date(2026, 1, 31), date(2026, 3, 31)),
+        (date(2026, 1, 30), date(2026, 2, 28)),
         (START, TODAY - timedelta(days=1)),
     ):
         from_totals = figures(worker_activity(worker, start=start, end=end))
