@@ -17,7 +17,7 @@ from wagtail.models import ModelLogEntry
 from cms import audit
 from cms.disclosure import enough_to_break_down
 from cms.models import OfferPage, OffersIndexPage
-from cms.months import month_start, months_between
+from cms.months import month_start, months_between, whole_months
 from cms.permissions import scope_to_organisation, sees_whole_partnership, visible_to
 
 from .. import audit_actions
@@ -140,13 +140,21 @@ def feedback_of(user) -> QuerySet[Feedback]:
 # --- Moderation ---------------------------------------------------------------------------------
 
 
+def in_organisations_moderated_by(user, rows: QuerySet) -> QuerySet:
+    """``rows`` (feedback, or anything counted from it by organisation) of the organisations
+    whose feedback ``user`` moderates: their own for an engagement lead, every one for a
+    lead or admin who sees the whole partnership, none for anyone else. The one rule behind
+    the moderation list, its counts and the trends' monthly totals."""
+    if not is_lead(user):
+        return rows.none()
+    return scope_to_organisation(user, rows)
+
+
 def feedback_moderated_by(user) -> QuerySet[Feedback]:
     """The feedback ``user`` answers for: their organisation's (partnership-wide: all).
     A lead's own feedback on another organisation's offer is theirs to read in My space,
     not to moderate."""
-    if not is_lead(user):
-        return Feedback.objects.none()
-    return scope_to_organisation(user, visible_to(user, Feedback))
+    return in_organisations_moderated_by(user, visible_to(user, Feedback))
 
 
 def feedback_to_moderate(user) -> QuerySet[Feedback]:
@@ -278,9 +286,7 @@ def default_trend_period(today: date | None = None) -> tuple[date, date]:
 def totals_moderated_by(user) -> QuerySet[FeedbackMonth]:
     """The monthly totals of the feedback ``user`` moderates (``feedback_moderated_by``):
     their organisation's for a lead, everyone's for the partnership, none for others."""
-    if not is_lead(user):
-        return FeedbackMonth.objects.none()
-    return scope_to_organisation(user, FeedbackMonth.objects.all())
+    return in_organisations_moderated_by(user, FeedbackMonth.objects.all())
 
 
 def trend_offers(user) -> QuerySet[OfferPage]:
@@ -348,21 +354,6 @@ def _rows(groups, label_of) -> list[TrendRow]:
         )
         for group in groups
     ]
-
-
-def _whole_months(first: date, last: date, today: date) -> tuple[date, date] | None:
-    """The first days of the first and last whole months from ``first`` to ``last``, which
-    the monthly totals can answer; None when there is no whole month between them. The
-    month of ``last`` is whole when ``last`` is its last day, or is today or later: nothing
-    has been received after today."""
-    start = first if first.day == 1 else month_start(first, months_back=-1)
-    month_after_last = month_start(last, months_back=-1)
-    final = (
-        month_start(last)
-        if last + timedelta(days=1) >= month_after_last or last >= today
-        else month_start(last, months_back=1)
-    )
-    return (start, final) if start <= final else None
 
 
 def _from_feedback(chosen: QuerySet[Feedback], months: list[date]) -> tuple[list, list]:
@@ -438,7 +429,8 @@ def feedback_trends(user, filters: TrendFilters, *, today: date | None = None) -
     months = months_between(filters.first, filters.last)
     whole = None
     if filters.offer is None:
-        whole = _whole_months(filters.first, filters.last, today)
+        # The month of ``last`` is whole from today on: nothing has been received after today.
+        whole = whole_months(filters.first, filters.last, today=today)
     # The days the totals do not answer, counted from the feedback.
     if whole is None:
         from_feedback = [(filters.first, filters.last)]
