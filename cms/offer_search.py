@@ -378,9 +378,12 @@ def _ranked_ids(groups: list[Group], within: QuerySet, limit: int, *, any_word: 
     match = _fts5_match(groups, "OR" if any_word else "AND")
     within_sql, within_params = within_ids.query.sql_with_params()
     weights = ", ".join(str(weight) for weight in BM25_WEIGHTS)
-    # Only fixed names and placeholders go into the SQL; the words are a parameter.
+    # Only fixed names and placeholders go into the SQL; the words are a parameter. The
+    # "+" keeps "rowid IN" away from FTS5: given it, FTS5 runs the whole MATCH again for
+    # every id in the list (2,044 offers: 35-70 ms; 20,044: 3-12 s), where SQLite itself
+    # reads the list once, only if anything matched, and checks each match against it.
     sql = (
-        f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid IN ({within_sql}) "  # noqa: S608
+        f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND +rowid IN ({within_sql}) "  # noqa: S608
         f"ORDER BY bm25({FTS_TABLE}, {weights}), title LIMIT %s"
     )
     with connection.cursor() as cursor:

@@ -1,18 +1,10 @@
 """Reads of the site shell that span relations: the offers directory's queries."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import (
-    Case,
-    Count,
-    Exists,
-    IntegerField,
-    Q,
-    QuerySet,
-    When,
-    prefetch_related_objects,
-)
+from django.db.models import Count, Exists, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from .models import OfferPage
@@ -57,12 +49,38 @@ def offers_open_at(queryset: QuerySet[OfferPage], moment: datetime) -> QuerySet[
     return queryset.filter(offers_open_at_q(moment))
 
 
+class RankedOffers(Sequence):
+    """Offers in the order a search ranked them, read a page at a time. A paginator counts
+    the ids already known and loads only the slice it shows, by id, put in rank order here:
+    the filters were applied by the ranking, so they are not evaluated again, and the
+    database is not asked to sort by a list of ids."""
+
+    def __init__(self, ids: list[int], offers: QuerySet[OfferPage]):
+        self.ids = ids
+        self._offers = offers
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            ids = self.ids[index]
+            found = self._offers.in_bulk(ids) if ids else {}
+            # An offer unpublished since it was ranked is left out.
+            return [found[pk] for pk in ids if pk in found]
+        return self._offers.get(pk=self.ids[index])
+
+    def __iter__(self):
+        return iter(self[:])
+
+
 @dataclass(frozen=True)
 class OfferSearchResult:
     """The offers a directory search found, ready to show as cards, and what the page
     should say about how they were found."""
 
-    offers: QuerySet[OfferPage]
+    # A query set when browsing or sorting by name or date; ``RankedOffers`` for best match.
+    offers: Sequence[OfferPage]
     # The words searched for instead, when the words as typed found nothing.
     corrected: str = ""
     # More offers matched than the best SEARCH_RESULTS_LIMIT shown.
@@ -71,21 +89,33 @@ class OfferSearchResult:
     some_words: bool = False
 
 
-def offers_search(filters: OfferFilters, *, now: datetime | None = None) -> QuerySet[OfferPage]:
-    """The live offers matching ``filters``, ready to show as cards."""
-    return offers_found(filters, now=now).offers
+def offers_search(
+    filters: OfferFilters,
+    *,
+    now: datetime | None = None,
+    limit: int | None = None,
+    cards: bool = True,
+) -> Sequence[OfferPage]:
+    """The live offers matching ``filters`` (see ``offers_found``)."""
+    return offers_found(filters, now=now, limit=limit, cards=cards).offers
 
 
-def offers_found(
-    filters: OfferFilters, *, now: datetime | None = None, needs=None
-) -> OfferSearchResult:
-    """The live offers matching ``filters``, best first when there are words to rank by.
-    ``needs``: every need (with its synonyms), when the caller has them already."""
+def offers_filtered(filters: OfferFilters, *, now: datetime | None = None) -> QuerySet[OfferPage]:
+    """The live offers the filters (all but the words) keep, each once: a need or an area is
+    a subquery, not a join, so no offer is repeated and nothing needs DISTINCT."""
     offers = offers_live()
     if filters.needs:
-        offers = offers.filter(needs__slug__in=filters.needs)
+        offers = offers.filter(
+            pk__in=OfferPage.needs.through.objects.filter(need__slug__in=filters.needs).values(
+                "offerpage_id"
+            )
+        )
     if filters.area:
-        offers = offers.filter(areas__slug=filters.area)
+        offers = offers.filter(
+            pk__in=OfferPage.areas.through.objects.filter(area__slug=filters.area).values(
+                "offerpage_id"
+            )
+        )
     if filters.self_referral:
         offers = offers.filter(self_referral=True)
     if filters.open_now:
@@ -101,36 +131,48 @@ def offers_found(
         offers = offers.filter(provider__kind=filters.provider_kind)
     if filters.kind:
         offers = offers.filter(kind=filters.kind)
-    offers = offers.distinct()
-    ranked_ids: list[int] = []
-    ranking = None
-    if filters.query:
-        # Only the ids, ranked among the offers the filters keep: the cards are loaded
-        # once, below, with their relations, so a search costs the same at any size.
-        ranking = rank_offers(
-            filters.query,
-            within=offers,
-            limit=SEARCH_RESULTS_LIMIT,
-            exact=filters.exact,
-            needs=needs,
-        )
-        ranked_ids = ranking.ids
-        offers = offers.filter(pk__in=ranked_ids)
+    return offers
+
+
+def offers_found(
+    filters: OfferFilters,
+    *,
+    now: datetime | None = None,
+    needs=None,
+    limit: int | None = None,
+    cards: bool = True,
+) -> OfferSearchResult:
+    """The live offers matching ``filters``, best first when there are words to rank by
+    (at most ``limit`` of them, else ``SEARCH_RESULTS_LIMIT``). ``needs``: every need (with
+    its synonyms), when the caller has them already. ``cards``: load what the directory's
+    cards show, else only the provider."""
+
+    def shown(offers: QuerySet[OfferPage]) -> QuerySet[OfferPage]:
+        return _with_card_data(offers) if cards else offers.select_related("provider")
+
+    offers = offers_filtered(filters, now=now)
+    if not filters.query:
+        if filters.sort == "reviewed":
+            return OfferSearchResult(offers=shown(offers.order_by("-last_reviewed", "title")))
+        return OfferSearchResult(offers=shown(offers.order_by("title")))
+    # Only the ids, ranked among the offers the filters keep; the offers themselves are
+    # read by id, a page at a time, so a search costs the same at any size.
+    ranking = rank_offers(
+        filters.query,
+        within=offers,
+        limit=SEARCH_RESULTS_LIMIT if limit is None else limit,
+        exact=filters.exact,
+        needs=needs,
+    )
+    ranked = offers_live().filter(pk__in=ranking.ids)
     if filters.sort == "reviewed":
-        offers = offers.order_by("-last_reviewed", "title")
-    elif filters.sort == "name" or not ranked_ids:
-        offers = offers.order_by("title")
+        found = shown(ranked.order_by("-last_reviewed", "title"))
+    elif filters.sort == "name":
+        found = shown(ranked.order_by("title"))
     else:
-        offers = offers.order_by(
-            Case(
-                *[When(pk=pk, then=position) for position, pk in enumerate(ranked_ids)],
-                output_field=IntegerField(),
-            )
-        )
-    if ranking is None:
-        return OfferSearchResult(offers=_with_card_data(offers))
+        found = RankedOffers(ranking.ids, shown(offers_live()))
     return OfferSearchResult(
-        offers=_with_card_data(offers),
+        offers=found,
         corrected=ranking.corrected,
         more=ranking.more,
         some_words=ranking.some_words,

@@ -216,9 +216,9 @@ def find_offers(words: str, limit: int, request=None) -> list[SearchResult]:
             # page says its results are for the words typed, and has no way to say "showing
             # results for <the words spelt right>" as the directory does, so offers are not
             # found by correcting the spelling here.
-            for offer in offers_search(OfferFilters(query=words, exact=True)).prefetch_related(
-                None
-            )[:limit]
+            for offer in offers_search(
+                OfferFilters(query=words, exact=True), limit=limit, cards=False
+            )
         ]
         if words
         else []

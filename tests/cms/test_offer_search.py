@@ -356,6 +356,10 @@ def test_a_search_costs_the_same_queries_with_3_or_30_offers(client):
         f"{index.url}?q=qwxzvbnm",  # nothing found
         f"{index.url}?q=skint gardening",  # some of the words
         f"{index.url}?q=group&need=loneliness&sort=name&page=2",
+        f"{index.url}?q=group&page=2",  # best match, read a page at a time
+        f"{index.url}?q=group&sort=reviewed",
+        f"{index.url}?need=loneliness&need=money-and-debt&page=2",  # no words
+        "/search/?q=group",
     ]
     for url in urls:
         client.get(url)
