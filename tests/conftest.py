@@ -14,13 +14,14 @@ from django.core.cache import cache
 from django.core.files.storage import storages
 from django.core.management import call_command
 from django.core.signals import setting_changed
-from django.db import transaction
+from django.db import connection, transaction
 from django.dispatch import receiver
 from django.test import override_settings
 
 from cms import page_cache
 from cms.roles import Role
 from tests.factories import DEMO_PASSWORD, OrganisationFactory, UserFactory
+from tests.fault import harness as fault_harness
 
 # Every role the access matrix speaks of, plus the two states of "no role".
 ROLE_NAMES = [
@@ -64,10 +65,39 @@ def _storage_objects_match_the_models(*, setting, **kwargs):
         storages._storages.setdefault("private", _FIELDS_PRIVATE_STORAGE)
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """The fault tests first (after pytest-django has put the tests that use no database
+    last, where they were): each takes seconds to minutes, so at the end of a parallel run
+    one worker would go on with them while the other waits. First, the other worker runs
+    the short tests meanwhile. Otherwise the order stays as it was."""
+    items.sort(key=lambda item: item.get_closest_marker("fault") is None)
+
+
+# The name of a copy of this worker's test database as migrated, for the fault tests'
+# template (tests/fault/conftest.py); set only when fault tests will run on PostgreSQL.
+MIGRATED_COPY = pytest.StashKey[str]()
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(request, django_db_setup, django_db_blocker, django_db_keepdb):
     with django_db_blocker.unblock():
         call_command("createcachetable", verbosity=0)
+    # A database kept from an earlier run may hold what its tests left, so only a new one
+    # is copied. Without a test that uses the database, none was made.
+    fault_tests = any(item.get_closest_marker("fault") for item in request.session.items)
+    url = fault_harness.postgres_url()
+    server = fault_harness.Server(url) if url else None
+    made = server is not None and connection.settings_dict["NAME"] != server.config["NAME"]
+    if not (fault_tests and made) or django_db_keepdb:
+        yield
+        return
+    with django_db_blocker.unblock():
+        request.config.stash[MIGRATED_COPY] = fault_harness.copy_migrated(server, connection)
+    try:
+        yield
+    finally:
+        server.drop_all()
 
 
 @contextlib.contextmanager

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import MIGRATED_COPY
 from tests.fault import harness
 
 FAULT_DIR = Path(__file__).parent
@@ -44,11 +45,24 @@ def fault_server():
 
 
 @pytest.fixture(scope="session")
-def fault_template(fault_server, tmp_path_factory):
+def migrated_database(request):
+    """The name of a database just as `migrate` leaves it (a copy of this worker's test
+    database, made before any test used it: see tests/conftest.py), or None when there is
+    none. A site's database can start as a copy of it instead of migrating again, which
+    takes the worker far longer."""
+    request.getfixturevalue("django_db_setup")
+    return request.config.stash.get(MIGRATED_COPY, None)
+
+
+@pytest.fixture(scope="session")
+def fault_template(fault_server, migrated_database, tmp_path_factory):
     """One migrated database per pytest worker and session; each test copies it."""
     prefix = harness.database_prefix(fault_server)
     name = harness.make_template(
-        fault_server, f"{prefix}_tmpl", tmp_path_factory.mktemp("fault-template")
+        fault_server,
+        f"{prefix}_tmpl",
+        tmp_path_factory.mktemp("fault-template"),
+        migrated=migrated_database,
     )
     return prefix, name
 
