@@ -22,16 +22,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def hr(make_person):
-    return make_person("hr")
-
-
-@pytest.fixture
-def hr_client(client, hr):
-    return sign_in(client, hr)
-
-
-@pytest.fixture
 def charter(organisation):
     return CharterFactory(organisation=organisation, title="Our charter", published=True)
 

@@ -21,7 +21,6 @@ from charter.reports import board_report_pdf
 from charter.selectors import charter_progress
 from cms.factories import TINY_PDF
 from cms.models import ReportJob
-from tests.conftest import sign_in
 from tests.factories import (
     CharterActionFactory,
     CharterFactory,
@@ -34,21 +33,6 @@ from tests.factories import (
 from tests.queries import queries_for
 
 TODAY = date(2026, 4, 20)
-
-
-@pytest.fixture
-def hr(make_person):
-    return make_person("hr")
-
-
-@pytest.fixture
-def hr_client(client, hr):
-    return sign_in(client, hr)
-
-
-@pytest.fixture
-def charter(organisation):
-    return CharterFactory(organisation=organisation, adopted_on=date(2024, 4, 1), published=True)
 
 
 @pytest.fixture

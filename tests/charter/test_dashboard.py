@@ -33,21 +33,6 @@ TODAY = date(2026, 4, 20)
 
 
 @pytest.fixture
-def hr(make_person):
-    return make_person("hr")
-
-
-@pytest.fixture
-def hr_client(client, hr):
-    return sign_in(client, hr)
-
-
-@pytest.fixture
-def charter(organisation):
-    return CharterFactory(organisation=organisation, adopted_on=date(2024, 4, 1), published=True)
-
-
-@pytest.fixture
 def measure(charter):
     measure = MeasureFactory(
         commitment=CommitmentFactory(charter=charter, number=1, title="Clear progression pathways"),

@@ -17,7 +17,6 @@ from pypdf import PdfReader
 from charter.models import Charter, Measure
 from charter.reports import board_report_pdf
 from charter.selectors import charter_progress
-from tests.conftest import sign_in
 from tests.factories import (
     CharterFactory,
     CommitmentFactory,
@@ -52,16 +51,6 @@ def pdf_text(data: bytes) -> str:
 @pytest.fixture
 def hr(make_person):
     return make_person("hr", first_name="Morgan", last_name="Hughes")
-
-
-@pytest.fixture
-def hr_client(client, hr):
-    return sign_in(client, hr)
-
-
-@pytest.fixture
-def charter(organisation):
-    return CharterFactory(organisation=organisation, adopted_on=date(2024, 4, 1), published=True)
 
 
 @pytest.fixture
