@@ -115,14 +115,22 @@ def test_big_goals_judge_dashboards_and_exports():
             DashboardMeasurement("feedback trends", "lead@example.org", p95_ms=230.0),
         ],
         exports=[
-            ExportMeasurement("sessions", rows=1_000_000, seconds=41.0, peak_rss_mb=151.0),
+            ExportMeasurement(
+                "sessions",
+                rows=1_000_000,
+                seconds=41.0,
+                baseline_rss_mb=147.5,
+                peak_rss_mb=151.0,
+                added_rss_mb=3.5,
+            ),
         ],
     )
 
     dashboards, exports = big_goals(results)
 
     assert not dashboards.passed and dashboards.detail == "feedback trends 230.0"
-    assert not exports.passed and exports.detail == "sessions 151.0 MB"
+    assert not exports.passed
+    assert exports.detail == "sessions 151.0 MB (the site alone 147.5 MB, the export added 3.5 MB)"
 
     results.dashboards.pop()
     results.exports[0].peak_rss_mb = 98.0
