@@ -29,12 +29,15 @@ How it is built, and why:
   copies are dropped when the change is saved, and the generation is replaced when the
   change is committed, so a page read before the commit is not kept as the new one).
 
-A bulk ``QuerySet.update()`` or ``bulk_create()`` sends no signal: code that changes public
-content that way calls ``public_content_changed()`` itself.
+- **Every write is seen**, not just those that send a signal. A bulk ``QuerySet.update()``,
+  ``bulk_create()`` or raw SQL sends none, so ``PublicWrites`` wraps every database
+  connection's statements and treats an INSERT, UPDATE or DELETE on a public-content table
+  as a change, whichever code made it: no caller has to remember to.
 """
 
 import copy as copying
 import logging
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -333,6 +336,78 @@ def public_content_models() -> list:
     return found
 
 
+# The table an INSERT, UPDATE or DELETE writes to, as Django (or anyone) writes them.
+_WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+[`"]?(\w+)', re.IGNORECASE)
+
+
+class PublicWrites:
+    """A database execute wrapper on every connection: a statement that writes to a table of
+    public content (or a relation between such rows) is a change to public pages, even one
+    that sends no signal. Reading costs one match of the statement's first words."""
+
+    def __init__(self):
+        self.tables: frozenset[str] = frozenset()
+        # Off while ``migrate`` runs: the cache's own table may not be made yet, and no
+        # process serves copies of a database being migrated.
+        self.migrating = False
+
+    def watch(self, models) -> None:
+        tables = set()
+        for model in models:
+            tables.add(model._meta.db_table)
+            for field in model._meta.local_many_to_many:
+                tables.add(field.remote_field.through._meta.db_table)
+        self.tables = frozenset(tables)
+
+    def writes_public_content(self, sql) -> bool:
+        found = _WRITE.match(sql) if isinstance(sql, str) else None
+        return found is not None and found[1] in self.tables
+
+    def __call__(self, execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if not self.migrating and self.writes_public_content(sql):
+            connection = context["connection"]
+            if connection.in_atomic_block:
+                public_content_changed()  # replaced once, when the transaction commits
+            elif context["cursor"].description is None:
+                # Committed already, and nothing left to read from the cursor: the shared
+                # number may be replaced now (with the database cache, by a query).
+                public_content_changed()
+            else:
+                # An INSERT … RETURNING outside a transaction, whose rows are still to be
+                # read: Model.save()'s, which its post_save signal (connected below) follows.
+                copies.clear()
+        return result
+
+    def pause(self, **kwargs) -> None:
+        self.migrating = True
+
+    def resume(self, **kwargs) -> None:
+        self.migrating = False
+
+    def install(self, connection=None, **kwargs) -> None:
+        """Wrap ``connection`` (a ``connection_created`` receiver), once. Put first, so a
+        ``with connection.execute_wrapper(…)`` around the connecting leaves it in place."""
+        if self not in connection.execute_wrappers:
+            connection.execute_wrappers.insert(0, self)
+
+
+public_writes = PublicWrites()
+
+
+def watch_public_writes() -> None:
+    """Wrap every connection, open or yet to be made, with ``public_writes``."""
+    from django.db.backends.signals import connection_created
+    from django.db.models.signals import post_migrate, pre_migrate
+
+    public_writes.watch(public_content_models())
+    connection_created.connect(public_writes.install, dispatch_uid="page-cache-writes")
+    pre_migrate.connect(public_writes.pause, dispatch_uid="page-cache-writes-pause")
+    post_migrate.connect(public_writes.resume, dispatch_uid="page-cache-writes-resume")
+    for connection in connections.all(initialized_only=True):
+        public_writes.install(connection)
+
+
 def connect_signals() -> None:
     """Replace the generation when a page is published, unpublished, moved or deleted, or a
     registered model is saved or deleted (from ``CmsConfig.ready``)."""
@@ -355,6 +430,7 @@ def connect_signals() -> None:
         for field in model._meta.local_many_to_many:
             through = field.remote_field.through
             m2m_changed.connect(public_content_changed, sender=through, dispatch_uid=f"{uid}-m2m")
+    watch_public_writes()
 
 
 # --- The middleware -------------------------------------------------------------------------

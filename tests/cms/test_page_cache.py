@@ -13,7 +13,7 @@ import time_machine
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
-from django.db.models import ProtectedError, RestrictedError
+from django.db.models import F, ProtectedError, RestrictedError
 from django.db.models.signals import post_delete
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -36,7 +36,7 @@ from charter.factories import (
 from cms import page_cache
 from cms.models import Closure, Location
 from coproduce.factories import PanelMemberSignOffFactory
-from coproduce.models import PanelRecommendation
+from coproduce.models import Feedback, PanelRecommendation
 from peers.factories import OfferOutcomeFiguresFactory, SessionLogFactory, VacancyFactory
 from tests.cms.test_no_server_errors import _route_paths, _tree_paths
 from tests.conftest import sign_in
@@ -417,6 +417,100 @@ def test_saving_or_deleting_any_registered_public_content_refreshes_visitors_pag
         if not _refreshes_on_delete(instance):
             not_refreshed.append(f"deleting a {label}")
     assert not not_refreshed, f"Visitors' copies were kept after {not_refreshed}"
+
+
+def _a_column(model):
+    """A stored column of ``model`` that can be written back as it is."""
+    return next(
+        field.attname
+        for field in model._meta.concrete_fields
+        if not field.primary_key and not field.generated
+    )
+
+
+def test_a_bulk_update_of_any_registered_public_content_refreshes_visitors_pages(
+    public_everything,
+):
+    """``QuerySet.update()`` sends no signal, yet it changes what visitors read: every
+    registered model's table is watched, whichever code writes to it."""
+    assert len(REGISTERED) > 20
+    not_refreshed = []
+    for label in REGISTERED:
+        model = apps.get_model(label)
+        column = _a_column(model)
+        page_cache.copies.put(("test",), _a_copy())
+        with transaction.atomic():
+            model._base_manager.all().update(**{column: F(column)})
+            if len(page_cache.copies) or len(_pending_replacements()) != 1:
+                not_refreshed.append(label)
+            connection.run_on_commit.clear()
+    assert not not_refreshed, f"Visitors' copies were kept after a bulk update of {not_refreshed}"
+
+
+def test_a_bulk_insert_a_relation_added_in_bulk_and_raw_sql_refresh_visitors_pages(
+    public_everything,
+):
+    feedback = Feedback.objects.get()
+    Tagged = Feedback.themes.through
+    theme = ThemeFactory(name="Waiting")
+    writes = [
+        lambda: AreaFactory._meta.model.objects.bulk_create([AreaFactory.build(name="Calder")]),
+        lambda: Tagged.objects.bulk_create([Tagged(feedback=feedback, theme=theme)]),
+        lambda: connection.cursor().execute('UPDATE "cms_closure" SET reason = reason'),
+    ]
+    for write in writes:
+        connection.run_on_commit.clear()
+        page_cache.copies.put(("test",), _a_copy())
+        write()
+        assert not len(page_cache.copies)
+        assert len(_pending_replacements()) == 1
+
+
+def test_a_write_to_anything_else_keeps_visitors_pages(public_everything):
+    page_cache.copies.put(("test",), _a_copy())
+    connection.run_on_commit.clear()
+    User = apps.get_model("cms.User")
+    User.objects.update(first_name=F("first_name"))
+    User.objects.filter(pk__in=[]).delete()
+    assert len(page_cache.copies) == 1
+    assert not _pending_replacements()
+
+
+def test_a_bulk_change_rolled_back_replaces_nothing(public_everything):
+    connection.run_on_commit.clear()
+    try:
+        with transaction.atomic():
+            Closure.objects.update(reason="Never saved")
+            raise _Undo
+    except _Undo:
+        pass
+    assert not _pending_replacements()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_bulk_update_outside_a_transaction_replaces_the_shared_number_at_once():
+    AreaFactory(name="Kirklees")
+    before = page_cache.generation.current()
+    page_cache.copies.put(("test",), _a_copy())
+    AreaFactory._meta.model.objects.update(name="Calderdale")
+    assert not len(page_cache.copies)
+    assert page_cache.generation.current() != before
+
+
+def test_the_watched_tables_are_those_of_the_registered_models_and_their_relations():
+    watched = page_cache.public_writes.tables
+    for model in page_cache.public_content_models():
+        assert model._meta.db_table in watched
+        for field in model._meta.local_many_to_many:
+            assert field.remote_field.through._meta.db_table in watched
+    assert apps.get_model("cms.User")._meta.db_table not in watched
+    writes = page_cache.public_writes.writes_public_content
+    assert Closure._meta.db_table == "cms_closure"
+    assert writes('INSERT INTO "cms_closure" ("x") VALUES (1)')
+    assert writes("  update cms_closure set reason = ''")
+    assert writes('DELETE FROM "cms_closure" WHERE id = 1')
+    assert not writes('SELECT * FROM "cms_closure"')
+    assert not writes('UPDATE "cms_closure_other" SET x = 1')
 
 
 def test_a_changed_relation_of_public_content_refreshes_visitors_pages(offer):
