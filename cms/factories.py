@@ -12,6 +12,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import Group
 from wagtail.models import Page
 
+from cms.auth_backends import forget_groups
 from cms.models import (
     Area,
     ContentPage,
@@ -101,7 +102,7 @@ def grant_roles(user: User, roles) -> None:
         else:
             user.groups.add(Group.objects.get(name=role.value))
     user.save()
-    user.__dict__.pop("role_names", None)
+    forget_groups(user)
 
 
 def home_page() -> HomePage:

@@ -76,5 +76,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @cached_property
     def role_names(self) -> frozenset[str]:
-        """The names of this person's groups, read once per request."""
-        return frozenset(self.groups.values_list("name", flat=True))
+        """The names of this person's groups, read once per request (with what Wagtail's
+        admin asks of those groups: cms/auth_backends.py)."""
+        from cms.auth_backends import read_groups
+
+        return read_groups(self)

@@ -109,6 +109,7 @@ MIDDLEWARE = [
     # Before the session: a visitor's copy of a public page is served without one.
     "cms.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "cms.auth_backends.FormerBackendSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -192,7 +193,7 @@ else:
 # --- People and accounts ----------------------------------------------------------------
 AUTH_USER_MODEL = "cms.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    "cms.auth_backends.PermissionsBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

@@ -21,6 +21,7 @@ from wagtail.log_actions import log
 
 from cms import site_address
 from cms.audit import audit_erase
+from cms.auth_backends import forget_groups
 from cms.dates import day_in_words
 from cms.permissions import require
 from cms.roles import Role
@@ -587,7 +588,7 @@ def application_start(*, application: JobApplication, user, start_date: date) ->
         contracted_hours=vacancy.hours_per_week,
     )
     candidate.groups.add(Group.objects.get(name=Role.PEER_WORKER.value))
-    candidate.__dict__.pop("role_names", None)
+    forget_groups(candidate)
     _induction(worker, user)
     application.started_on = start_date
     application.worker = worker

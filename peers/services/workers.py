@@ -21,6 +21,7 @@ from django.utils import timezone
 from wagtail.log_actions import log
 
 from cms.audit import audit_change
+from cms.auth_backends import forget_groups
 from cms.dates import day_in_words
 from cms.models import Organisation, User
 from cms.permissions import (
@@ -112,7 +113,7 @@ def _grant_peer_worker_role(person: User) -> bool:
     if has_role(person, Role.PEER_WORKER):
         return False
     person.groups.add(Group.objects.get(name=Role.PEER_WORKER.value))
-    person.__dict__.pop("role_names", None)
+    forget_groups(person)
     return True
 
 
