@@ -11,7 +11,7 @@ under a key that holds everything it shows that can change:
   a change made through another process shows at once; in this process a change also
   forgets every kept dashboard as it is saved (``forget``), before it is committed;
 - the names of the people who entered readings ("Entered by …"), which are not charter
-  data: read in one small query each time;
+  data: read each time, in the same query as the charter (one row per person);
 - today (statuses, overdue actions), the language and time zone, and the organisation's
   address (the link to the public page).
 
@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.cache import cache
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.db.models.signals import post_delete, post_save
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -112,16 +112,33 @@ def _generation() -> int:
     return cache.get(page_cache.GENERATION_KEY) or page_cache.generation.current()
 
 
-def _people(charter: Charter) -> tuple:
-    """Who entered the charter's readings, as their rows say it."""
-    return tuple(
-        Reading.objects.filter(measure__commitment__charter=charter, entered_by__isnull=False)
-        .values_list(
-            "entered_by_id", "entered_by__first_name", "entered_by__last_name", "entered_by__email"
+_ENTERED_BY = "commitments__measures__readings__entered_by"
+
+
+def _charter_and_people(charters: QuerySet, pk: int) -> tuple[Charter, tuple]:
+    """The charter ``pk`` among ``charters`` (any other is a 404, like a missing one), with
+    its organisation, and who entered its readings as their rows say it: in one query,
+    one row for each of those people (a single row when there is none)."""
+    rows = list(
+        charters.filter(pk=pk)
+        .select_related("organisation")
+        .annotate(
+            person_id=F(f"{_ENTERED_BY}__id"),
+            person_first_name=F(f"{_ENTERED_BY}__first_name"),
+            person_last_name=F(f"{_ENTERED_BY}__last_name"),
+            person_email=F(f"{_ENTERED_BY}__email"),
         )
+        .order_by("person_id")
         .distinct()
-        .order_by("entered_by_id")
     )
+    if not rows:
+        raise Http404("No charter matches the given query.")
+    people = tuple(
+        (row.person_id, row.person_first_name, row.person_last_name, row.person_email)
+        for row in rows
+        if row.person_id is not None
+    )
+    return rows[0], people
 
 
 def _render(template: str, context: dict) -> SafeString:
@@ -136,7 +153,7 @@ def charter_dashboard(charters: QuerySet, pk: int, *, today: date) -> Dashboard:
     # change made in between is never kept under the newer number.
     epoch = kept.epoch
     generation = _generation()
-    charter = get_object_or_404(charters.select_related("organisation"), pk=pk)
+    charter, people = _charter_and_people(charters, pk)
     key = (
         charter.pk,
         generation,
@@ -144,7 +161,7 @@ def charter_dashboard(charters: QuerySet, pk: int, *, today: date) -> Dashboard:
         translation.get_language(),
         timezone.get_current_timezone_name(),
         charter.organisation.slug,
-        _people(charter),
+        people,
     )
     parts = kept.get(key)
     if parts is None:
